@@ -1,0 +1,126 @@
+/**
+ * The chain IR: the one value the compiler produces and the only input the emitters read.
+ * It is written as `<out>/<chain>/chain.json` and validated against `chain-ir.schema.json`.
+ * Everything in it is plain JSON so a build can be inspected, diffed and reproduced byte for byte.
+ */
+
+/** A JSON Schema (dialect 2020-12) as a plain object. */
+export type JsonSchema = { [keyword: string]: unknown };
+
+export const IR_VERSION = 1;
+
+export interface ChainIR {
+  irVersion: typeof IR_VERSION;
+  /** Kebab-case chain name, used for folder names, labels and image names. */
+  name: string;
+  /** Human name: the argument of `@entrypoint("Name")`, or the entrypoint class name. */
+  displayName: string;
+  /** Name of the entrypoint Chainlet. */
+  entrypoint: string;
+  /**
+   * Project root (the folder of the nearest `package.json` or `tsconfig.json` above the entry file),
+   * relative to the chain output folder `<out>/<chain>/`, POSIX separators. Every `file` below is relative to it.
+   */
+  projectRoot: string;
+  /** The entry file, relative to `projectRoot`. */
+  entryFile: string;
+  /** Chainlets reachable from the entrypoint, sorted by name. */
+  chainlets: ChainletIR[];
+}
+
+export interface ChainletIR {
+  /** Kebab-case name: `remoteConfig.name` or the class name (`GreetAll` → `greet-all`). */
+  name: string;
+  className: string;
+  /** Source file declaring the class, relative to `ChainIR.projectRoot`. */
+  file: string;
+  isEntrypoint: boolean;
+  /** Names of the Chainlets this one calls, in constructor order. */
+  dependencies: string[];
+  /** The constructor's injected parameters, in order. */
+  injections: InjectionIR[];
+  runRemote: RunRemoteIR;
+  /** True when the class defines `isHealthy()`. */
+  hasIsHealthy: boolean;
+  /** `remoteConfig` with every default filled in. */
+  config: ResolvedRemoteConfig;
+  schemas: {
+    /** Object keyed by `runRemote` parameter names; non-optional parameters are required. */
+    input: JsonSchema;
+    /** The return value's schema; for a streaming `runRemote`, the schema of one item. */
+    output: JsonSchema;
+  };
+  /** Where the class and its `depends(...)` calls are, so emitters can rewrite them without re-parsing. */
+  source: ChainletSourceIR;
+}
+
+export type InjectionIR =
+  | { kind: "depends"; parameter: string; chainlet: string; options: DependsOptions }
+  | { kind: "context"; parameter: string };
+
+export interface DependsOptions {
+  /** Extra attempts after the first (0 = no retry). */
+  retries: number;
+  timeoutSec: number;
+  concurrencyLimit: number;
+  /** Use MessagePack on the wire instead of JSON. */
+  binary: boolean;
+  /** Longest gap between two stream items before the call fails. */
+  streamingReadTimeoutSec: number;
+}
+
+export interface RunRemoteIR {
+  parameters: ParameterIR[];
+  /** Declared `async` or returns a Promise. */
+  async: boolean;
+  /** An async generator or a declared `AsyncIterable<T>` return: the output is a stream of items. */
+  streaming: boolean;
+}
+
+export interface ParameterIR {
+  name: string;
+  optional: boolean;
+}
+
+export interface ChainletSourceIR {
+  /** Same as `ChainletIR.file`. */
+  file: string;
+  /** UTF-16 offsets of the whole class declaration (decorators and modifiers included). */
+  classStart: number;
+  classEnd: number;
+  /** How the class is exported from its file. */
+  exported: "named" | "default" | "none";
+  /** Every `depends(...)` call in the constructor, to be replaced by a call to a remote stub. */
+  dependsCalls: DependsCallIR[];
+}
+
+export interface DependsCallIR {
+  start: number;
+  end: number;
+  chainlet: string;
+}
+
+export type { GpuType } from "../runtime-node/remote-config.js";
+import type { GpuType } from "../runtime-node/remote-config.js";
+
+export interface ResolvedRemoteConfig {
+  dockerImage: {
+    baseImage: string;
+    npmRequirements: string[];
+    aptRequirements: string[];
+    buildCommands: string[];
+    /** Relative to the Chainlet's source file, as written; copied into the image. */
+    dataDir: string | null;
+  };
+  compute: {
+    cpu: number;
+    memory: string;
+    gpu: GpuType | null;
+    gpuCount: number;
+    concurrency: number;
+    minReplicas: number;
+    maxReplicas: number;
+  };
+  assets: { secretKeys: string[] };
+  options: { env: Record<string, string> };
+}

@@ -1,0 +1,72 @@
+import { chainletName, constructWith, type ChainletBase, type ChainletClass, type Remote } from "./authoring.js";
+import { ChainsError } from "./errors.js";
+import type { Injector } from "./injector.js";
+import type { DeploymentContext } from "./remote-config.js";
+import { scopedSecrets } from "./secrets.js";
+
+export interface RunLocalOptions {
+  /** Secret values; each Chainlet sees only the keys it declares in `assets.secretKeys`. */
+  secrets?: Record<string, string>;
+  /** Passed to every Chainlet as `context.dataDir`. */
+  dataDir?: string;
+  /** Passed to every Chainlet as `context.environment`. */
+  environment?: string;
+  /** Replace Chainlets by fakes: `new Map([[Classifier, { runRemote: async () => "high" }]])`. */
+  overrides?: Map<ChainletClass<any>, { runRemote: (...args: any[]) => unknown }>;
+}
+
+/**
+ * Builds the chain in this process, one instance per Chainlet class, and returns the entrypoint's
+ * instance. Dependencies are injected as async wrappers around the real instances (or the fakes in
+ * `overrides`), so calls look to the caller exactly as they do when served.
+ */
+export async function runLocal<C extends ChainletClass<ChainletBase>>(entry: C, options: RunLocalOptions = {}): Promise<InstanceType<C>> {
+  const instances = new Map<ChainletClass, unknown>();
+  const allSecrets = options.secrets ?? {};
+
+  const asRemote = (target: { runRemote: (...args: any[]) => unknown }): Remote<ChainletBase> =>
+    ({
+      runRemote: (...args: unknown[]) => {
+        const result = target.runRemote(...args);
+        if (isAsyncIterable(result)) return result;
+        return Promise.resolve(result);
+      },
+    }) as unknown as Remote<ChainletBase>;
+
+  const instantiate = (cls: ChainletClass, path: ChainletClass[]): unknown => {
+    const existing = instances.get(cls);
+    if (existing) return existing;
+    if (path.includes(cls)) {
+      const cycle = [...path.slice(path.indexOf(cls)), cls].map((c) => c.name).join(" → ");
+      throw new ChainsError("CH2004", `Chainlet dependency cycle: ${cycle}`);
+    }
+    const injector: Injector = {
+      dependency(target, _options, requester) {
+        if (typeof target === "string") {
+          throw new ChainsError("CH2005", `${requester.name} was built for serving; runLocal needs the source classes.`);
+        }
+        const fake = options.overrides?.get(target);
+        if (fake) return asRemote(fake);
+        return asRemote(instantiate(target, [...path, cls]) as { runRemote: (...args: any[]) => unknown });
+      },
+      context(requester): DeploymentContext {
+        const name = chainletName(requester);
+        return {
+          secrets: scopedSecrets(name, requester.remoteConfig?.assets?.secretKeys ?? [], allSecrets),
+          dataDir: options.dataDir,
+          environment: options.environment,
+          chainletToService: {},
+        };
+      },
+    };
+    const instance = constructWith(injector, cls);
+    instances.set(cls, instance);
+    return instance;
+  };
+
+  return instantiate(entry, []) as InstanceType<C>;
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
+}
