@@ -20,3 +20,21 @@ describe("runLocal", () => {
     expect(() => new HelloAll()).toThrow(/CH2001.*runLocal/);
   });
 });
+
+describe("runLocal secrets", () => {
+  it("exposes only the declared secretKeys and throws on any other key", async () => {
+    const { ChainletBase, dependsContext } = await import("tschains");
+    class Reader extends ChainletBase {
+      static override remoteConfig = { assets: { secretKeys: ["token"] } };
+      constructor(private readonly context = dependsContext()) {
+        super();
+      }
+      runRemote(key: string): string {
+        return this.context.secrets[key];
+      }
+    }
+    const reader = await runLocal(Reader, { secrets: { token: "t-1", other: "o-1" } });
+    expect(reader.runRemote("token")).toBe("t-1");
+    expect(() => reader.runRemote("other")).toThrow(/CH2002.*"other".*secretKeys \(token\)/);
+  });
+});
