@@ -1,13 +1,15 @@
 import type { ChainIR, ChainletIR } from "../compiler/chain-ir.js";
+import type { ChainletMeta } from "../runtime-node/chainlet-meta.js";
 
 /**
  * What a served Chainlet knows about itself, embedded in its bundle as a JSON literal. Structurally
  * the runtime's `ChainletMeta`: a subset of the IR plus the chain name, and for every dependency only
  * what its stub needs to call it (parameter names in order, whether it streams).
  */
-export interface EmittedChainletMeta {
+export interface EmittedChainletMeta extends ChainletMeta {
   name: string;
   chain: string;
+  /** For log lines and error messages. */
   className: string;
   isEntrypoint: boolean;
   runRemote: ChainletIR["runRemote"];

@@ -1,4 +1,14 @@
-import type { ChainIR } from "../compiler/chain-ir.js";
+import { resolve } from "node:path";
+import type { ChainIR, ChainletIR } from "../compiler/chain-ir.js";
+import { bundleChainlet } from "./bundle-chainlet.js";
+import { emitClient } from "./emit-client.js";
+import { readDataDir } from "./emit-data-dir.js";
+import { emitDockerfiles } from "./emit-dockerfile.js";
+import { emitOpenApi } from "./emit-openapi.js";
+import { emitContextPackage } from "./emit-package-json.js";
+import { stableJson } from "./stable-json.js";
+
+export { stableJson };
 
 /** One file of the build output, relative to the chain's folder `<out>/<chain>/`. */
 export interface EmittedFile {
@@ -14,18 +24,42 @@ export interface EmitOptions {
   chainDir: string;
 }
 
-/** Every artifact of the chain except `chain.json`, which the build writes from the IR itself. */
-export async function emitChain(ir: ChainIR, _options: EmitOptions): Promise<EmittedFile[]> {
+/**
+ * Every artifact of the chain except `chain.json`, which the build writes from the IR itself:
+ * per Chainlet a Docker build context under `chainlets/<name>/` and a typed client under
+ * `clients/<name>/`. Reads only the IR (and the source files its spans point into); the result is
+ * deterministic: no timestamps, no absolute paths, a stable file order.
+ */
+export async function emitChain(ir: ChainIR, options: EmitOptions): Promise<EmittedFile[]> {
   const files: EmittedFile[] = [];
   for (const chainlet of ir.chainlets) {
-    const base = `chainlets/${chainlet.name}/schemas`;
-    files.push({ path: `${base}/input.schema.json`, contents: stableJson(chainlet.schemas.input) });
-    files.push({ path: `${base}/output.schema.json`, contents: stableJson(chainlet.schemas.output) });
+    files.push(...(await emitChainletContext(ir, chainlet, options)));
+    files.push(...emitClient(ir, chainlet).map((file) => ({ ...file, path: `clients/${chainlet.name}/${file.path}` })));
   }
-  return files;
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** Pretty JSON with a trailing newline; key order is the producer's, which the compiler keeps stable. */
-export function stableJson(value: unknown): string {
-  return JSON.stringify(value, null, 2) + "\n";
+async function emitChainletContext(ir: ChainIR, chainlet: ChainletIR, options: EmitOptions): Promise<EmittedFile[]> {
+  const base = `chainlets/${chainlet.name}`;
+  const projectRoot = resolve(options.chainDir, ir.projectRoot);
+  const bundle = await bundleChainlet(ir, chainlet, options.chainDir);
+  const npm = emitContextPackage(ir, chainlet, projectRoot);
+  const data = readDataDir(chainlet, projectRoot);
+  const docker = emitDockerfiles(ir, chainlet, {
+    hasNpmRequirements: chainlet.config.dockerImage.npmRequirements.length > 0,
+    hasLockfile: npm.packageLock !== undefined,
+    hasDataDir: chainlet.config.dockerImage.dataDir !== null,
+  });
+  return [
+    { path: `${base}/Dockerfile`, contents: docker.dockerfile },
+    { path: `${base}/.dockerignore`, contents: docker.dockerignore },
+    { path: `${base}/package.json`, contents: npm.packageJson },
+    ...(npm.packageLock ? [{ path: `${base}/package-lock.json`, contents: npm.packageLock }] : []),
+    { path: `${base}/openapi.json`, contents: emitOpenApi(ir, chainlet) },
+    ...data.map((file) => ({ path: `${base}/data/${file.path}`, contents: file.contents, mode: file.mode })),
+    { path: `${base}/server.mjs`, contents: bundle.code },
+    { path: `${base}/server.mjs.map`, contents: bundle.map },
+    { path: `${base}/schemas/input.schema.json`, contents: stableJson(chainlet.schemas.input) },
+    { path: `${base}/schemas/output.schema.json`, contents: stableJson(chainlet.schemas.output) },
+  ];
 }

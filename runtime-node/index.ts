@@ -14,3 +14,7 @@ export {
 export { runLocal, type RunLocalOptions } from "./run-local.js";
 export { ChainsError, HttpError } from "./errors.js";
 export type { DeploymentContext, DependsOptions, GpuType, RemoteConfig } from "./remote-config.js";
+export { StubBase, type StubOptions } from "./stub-base.js";
+export { RemoteError } from "./remote-error.js";
+export { DependencyTimeoutError, DependencyUnavailableError } from "./transport.js";
+export type { ErrorEnvelope } from "./error-envelope.js";

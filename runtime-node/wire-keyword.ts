@@ -46,7 +46,6 @@ function regexpValue(cxt: KeywordCxt, re: RegExp): Name {
 export const tschainsTypeKeyword: CodeKeywordDefinition = {
   keyword: "tschainsType",
   schemaType: "string",
-  modifying: true,
   error: {
     message: ({ params }) => _`${params.reason}`,
     params: ({ params }) => _`{reason: ${params.reason}}`,
@@ -59,10 +58,8 @@ export const tschainsTypeKeyword: CodeKeywordDefinition = {
 
     if (schema === "Date") {
       const re = regexpValue(cxt, RFC3339);
-      gen.if(
-        _`${data} instanceof Date`,
-        () => gen.if(_`isNaN(${data}.getTime())`, () => gen.assign(reason, _`"must be a valid Date"`)),
-      );
+      gen.if(_`${data} instanceof Date`);
+      gen.if(_`isNaN(${data}.getTime())`, () => gen.assign(reason, _`"must be a valid Date"`));
       gen.elseIf(_`typeof ${data} == "string"`);
       gen.if(
         _`!${re}.test(${data}) || isNaN(Date.parse(${data}))`,
@@ -83,9 +80,8 @@ export const tschainsTypeKeyword: CodeKeywordDefinition = {
         gen.assign(native, _`Buffer.from(${data}.buffer, ${data}.byteOffset, ${data}.byteLength)`);
       }
       gen.elseIf(_`typeof ${data} == "string"`);
-      gen.if(_`!${re}.test(${data})`, () =>
-        gen.assign(reason, _`"must be a valid base64 string (standard alphabet, padded)"`),
-      );
+      gen.if(_`!${re}.test(${data})`);
+      gen.assign(reason, _`"must be a valid base64 string (standard alphabet, padded)"`);
       gen.else();
       const bytes = gen.const("bytes", _`Buffer.from(${data}, "base64")`);
       gen.if(

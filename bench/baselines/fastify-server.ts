@@ -1,0 +1,29 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import { Pool } from "undici";
+import type { Scenario } from "./scenarios.js";
+import { dependencyCaller } from "./dependency-caller.js";
+
+/**
+ * The framework baseline: the same service in Fastify, with its JSON Schema validation of the body
+ * and its schema-compiled serialisation of the answer (fast-json-stringify), logging off.
+ */
+export function fastifyServer(scenario: Scenario, role: "entry" | "dependency", dependencyUrl: string | undefined): FastifyInstance {
+  const callDependency = role === "entry" ? dependencyCaller(new Pool(dependencyUrl!, { connections: 300 })) : undefined;
+  const app = Fastify({ logger: false });
+  const schemas = scenario.schemas;
+  app.get("/readyz", async () => "ok");
+  app.post(
+    "/v1/run_remote",
+    {
+      schema: {
+        body: role === "entry" ? schemas.entryInput : schemas.dependencyInput,
+        response: { 200: role === "entry" ? schemas.entryOutput : schemas.dependencyOutput },
+      },
+    },
+    async (request) => {
+      const input = request.body as Record<string, unknown>;
+      return callDependency ? scenario.entry(input, callDependency) : scenario.dependency(input);
+    },
+  );
+  return app;
+}

@@ -1,0 +1,166 @@
+import { isDeepStrictEqual } from "node:util";
+import { request } from "undici";
+import { startBaseline } from "../baselines/start-baseline.js";
+import { SCENARIOS, type Scenario, type ScenarioName } from "../baselines/scenarios.js";
+import type { BenchmarkContext, Row } from "../benchmark.js";
+import { times, withSpread } from "../format.js";
+import { runLoad } from "../load.js";
+import { NotAvailable, fixturePath, serveFixture } from "../served-fixture.js";
+import { ratio, repeated, type Repeated } from "../stats.js";
+
+/** One implementation of the two services, running. */
+interface Variant {
+  name: "tschains" | "node:http + undici" | "fastify";
+  url: string;
+  stop(): Promise<void>;
+}
+
+interface LevelFigures {
+  connections: number;
+  requestsPerSec: Repeated;
+  p50Ms: Repeated;
+  p99Ms: Repeated;
+}
+
+export interface HttpComparison {
+  columns: string[];
+  rows: Row[];
+  /** Per variant, per connection level. */
+  figures: Record<string, LevelFigures[]>;
+  /** tschains / hand-written and tschains / Fastify, per connection level. */
+  perLevel: Array<{ connections: number; rpsRatio: number | null; p99Ratio: number | null; fastifyRatio: number | null }>;
+  /** Worst level of each: the targets must hold at every load level. */
+  rpsRatio: number | null;
+  p99Ratio: number | null;
+  fastifyRatio: number | null;
+  notes: string[];
+}
+
+/**
+ * Serves one scenario three ways (tschains, hand-written, Fastify), checks that all three answer the
+ * same request identically, then measures each at every connection level. Repeats are interleaved
+ * (A B C, A B C, ...) so drift on a shared machine spreads over all variants instead of biasing one.
+ */
+export async function compareHttp(context: BenchmarkContext, scenarioName: ScenarioName, tschainsFixture: string): Promise<HttpComparison> {
+  const { settings, log } = context;
+  const scenario = SCENARIOS[scenarioName];
+  const notes: string[] = [];
+  const variants: Variant[] = [];
+  try {
+    try {
+      const served = await serveFixture(fixturePath(tschainsFixture));
+      variants.push({ name: "tschains", url: served.url, stop: () => served.stop() });
+    } catch (error) {
+      if (!(error instanceof NotAvailable)) throw error;
+      notes.push(`tschains not measured: ${error.message}`);
+      log(`  tschains not available: ${error.message.split("\n")[0]}`);
+    }
+    const plain = await startBaseline("plain", scenarioName);
+    variants.push({ name: "node:http + undici", url: plain.url, stop: () => plain.stop() });
+    const fastify = await startBaseline("fastify", scenarioName);
+    variants.push({ name: "fastify", url: fastify.url, stop: () => fastify.stop() });
+
+    const expected = await expectedAnswer(scenario);
+    for (const variant of variants) await checkAnswer(variant, scenario, expected);
+
+    const body = JSON.stringify(scenario.entryBody);
+    const load = (variant: Variant, connections: number, durationSec: number) =>
+      runLoad({ url: `${variant.url}/v1/run_remote`, headers: { "content-type": "application/json" }, body, connections, durationSec });
+
+    const top = Math.max(...settings.connections);
+    for (const variant of variants) {
+      log(`  warm-up ${variant.name}`);
+      await load(variant, top, settings.warmupSec);
+    }
+    const samples = new Map<string, Map<number, Array<{ rps: number; p50: number; p99: number }>>>();
+    for (const connections of settings.connections) {
+      for (let repeat = 0; repeat < settings.repeats; repeat++) {
+        for (const variant of variants) {
+          const result = await load(variant, connections, settings.loadSec);
+          log(`  ${variant.name} c=${connections} #${repeat + 1}: ${result.requestsPerSec.toFixed(0)} req/s p99 ${result.p99Ms.toFixed(2)} ms`);
+          const byLevel = samples.get(variant.name) ?? new Map<number, Array<{ rps: number; p50: number; p99: number }>>();
+          samples.set(variant.name, byLevel);
+          const list = byLevel.get(connections) ?? [];
+          byLevel.set(connections, list);
+          list.push({ rps: result.requestsPerSec, p50: result.p50Ms, p99: result.p99Ms });
+        }
+      }
+    }
+
+    const figures: Record<string, LevelFigures[]> = {};
+    const rows: Row[] = [];
+    for (const variant of variants) {
+      figures[variant.name] = settings.connections.map((connections) => {
+        const list = samples.get(variant.name)!.get(connections)!;
+        return {
+          connections,
+          requestsPerSec: repeated(list.map((s) => s.rps)),
+          p50Ms: repeated(list.map((s) => s.p50)),
+          p99Ms: repeated(list.map((s) => s.p99)),
+        };
+      });
+    }
+    const figure = (name: Variant["name"], connections: number) => figures[name]?.find((f) => f.connections === connections);
+    const perLevel = settings.connections.map((connections) => {
+      const ours = figure("tschains", connections);
+      const plainFigure = figure("node:http + undici", connections);
+      const fastifyFigure = figure("fastify", connections);
+      return {
+        connections,
+        rpsRatio: ratio(ours?.requestsPerSec.median, plainFigure?.requestsPerSec.median),
+        p99Ratio: ratio(ours?.p99Ms.median, plainFigure?.p99Ms.median),
+        fastifyRatio: ratio(ours?.requestsPerSec.median, fastifyFigure?.requestsPerSec.median),
+      };
+    });
+    for (const connections of settings.connections) {
+      const level = perLevel.find((l) => l.connections === connections)!;
+      for (const variant of variants) {
+        const f = figure(variant.name, connections)!;
+        rows.push({
+          connections: String(connections),
+          variant: variant.name,
+          "req/s": withSpread(f.requestsPerSec, 0),
+          "p50 ms": withSpread(f.p50Ms, 2),
+          "p99 ms": withSpread(f.p99Ms, 2),
+          "vs hand-written": variant.name === "tschains" ? `${times(level.rpsRatio)} req/s, ${times(level.p99Ratio)} p99` : "",
+          "vs fastify": variant.name === "tschains" ? `${times(level.fastifyRatio)} req/s` : "",
+        });
+      }
+    }
+    const worst = (values: Array<number | null>, pick: (...n: number[]) => number) =>
+      values.includes(null) ? null : pick(...(values as number[]));
+    notes.push(
+      `Load: autocannon in the benchmark process, ${settings.loadSec} s per figure, median of ${settings.repeats}, ` +
+        `repeats interleaved across variants; each variant is two Node processes (entry + dependency).`,
+    );
+    return {
+      columns: ["connections", "variant", "req/s", "p50 ms", "p99 ms", "vs hand-written", "vs fastify"],
+      rows,
+      figures,
+      perLevel,
+      rpsRatio: worst(perLevel.map((l) => l.rpsRatio), Math.min),
+      p99Ratio: worst(perLevel.map((l) => l.p99Ratio), Math.max),
+      fastifyRatio: worst(perLevel.map((l) => l.fastifyRatio), Math.min),
+      notes,
+    };
+  } finally {
+    for (const variant of variants) await variant.stop();
+  }
+}
+
+/** The answer the scenario defines, computed in-process: what every variant must return. */
+async function expectedAnswer(scenario: Scenario): Promise<unknown> {
+  return scenario.entry(scenario.entryBody, async (body) => scenario.dependency(body));
+}
+
+async function checkAnswer(variant: Variant, scenario: Scenario, expected: unknown): Promise<void> {
+  const response = await request(`${variant.url}/v1/run_remote`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(scenario.entryBody),
+  });
+  const text = await response.body.text();
+  if (response.statusCode !== 200 || !isDeepStrictEqual(JSON.parse(text), expected)) {
+    throw new Error(`${variant.name} does not do the benchmark's work: answered ${response.statusCode} ${text.slice(0, 500)}, expected ${JSON.stringify(expected)}`);
+  }
+}

@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from "node:child_process";
+
+/** A running process that announced its URL over IPC. */
+export interface ListeningProcess {
+  child: ChildProcess;
+  url: string;
+  /** The last lines it wrote, for error messages. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Spawns `node <args>` with an IPC channel and waits until it sends `{ url }` in a message whose
+ * `type` is `listeningType`; rejects with its output if it exits first or takes longer than `timeoutMs`.
+ */
+export function spawnListening(
+  args: string[],
+  options: { env?: Record<string, string | undefined>; cwd?: string; listeningType: string; timeoutMs?: number },
+): Promise<ListeningProcess> {
+  const child = spawn(process.execPath, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+  });
+  let output = "";
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString("utf8")).slice(-4000);
+  };
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    const force = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    await exited;
+    clearTimeout(force);
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`${args.join(" ")} did not listen within ${options.timeoutMs ?? 30_000} ms:\n${output}`));
+    }, options.timeoutMs ?? 30_000);
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${args.join(" ")} exited (${signal ?? `code ${code}`}) before listening:\n${output}`));
+    });
+    child.on("message", (message: { type?: string; url?: string }) => {
+      if (message?.type === options.listeningType && typeof message.url === "string") {
+        clearTimeout(timer);
+        resolve({ child, url: message.url, output: () => output, stop });
+      }
+    });
+  });
+}

@@ -1,0 +1,189 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { request } from "undici";
+import type { ChainIR, ChainletIR } from "../compiler/chain-ir.js";
+
+/** One line a Chainlet process wrote, for the caller to print or collect. */
+export interface ChainletLogLine {
+  chainlet: string;
+  stream: "stdout" | "stderr";
+  line: string;
+}
+
+export interface ServeChainOptions {
+  /** `<out>/<chain>/`, the folder holding `chain.json` and `chainlets/`. */
+  chainDir: string;
+  /** Port of the entrypoint; 0 (default) lets the OS pick. Other Chainlets always get OS-picked ports. */
+  port?: number;
+  /** Keys outside callers must present to the entrypoint; none means the loopback entrypoint is open. */
+  apiKeys?: string[];
+  /** Extra environment for every process (secrets as `CHAINS_SECRET_<KEY>`, `CHAINS_ENVIRONMENT`, ...). */
+  env?: Record<string, string | undefined>;
+  onLog?: (line: ChainletLogLine) => void;
+  /** Called when a Chainlet process ends while the chain is being served (not during `stop()`). */
+  onExit?: (event: { chainlet: string; code: number | null; signal: string | null; lastLines: string[] }) => void;
+  /** How long every Chainlet gets to become ready (default 60 s). */
+  readyTimeoutMs?: number;
+}
+
+export interface ServedChainlet {
+  name: string;
+  url: string;
+  pid: number;
+}
+
+export interface ServedChain {
+  ir: ChainIR;
+  /** Base URL of the entrypoint. */
+  url: string;
+  chainlets: Record<string, ServedChainlet>;
+  /** SIGTERM to every process, then wait for them to drain and exit. */
+  stop(): Promise<void>;
+}
+
+interface Running {
+  chainlet: ChainletIR;
+  child: ChildProcess;
+  url: string;
+  lastLines: string[];
+  exited: Promise<void>;
+}
+
+const LAST_LINES = 20;
+
+/**
+ * Starts every Chainlet of a built chain as its own `node server.mjs` process on 127.0.0.1, dependencies
+ * first so each process starts with its dependencies' URLs, all sharing a fresh internal token; resolves
+ * once every process answers `/readyz`. On any failure it stops what it started and rejects with a
+ * message naming the Chainlet and why.
+ */
+export async function serveChain(options: ServeChainOptions): Promise<ServedChain> {
+  const ir = JSON.parse(readFileSync(join(options.chainDir, "chain.json"), "utf8")) as ChainIR;
+  const token = randomBytes(32).toString("base64url");
+  const running = new Map<string, Running>();
+  let stopping = false;
+
+  const stop = async () => {
+    stopping = true;
+    for (const r of running.values()) r.child.kill("SIGTERM");
+    const deadline = setTimeout(() => {
+      for (const r of running.values()) r.child.kill("SIGKILL");
+    }, 40_000);
+    await Promise.all([...running.values()].map((r) => r.exited));
+    clearTimeout(deadline);
+  };
+
+  try {
+    for (const chainlet of startOrder(ir)) {
+      const r = await startChainlet(ir, chainlet, options, token, running, () => stopping);
+      running.set(chainlet.name, r);
+    }
+    await Promise.all([...running.values()].map((r) => waitReady(r, options.readyTimeoutMs ?? 60_000)));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  const chainlets: Record<string, ServedChainlet> = {};
+  for (const [name, r] of running) chainlets[name] = { name, url: r.url, pid: r.child.pid ?? -1 };
+  return { ir, url: running.get(ir.entrypoint)!.url, chainlets, stop };
+}
+
+/** Dependencies before their callers, so every process starts with its dependencies' URLs. */
+function startOrder(ir: ChainIR): ChainletIR[] {
+  const byName = new Map(ir.chainlets.map((c) => [c.name, c]));
+  const ordered: ChainletIR[] = [];
+  const seen = new Set<string>();
+  const visit = (c: ChainletIR) => {
+    if (seen.has(c.name)) return;
+    seen.add(c.name);
+    for (const dep of c.dependencies) visit(byName.get(dep)!);
+    ordered.push(c);
+  };
+  for (const c of ir.chainlets) visit(c);
+  return ordered;
+}
+
+async function startChainlet(
+  ir: ChainIR,
+  chainlet: ChainletIR,
+  options: ServeChainOptions,
+  token: string,
+  running: Map<string, Running>,
+  isStopping: () => boolean,
+): Promise<Running> {
+  const contextDir = join(options.chainDir, "chainlets", chainlet.name);
+  const dependencies = Object.fromEntries(chainlet.dependencies.map((d) => [d, running.get(d)!.url]));
+  const isEntry = chainlet.name === ir.entrypoint;
+  const dataDir = join(contextDir, "data");
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    ...options.env,
+    HOST: "127.0.0.1",
+    PORT: String(isEntry ? (options.port ?? 0) : 0),
+    CHAINS_DEPENDENCIES: JSON.stringify(dependencies),
+    CHAINS_AUTH_TOKEN: token,
+    CHAINS_DATA_DIR: chainlet.config.dockerImage.dataDir && existsSync(dataDir) ? dataDir : undefined,
+  };
+  if (isEntry) {
+    if (options.apiKeys && options.apiKeys.length > 0) env.CHAINS_API_KEYS = options.apiKeys.join(",");
+    else env.CHAINS_ENTRYPOINT_PUBLIC = "1";
+  }
+  const child = spawn(process.execPath, ["--enable-source-maps", "server.mjs"], {
+    cwd: contextDir,
+    env,
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+  });
+  const lastLines: string[] = [];
+  for (const stream of ["stdout", "stderr"] as const) {
+    createInterface({ input: child[stream]! }).on("line", (line) => {
+      lastLines.push(line);
+      if (lastLines.length > LAST_LINES) lastLines.shift();
+      options.onLog?.({ chainlet: chainlet.name, stream, line });
+    });
+  }
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.once("exit", (code, signal) => {
+    if (!isStopping()) options.onExit?.({ chainlet: chainlet.name, code, signal, lastLines: [...lastLines] });
+  });
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const onExit = (code: number | null, signal: string | null) =>
+      reject(new Error(`Chainlet "${chainlet.name}" exited before listening (${describeExit(code, signal)}):\n${lastLines.join("\n")}`));
+    child.once("exit", onExit);
+    child.on("message", (message: { type?: string; url?: string }) => {
+      if (message?.type === "tschains:listening" && typeof message.url === "string") {
+        child.off("exit", onExit);
+        resolve(message.url);
+      }
+    });
+  });
+  return { chainlet, child, url, lastLines, exited };
+}
+
+async function waitReady(r: Running, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastAnswer = "no answer yet";
+  while (Date.now() < deadline) {
+    if (r.child.exitCode !== null || r.child.signalCode !== null) {
+      throw new Error(`Chainlet "${r.chainlet.name}" exited (${describeExit(r.child.exitCode, r.child.signalCode)}):\n${r.lastLines.join("\n")}`);
+    }
+    try {
+      const response = await request(`${r.url}/readyz`, { headersTimeout: 2_000, bodyTimeout: 2_000 });
+      const body = await response.body.text();
+      if (response.statusCode === 200) return;
+      lastAnswer = `${response.statusCode} ${body}`;
+    } catch (error) {
+      lastAnswer = (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`Chainlet "${r.chainlet.name}" was not ready after ${timeoutMs} ms: ${lastAnswer}`);
+}
+
+export function describeExit(code: number | null, signal: string | null): string {
+  return signal ? `killed by ${signal}` : `exit code ${code}`;
+}

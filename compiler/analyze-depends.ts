@@ -1,0 +1,167 @@
+import { Node, SyntaxKind, type CallExpression, type ClassDeclaration } from "ts-morph";
+import { DEPENDS_DEFAULTS } from "../runtime-node/remote-config.js";
+import type { DependsOptions } from "./chain-ir.js";
+import type { Diagnostic } from "./diagnostics.js";
+import { didYouMean } from "./did-you-mean.js";
+import { isRuntimeFile } from "./load-project.js";
+import { nodeDiagnostic } from "./node-diagnostic.js";
+import { refersToRuntime, resolveAlias } from "./runtime-symbols.js";
+import { unwrap } from "./unwrap-expression.js";
+
+export type InjectionAnalysis =
+  | {
+      kind: "depends";
+      parameter: string;
+      /** The class the first argument names, or null when it names no class. */
+      target: ClassDeclaration | null;
+      /** The first argument as written, where "not a Chainlet" is reported. */
+      targetNode: Node;
+      options: DependsOptions;
+      /** The whole `depends(...)` call, which the build rewrites. */
+      call: CallExpression;
+    }
+  | { kind: "context"; parameter: string };
+
+type OptionRule = { check: (value: number | boolean) => boolean; expected: string };
+
+const OPTION_RULES: Record<keyof DependsOptions, OptionRule> = {
+  retries: { check: (v) => typeof v === "number" && Number.isInteger(v) && v >= 0, expected: "a non-negative integer" },
+  timeoutSec: { check: (v) => typeof v === "number" && v > 0, expected: "a positive number of seconds" },
+  concurrencyLimit: { check: (v) => typeof v === "number" && Number.isInteger(v) && v > 0, expected: "a positive integer" },
+  binary: { check: (v) => typeof v === "boolean", expected: "true or false" },
+  streamingReadTimeoutSec: { check: (v) => typeof v === "number" && v > 0, expected: "a positive number of seconds" },
+};
+
+/**
+ * Reads the constructor's injected parameters. Each must default to `depends(Chainlet, {literal options})`
+ * or `dependsContext()`: those calls are the whole dependency graph, so they must be readable without
+ * running code, and they are the spans the build rewrites into calls by name.
+ */
+export function analyzeDepends(cls: ClassDeclaration): { injections: InjectionAnalysis[]; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const injections: InjectionAnalysis[] = [];
+  const className = cls.getName() ?? "default";
+  const [constructor] = cls.getConstructors();
+  const inherited = constructor ? undefined : inheritedInjectingConstructor(cls);
+  if (inherited) {
+    diagnostics.push(
+      nodeDiagnostic(
+        cls.getNameNode() ?? cls,
+        "CH1020",
+        `${className} inherits a constructor with parameters from ${inherited.getName() ?? "its base class"}; declare its depends()/dependsContext() parameters in ${className}'s own constructor.`,
+      ),
+    );
+  }
+  const allowedCalls = new Set<Node>();
+
+  for (const parameter of constructor?.getParameters() ?? []) {
+    const name = parameter.getName();
+    const initializer = unwrap(parameter.getInitializer());
+    if (initializer && Node.isCallExpression(initializer) && refersToRuntime(initializer.getExpression(), "dependsContext")) {
+      allowedCalls.add(initializer);
+      injections.push({ kind: "context", parameter: name });
+      continue;
+    }
+    if (initializer && Node.isCallExpression(initializer) && refersToRuntime(initializer.getExpression(), "depends")) {
+      allowedCalls.add(initializer);
+      const injection = readDependsCall(name, initializer, diagnostics);
+      if (injection) injections.push(injection);
+      continue;
+    }
+    diagnostics.push(
+      nodeDiagnostic(
+        parameter,
+        "CH1010",
+        `Constructor parameter '${name}' of ${className} must default to \`depends(Chainlet, options?)\` or \`dependsContext()\`: ` +
+          "Chainlets are constructed by tschains, which can supply nothing else.",
+      ),
+    );
+  }
+
+  for (const call of cls.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    if (allowedCalls.has(call)) continue;
+    const callee = call.getExpression();
+    const which = refersToRuntime(callee, "depends") ? "depends" : refersToRuntime(callee, "dependsContext") ? "dependsContext" : undefined;
+    if (!which) continue;
+    diagnostics.push(
+      nodeDiagnostic(
+        call,
+        "CH1011",
+        `${which}() may only be the default value of a constructor parameter, e.g. \`constructor(private readonly dep = ${which}(${which === "depends" ? "Other" : ""})) { super(); }\`.`,
+      ),
+    );
+  }
+  return { injections, diagnostics };
+}
+
+function readDependsCall(parameter: string, call: CallExpression, diagnostics: Diagnostic[]): InjectionAnalysis | undefined {
+  const [targetArgument, optionsArgument] = call.getArguments();
+  if (!targetArgument) return undefined; // tsc already reports the missing argument
+  const options: DependsOptions = { ...DEPENDS_DEFAULTS };
+  if (optionsArgument) readOptions(unwrap(optionsArgument) ?? optionsArgument, options, diagnostics);
+  return { kind: "depends", parameter, target: classNamedBy(targetArgument), targetNode: targetArgument, options, call };
+}
+
+function readOptions(node: Node, options: DependsOptions, diagnostics: Diagnostic[]): void {
+  if (!Node.isObjectLiteralExpression(node)) {
+    diagnostics.push(
+      nodeDiagnostic(node, "CH1012", "depends() options must be an object literal written in place, e.g. `{ retries: 2, timeoutSec: 10 }`; the compiler does not evaluate expressions."),
+    );
+    return;
+  }
+  const known = Object.keys(OPTION_RULES);
+  for (const property of node.getProperties()) {
+    if (!Node.isPropertyAssignment(property) || Node.isComputedPropertyName(property.getNameNode())) {
+      diagnostics.push(nodeDiagnostic(property, "CH1012", "depends() options must be plain `key: literal` entries (no spreads, shorthands, methods or computed keys)."));
+      continue;
+    }
+    const key = property.getNameNode().getText().replace(/^["']|["']$/g, "");
+    if (!known.includes(key)) {
+      diagnostics.push(
+        nodeDiagnostic(property.getNameNode(), "CH1013", `Unknown depends() option '${key}'.${didYouMean(key, known)} Known options: ${known.join(", ")}.`),
+      );
+      continue;
+    }
+    const valueNode = property.getInitializerOrThrow();
+    const value = literalValue(unwrap(valueNode) ?? valueNode);
+    const rule = OPTION_RULES[key as keyof DependsOptions];
+    if (value === undefined) {
+      diagnostics.push(nodeDiagnostic(valueNode, "CH1012", `depends() option '${key}' must be a literal (${rule.expected}); the compiler does not evaluate expressions.`));
+      continue;
+    }
+    if (!rule.check(value)) {
+      diagnostics.push(nodeDiagnostic(valueNode, "CH1014", `depends() option '${key}' must be ${rule.expected}, got ${JSON.stringify(value)}.`));
+      continue;
+    }
+    (options as unknown as Record<string, number | boolean>)[key] = value;
+  }
+}
+
+/** A number or boolean literal (negative numbers included), else undefined. */
+function literalValue(node: Node): number | boolean | undefined {
+  if (Node.isNumericLiteral(node)) return node.getLiteralValue();
+  if (Node.isTrueLiteral(node) || Node.isFalseLiteral(node)) return node.getLiteralValue();
+  if (Node.isPrefixUnaryExpression(node) && node.getOperatorToken() === SyntaxKind.MinusToken) {
+    const operand = node.getOperand();
+    if (Node.isNumericLiteral(operand)) return -operand.getLiteralValue();
+  }
+  return undefined;
+}
+
+function classNamedBy(node: Node): ClassDeclaration | null {
+  const symbol = resolveAlias(node.getSymbol());
+  const declaration = symbol?.getDeclarations().find((d) => Node.isClassDeclaration(d));
+  return declaration && Node.isClassDeclaration(declaration) ? declaration : null;
+}
+
+/**
+ * The nearest base class (below ChainletBase) whose constructor takes parameters. Injections are recorded
+ * as spans inside the Chainlet's own class, so they cannot come from a base class.
+ */
+function inheritedInjectingConstructor(cls: ClassDeclaration): ClassDeclaration | undefined {
+  for (let current = cls.getBaseClass(); current && !isRuntimeFile(current.getSourceFile().getFilePath()); current = current.getBaseClass()) {
+    const [constructor] = current.getConstructors();
+    if (constructor) return constructor.getParameters().length > 0 ? current : undefined;
+  }
+  return undefined;
+}

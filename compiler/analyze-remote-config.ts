@@ -1,0 +1,226 @@
+import { Ajv, type ErrorObject } from "ajv";
+import { Node, SyntaxKind, type ClassDeclaration } from "ts-morph";
+import type { RemoteConfig } from "../runtime-node/remote-config.js";
+import type { ResolvedRemoteConfig } from "./chain-ir.js";
+import type { Diagnostic } from "./diagnostics.js";
+import { didYouMean } from "./did-you-mean.js";
+import { nodeDiagnostic } from "./node-diagnostic.js";
+import { GPU_TYPES, REMOTE_CONFIG_SCHEMA } from "./remote-config-schema.js";
+import { unwrap } from "./unwrap-expression.js";
+
+type Json = string | number | boolean | Json[] | { [key: string]: Json };
+
+/** Where each value of the literal is written, by JSON pointer, so schema errors point at the source. */
+interface Locations {
+  values: Map<string, Node>;
+  keys: Map<string, Node>;
+}
+
+let validateRemoteConfig: ReturnType<Ajv["compile"]> | undefined;
+
+export interface RemoteConfigAnalysis {
+  config: ResolvedRemoteConfig;
+  /** `remoteConfig.name` when given (and readable). */
+  name: string | undefined;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Reads the static `remoteConfig` of `cls` (or the one it inherits) without running code, validates it
+ * against the RemoteConfig schema and fills in every default.
+ */
+export function analyzeRemoteConfig(cls: ClassDeclaration): RemoteConfigAnalysis {
+  const property = findRemoteConfig(cls);
+  const initializer = unwrap(property?.getInitializer());
+  if (!property || !initializer) return { config: resolveRemoteConfig({}), name: undefined, diagnostics: [] };
+
+  const diagnostics: Diagnostic[] = [];
+  const locations: Locations = { values: new Map(), keys: new Map() };
+  const value = readLiteral(initializer, "", locations, diagnostics);
+  if (diagnostics.length > 0 || value === undefined) return { config: resolveRemoteConfig({}), name: undefined, diagnostics };
+
+  validateRemoteConfig ??= new Ajv({ allErrors: true, strict: true, verbose: true }).compile(REMOTE_CONFIG_SCHEMA);
+  if (!validateRemoteConfig(value)) {
+    const reported = new Set<string>();
+    for (const error of validateRemoteConfig.errors ?? []) {
+      const diagnostic = schemaErrorDiagnostic(error, locations, initializer);
+      const key = `${diagnostic.line}:${diagnostic.column}`;
+      if (reported.has(key)) continue;
+      reported.add(key);
+      diagnostics.push(diagnostic);
+    }
+  }
+  const config = value as RemoteConfig;
+  const compute = config.compute ?? {};
+  if (diagnostics.length === 0 && compute.minReplicas !== undefined && compute.maxReplicas !== undefined && compute.minReplicas > compute.maxReplicas) {
+    diagnostics.push(
+      nodeDiagnostic(
+        locations.values.get("/compute/minReplicas")!,
+        "CH1207",
+        `remoteConfig.compute.minReplicas (${compute.minReplicas}) is greater than maxReplicas (${compute.maxReplicas}).`,
+      ),
+    );
+  }
+  if (diagnostics.length === 0 && compute.gpuCount !== undefined && compute.gpu === undefined) {
+    diagnostics.push(
+      nodeDiagnostic(locations.values.get("/compute/gpuCount")!, "CH1208", `remoteConfig.compute.gpuCount needs compute.gpu (one of ${GPU_TYPES.join(", ")}).`),
+    );
+  }
+  if (diagnostics.length > 0) return { config: resolveRemoteConfig({}), name: undefined, diagnostics };
+  return { config: resolveRemoteConfig(config), name: config.name, diagnostics };
+}
+
+/** `config` with every default filled in (see the README's remoteConfig table). */
+export function resolveRemoteConfig(config: RemoteConfig): ResolvedRemoteConfig {
+  const image = config.dockerImage ?? {};
+  const compute = config.compute ?? {};
+  const minReplicas = compute.minReplicas ?? 1;
+  return {
+    dockerImage: {
+      baseImage: image.baseImage ?? "node:20-slim",
+      npmRequirements: image.npmRequirements ?? [],
+      aptRequirements: image.aptRequirements ?? [],
+      buildCommands: image.buildCommands ?? [],
+      dataDir: image.dataDir ?? null,
+    },
+    compute: {
+      cpu: compute.cpu ?? 1,
+      memory: compute.memory ?? "2Gi",
+      gpu: compute.gpu ?? null,
+      gpuCount: compute.gpu ? (compute.gpuCount ?? 1) : 0,
+      concurrency: compute.concurrency ?? 32,
+      minReplicas,
+      maxReplicas: compute.maxReplicas ?? Math.max(1, minReplicas),
+    },
+    assets: { secretKeys: config.assets?.secretKeys ?? [] },
+    options: { env: config.options?.env ?? {} },
+  };
+}
+
+function findRemoteConfig(cls: ClassDeclaration) {
+  for (let current: ClassDeclaration | undefined = cls; current; current = current.getBaseClass()) {
+    const property = current.getStaticProperty("remoteConfig");
+    if (property && Node.isPropertyDeclaration(property)) return property;
+  }
+  return undefined;
+}
+
+/** The JSON value of a literal expression; reports (CH1200) and returns undefined for anything else. */
+function readLiteral(node: Node, pointer: string, locations: Locations, diagnostics: Diagnostic[]): Json | undefined {
+  const expression = unwrap(node) ?? node;
+  locations.values.set(pointer, expression);
+  if (Node.isStringLiteral(expression) || Node.isNoSubstitutionTemplateLiteral(expression)) return expression.getLiteralValue();
+  if (Node.isNumericLiteral(expression)) return expression.getLiteralValue();
+  if (Node.isTrueLiteral(expression) || Node.isFalseLiteral(expression)) return expression.getLiteralValue();
+  if (Node.isPrefixUnaryExpression(expression) && expression.getOperatorToken() === SyntaxKind.MinusToken && Node.isNumericLiteral(expression.getOperand())) {
+    return -Number(expression.getOperand().getText());
+  }
+  if (Node.isArrayLiteralExpression(expression)) {
+    const items: Json[] = [];
+    expression.getElements().forEach((element, index) => {
+      const item = readLiteral(element, `${pointer}/${index}`, locations, diagnostics);
+      if (item !== undefined) items.push(item);
+    });
+    return items;
+  }
+  if (Node.isObjectLiteralExpression(expression)) {
+    const object: { [key: string]: Json } = {};
+    for (const property of expression.getProperties()) {
+      if (!Node.isPropertyAssignment(property) || Node.isComputedPropertyName(property.getNameNode())) {
+        diagnostics.push(notLiteral(property, pointer));
+        continue;
+      }
+      const nameNode = property.getNameNode();
+      const key = Node.isStringLiteral(nameNode) || Node.isNumericLiteral(nameNode) ? String(nameNode.getLiteralValue()) : nameNode.getText();
+      const childPointer = `${pointer}/${escapePointer(key)}`;
+      locations.keys.set(childPointer, nameNode);
+      const initializer = property.getInitializerOrThrow();
+      // `gpu: undefined` reads as "not set", as it does at runtime.
+      if (Node.isIdentifier(initializer) && initializer.getText() === "undefined") continue;
+      const value = readLiteral(initializer, childPointer, locations, diagnostics);
+      if (value !== undefined) object[key] = value;
+    }
+    return object;
+  }
+  diagnostics.push(notLiteral(expression, pointer));
+  return undefined;
+}
+
+function notLiteral(node: Node, pointer: string): Diagnostic {
+  const where = pointer === "" ? "remoteConfig" : `remoteConfig${pointerToPath(pointer)}`;
+  return nodeDiagnostic(
+    node,
+    "CH1200",
+    `${where} must be a literal the compiler can read without running code (objects, arrays, strings, numbers, booleans); found \`${truncate(node.getText())}\`.`,
+  );
+}
+
+function schemaErrorDiagnostic(error: ErrorObject, locations: Locations, root: Node): Diagnostic {
+  const pointer = error.instancePath;
+  const at = locations.values.get(pointer) ?? root;
+  const path = `remoteConfig${pointerToPath(pointer)}`;
+  const got = JSON.stringify(error.data);
+  if (error.keyword === "additionalProperties") {
+    const key = String(error.params.additionalProperty);
+    const keyPointer = `${pointer}/${escapePointer(key)}`;
+    const allowed = Object.keys(schemaAt(pointer)?.properties ?? {});
+    return nodeDiagnostic(
+      locations.keys.get(keyPointer) ?? at,
+      "CH1201",
+      `Unknown key '${key}' in ${path}.${didYouMean(key, allowed)}${allowed.length > 0 ? ` Known keys: ${allowed.join(", ")}.` : ""}`,
+    );
+  }
+  if (pointer === "/compute/memory" && error.keyword === "pattern") {
+    return nodeDiagnostic(at, "CH1202", `${path} must be a memory quantity with a unit such as "512Mi", "2Gi" or "1G"; got ${got}.`);
+  }
+  if (pointer === "/compute/gpu") {
+    return nodeDiagnostic(at, "CH1203", `${path} must be one of ${GPU_TYPES.join(", ")}; got ${got}.${didYouMean(String(error.data), GPU_TYPES)}`);
+  }
+  if (pointer === "/name" && error.keyword === "pattern") {
+    return nodeDiagnostic(at, "CH1205", `${path} must match [a-zA-Z0-9_-]+; got ${got}.`);
+  }
+  if (["minimum", "exclusiveMinimum"].includes(error.keyword) || (error.keyword === "type" && error.params.type === "integer" && typeof error.data === "number")) {
+    const expected = error.params.type === "integer" || error.keyword === "minimum" ? "a positive integer" : "a positive number";
+    return nodeDiagnostic(at, "CH1204", `${path} must be ${expected}; got ${got}.`);
+  }
+  if (error.keyword === "type") {
+    return nodeDiagnostic(at, "CH1206", `${path} must be ${article(String(error.params.type))}; got ${got}.`);
+  }
+  if (error.keyword === "uniqueItems") {
+    return nodeDiagnostic(at, "CH1206", `${path} lists the same key twice.`);
+  }
+  if (error.keyword === "pattern" || error.keyword === "propertyNames") {
+    return nodeDiagnostic(at, "CH1206", `${path}: ${got} is not a valid ${pointer.startsWith("/options/env") ? "environment variable name" : "key"}.`);
+  }
+  return nodeDiagnostic(at, "CH1206", `${path} ${error.message ?? "is invalid"}.`);
+}
+
+function schemaAt(pointer: string): { properties?: Record<string, unknown> } | undefined {
+  let schema: unknown = REMOTE_CONFIG_SCHEMA;
+  for (const segment of pointer.split("/").slice(1)) {
+    schema = (schema as { properties?: Record<string, unknown> } | undefined)?.properties?.[segment];
+  }
+  return schema as { properties?: Record<string, unknown> } | undefined;
+}
+
+function pointerToPath(pointer: string): string {
+  return pointer
+    .split("/")
+    .slice(1)
+    .map((segment) => (/^\d+$/.test(segment) ? `[${segment}]` : `.${segment.replace(/~1/g, "/").replace(/~0/g, "~")}`))
+    .join("");
+}
+
+function escapePointer(key: string): string {
+  return key.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+function truncate(text: string): string {
+  const oneLine = text.replace(/\s+/g, " ");
+  return oneLine.length > 60 ? oneLine.slice(0, 57) + "..." : oneLine;
+}
+

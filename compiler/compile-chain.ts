@@ -1,0 +1,163 @@
+import { relative, resolve } from "node:path";
+import type { ClassDeclaration } from "ts-morph";
+import { kebabCase } from "../runtime-node/authoring.js";
+import { analyzeDepends } from "./analyze-depends.js";
+import { analyzeEntrypoint } from "./analyze-entrypoint.js";
+import { analyzeGraph, type GraphNode } from "./analyze-graph.js";
+import { analyzeIsHealthy } from "./analyze-is-healthy.js";
+import { analyzeRemoteConfig, type RemoteConfigAnalysis } from "./analyze-remote-config.js";
+import { analyzeRunRemote, type RunRemoteAnalysis } from "./analyze-run-remote.js";
+import { analyzeSource } from "./analyze-source.js";
+import { IR_VERSION, type ChainIR, type ChainletIR, type InjectionIR, type JsonSchema } from "./chain-ir.js";
+import { hasErrors, sortDiagnostics, type Diagnostic } from "./diagnostics.js";
+import { findChainlets } from "./find-chainlets.js";
+import { loadProject } from "./load-project.js";
+import { nodeDiagnostic } from "./node-diagnostic.js";
+import { generateChainletSchemas } from "./schema/generate-schemas.js";
+import { typescriptDiagnostics } from "./typescript-diagnostics.js";
+import { validateIr } from "./validate-ir.js";
+
+export interface CompileOptions {
+  /** The build's output folder; the IR's `projectRoot` is written relative to `<outDir>/<chain>/`. */
+  outDir: string;
+}
+
+export interface CompileResult {
+  /** The chain IR, or null when any error was found. */
+  ir: ChainIR | null;
+  /** Every error and warning of the run (TypeScript's and tschains'), sorted by file and position. */
+  diagnostics: Diagnostic[];
+}
+
+interface AnalyzedChainlet {
+  node: GraphNode;
+  runRemote: RunRemoteAnalysis;
+  remoteConfig: RemoteConfigAnalysis;
+  hasIsHealthy: boolean;
+}
+
+/**
+ * Statically analyses the chain whose entry file is `entryFile` (never running its code) and returns its
+ * IR. Analysis continues past errors so one run reports all of them.
+ */
+export function compileChain(entryFile: string, options: CompileOptions): CompileResult {
+  const { loaded, diagnostics } = loadProject(entryFile);
+  if (!loaded) return { ir: null, diagnostics };
+  const { project, entry, projectRoot, chainFiles } = loaded;
+  diagnostics.push(...typescriptDiagnostics(project, chainFiles));
+
+  const classes = findChainlets(chainFiles);
+  if (classes.length === 0) {
+    diagnostics.push(
+      nodeDiagnostic(entry, "CH1002", "No Chainlet found: the entry file and its imports declare no class that extends ChainletBase from \"tschains\"."),
+    );
+    return { ir: null, diagnostics: sortDiagnostics(diagnostics) };
+  }
+
+  const analyzed: AnalyzedChainlet[] = [];
+  for (const cls of classes) {
+    const chainlet = analyzeChainlet(cls, entry.getFilePath() === cls.getSourceFile().getFilePath(), diagnostics);
+    if (chainlet) analyzed.push(chainlet);
+  }
+  const graph = analyzeGraph(analyzed.map((a) => a.node), entry);
+  diagnostics.push(...graph.diagnostics);
+
+  // Left-out Chainlets are not built, so only the ones in the chain need wire schemas (all of them when
+  // there is no entrypoint, to still report every problem).
+  const inChain = graph.entry ? analyzed.filter((a) => graph.reachable.includes(a.node)) : analyzed;
+  const schemas = new Map<AnalyzedChainlet, { input: JsonSchema; output: JsonSchema }>();
+  for (const chainlet of inChain) {
+    const request = chainlet.runRemote.schemaRequest;
+    if (!request) continue;
+    const generated = generateChainletSchemas(request);
+    diagnostics.push(...generated.diagnostics);
+    schemas.set(chainlet, { input: generated.input, output: generated.output });
+  }
+
+  if (hasErrors(diagnostics) || !graph.entry) return { ir: null, diagnostics: sortDiagnostics(diagnostics) };
+
+  const chainDir = resolve(options.outDir, graph.chainName);
+  const relativeToRoot = (file: string) => toPosix(relative(projectRoot, file));
+  const chainlets = inChain
+    .map((chainlet): ChainletIR => {
+      const { node } = chainlet;
+      const file = relativeToRoot(node.declaration.getSourceFile().getFilePath());
+      const injections = node.injections.map((injection): InjectionIR =>
+        injection.kind === "context"
+          ? { kind: "context", parameter: injection.parameter }
+          : { kind: "depends", parameter: injection.parameter, chainlet: graph.targets.get(injection)!.name, options: injection.options },
+      );
+      const dependsCalls = node.injections.flatMap((injection) =>
+        injection.kind === "depends"
+          ? [{ start: injection.call.getStart(), end: injection.call.getEnd(), chainlet: graph.targets.get(injection)!.name }]
+          : [],
+      );
+      return {
+        name: node.name,
+        className: node.className,
+        file,
+        isEntrypoint: node === graph.entry,
+        dependencies: [...new Set(dependsCalls.map((call) => call.chainlet))],
+        injections,
+        runRemote: chainlet.runRemote.runRemote,
+        hasIsHealthy: chainlet.hasIsHealthy,
+        config: chainlet.remoteConfig.config,
+        schemas: schemas.get(chainlet)!,
+        source: { file, ...analyzeSource(node.declaration), dependsCalls },
+      };
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+  const ir: ChainIR = {
+    irVersion: IR_VERSION,
+    name: graph.chainName,
+    displayName: graph.displayName,
+    entrypoint: graph.entry.name,
+    projectRoot: toPosix(relative(chainDir, projectRoot)) || ".",
+    entryFile: relativeToRoot(entry.getFilePath()),
+    chainlets,
+  };
+  const problems = validateIr(ir);
+  if (problems.length > 0) {
+    diagnostics.push({
+      code: "CH1099",
+      category: "error",
+      message: `Internal error: the chain IR does not match chain-ir.schema.json (please report this): ${problems.join("; ")}`,
+    });
+    return { ir: null, diagnostics: sortDiagnostics(diagnostics) };
+  }
+  return { ir, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+function analyzeChainlet(cls: ClassDeclaration, inEntryFile: boolean, diagnostics: Diagnostic[]): AnalyzedChainlet | undefined {
+  const className = cls.getName();
+  if (!className) {
+    diagnostics.push(nodeDiagnostic(cls, "CH1016", "A Chainlet class needs a name: write `export default class MyChainlet extends ChainletBase`."));
+    return undefined;
+  }
+  if (cls.getTypeParameters().length > 0) {
+    diagnostics.push(
+      nodeDiagnostic(cls.getTypeParameters()[0]!, "CH1018", `Chainlet ${className} cannot be generic: its wire schema must be known at build time. Extend it with concrete types instead.`),
+    );
+  }
+  const entrypoint = analyzeEntrypoint(cls);
+  const runRemote = analyzeRunRemote(cls);
+  const depends = analyzeDepends(cls);
+  const remoteConfig = analyzeRemoteConfig(cls);
+  const isHealthy = analyzeIsHealthy(cls);
+  diagnostics.push(...entrypoint.diagnostics, ...runRemote.diagnostics, ...depends.diagnostics, ...remoteConfig.diagnostics, ...isHealthy.diagnostics);
+  const node: GraphNode = {
+    declaration: cls,
+    className,
+    name: kebabCase(remoteConfig.name ?? className),
+    nameSource: remoteConfig.name ? "config" : "class",
+    entrypoint: entrypoint.mark,
+    injections: depends.injections,
+    inEntryFile,
+  };
+  return { node, runRemote, remoteConfig, hasIsHealthy: isHealthy.hasIsHealthy };
+}
+
+function toPosix(path: string): string {
+  return path.split("\\").join("/");
+}

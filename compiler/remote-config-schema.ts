@@ -1,0 +1,58 @@
+import type { JsonSchema } from "./chain-ir.js";
+
+/** GPU types `compute.gpu` accepts; mirrors the runtime's `GpuType`. */
+export const GPU_TYPES = ["T4", "L4", "A10G", "A100", "H100", "H200", "B200", "L40S"] as const;
+
+/** Kubernetes memory quantity with a unit: `512Mi`, `2Gi`, `1G`, `1.5Gi`. */
+export const MEMORY_PATTERN = "^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|k|K|M|G|T)$";
+
+/** Chainlet names: `[a-zA-Z0-9_-]+`. */
+export const NAME_PATTERN = "^[a-zA-Z0-9_-]+$";
+
+const strings: JsonSchema = { type: "array", items: { type: "string", minLength: 1 } };
+const positiveInteger: JsonSchema = { type: "integer", minimum: 1 };
+
+/** JSON Schema of `RemoteConfig` (runtime-node/remote-config.ts), used to validate the static literal. */
+export const REMOTE_CONFIG_SCHEMA: JsonSchema = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    name: { type: "string", pattern: NAME_PATTERN },
+    dockerImage: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        baseImage: { type: "string", minLength: 1 },
+        npmRequirements: strings,
+        aptRequirements: strings,
+        buildCommands: strings,
+        dataDir: { type: "string", minLength: 1 },
+      },
+    },
+    compute: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        cpu: { type: "number", exclusiveMinimum: 0 },
+        memory: { type: "string", pattern: MEMORY_PATTERN },
+        gpu: { enum: [...GPU_TYPES] },
+        gpuCount: positiveInteger,
+        concurrency: positiveInteger,
+        minReplicas: positiveInteger,
+        maxReplicas: positiveInteger,
+      },
+    },
+    assets: {
+      type: "object",
+      additionalProperties: false,
+      properties: { secretKeys: { type: "array", items: { type: "string", pattern: "^[A-Za-z0-9_.-]+$" }, uniqueItems: true } },
+    },
+    options: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        env: { type: "object", propertyNames: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, additionalProperties: { type: "string" } },
+      },
+    },
+  },
+};

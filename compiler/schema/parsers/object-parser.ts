@@ -1,0 +1,57 @@
+import { ts } from "ts-morph";
+import type { JsonSchema } from "../../chain-ir.js";
+import { applyDocs, inlinedAliasDocs, symbolDocs } from "../jsdoc-tags.js";
+import { declaredType, includesUndefined, parseWithoutUndefined } from "../optional-types.js";
+import type { SchemaContext, TypeParser } from "../schema-context.js";
+import { SchemaCode } from "../schema-codes.js";
+import type { TypePath } from "../type-path.js";
+import { indexSignatureKeywords } from "./index-signature.js";
+
+/**
+ * Interfaces, type literals, classes with data fields, mapped and utility types (Partial, Pick, ...), Records.
+ * Objects are closed (`additionalProperties: false`) unless they declare an index signature, so a misspelt
+ * property is a 400 instead of a silently ignored field.
+ */
+export const objectParser: TypeParser = {
+  supports: (type) => Boolean(type.flags & ts.TypeFlags.Object),
+  parse: (type: ts.Type, path: TypePath, context: SchemaContext) => objectSchema(type, path, context),
+};
+
+export function objectSchema(type: ts.Type, path: TypePath, context: SchemaContext): JsonSchema {
+  const { checker } = context;
+  // `#private` fields are not own enumerable properties, so JSON never sends them.
+  const properties = checker.getPropertiesOfType(type).filter((p) => !p.getName().startsWith("#"));
+  const schemaProperties: JsonSchema = {};
+  const required: string[] = [];
+  for (const property of properties) {
+    const name = property.getName();
+    if (name.startsWith("__@")) {
+      context.reject(SchemaCode.Symbol, path.symbolKey(name.slice(3).replace(/@\d+$/, "")), "symbol-keyed properties cannot be sent over the wire", type);
+      continue;
+    }
+    const propertyPath = path.property(name);
+    const propertyType = checker.getTypeOfSymbol(property);
+    if (isMethodLike(property)) {
+      context.reject(SchemaCode.Function, propertyPath, "functions cannot be sent over the wire", propertyType);
+      continue;
+    }
+    const optional = Boolean(property.flags & ts.SymbolFlags.Optional) || includesUndefined(propertyType);
+    const declaration = property.valueDeclaration ?? property.declarations?.[0];
+    let schema = parseWithoutUndefined(propertyType, declaredType(declaration, checker), propertyPath, context);
+    const aliasDocs = inlinedAliasDocs(declaration, checker);
+    if (aliasDocs) schema = applyDocs(schema, aliasDocs, propertyPath, context);
+    schemaProperties[name] = applyDocs(schema, symbolDocs(property, checker), propertyPath, context);
+    if (!optional) required.push(name);
+  }
+
+  const schema: JsonSchema = { type: "object" };
+  if (Object.keys(schemaProperties).length > 0) schema.properties = schemaProperties;
+  if (required.length > 0) schema.required = required;
+  return { ...schema, ...indexSignatureKeywords(type, path, context) };
+}
+
+export function isMethodLike(property: ts.Symbol): boolean {
+  if (property.flags & ts.SymbolFlags.Method) return true;
+  // A class getter lives on the prototype, so JSON.stringify of an instance never sends it.
+  return Boolean(property.flags & ts.SymbolFlags.Accessor) && Boolean(property.declarations?.some((d) => ts.isClassLike(d.parent)));
+}

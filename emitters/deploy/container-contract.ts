@@ -1,0 +1,36 @@
+/**
+ * What the deployments assume about a Chainlet container, all of it fixed by the runtime server and the
+ * emitted Dockerfile: one port, the health routes, and how long a SIGTERM drain may take.
+ */
+export const CONTAINER_PORT = 8080;
+export const LIVENESS_PATH = "/healthz";
+export const READINESS_PATH = "/readyz";
+export const METRICS_PATH = "/metrics";
+/** The server's drain budget (`CHAINS_SHUTDOWN_TIMEOUT_SEC`), set explicitly so it matches the grace below. */
+export const DRAIN_SECONDS = 30;
+/** Time the orchestrator waits after SIGTERM before SIGKILL: the drain plus room for the process to exit. */
+export const TERMINATION_GRACE_SECONDS = DRAIN_SECONDS + 5;
+/** Where Kubernetes mounts a Chainlet's secrets, one file per key (`CHAINS_SECRETS_DIR`). */
+export const SECRETS_DIR = "/var/run/secrets/tschains";
+/** The image's non-root user (the base image's `node`). */
+export const RUN_AS_UID = 1000;
+
+/** Environment every container gets whatever the orchestrator: listen on all interfaces, on the port above. */
+export function listenEnvironment(): Record<string, string> {
+  return {
+    HOST: "0.0.0.0",
+    PORT: String(CONTAINER_PORT),
+    CHAINS_SHUTDOWN_TIMEOUT_SEC: String(DRAIN_SECONDS),
+  };
+}
+
+/**
+ * A healthcheck command that needs only node (slim images have no curl): exit 0 when `path` answers 2xx.
+ */
+export function nodeProbeCommand(path: string): string[] {
+  return [
+    "node",
+    "-e",
+    `fetch("http://127.0.0.1:${CONTAINER_PORT}${path}").then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
+  ];
+}

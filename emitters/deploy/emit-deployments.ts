@@ -1,0 +1,19 @@
+import type { ChainIR } from "../../compiler/chain-ir.js";
+import type { EmittedFile } from "../emit-chain.js";
+import type { DeployOptions } from "./deploy-options.js";
+import { emitCompose } from "./emit-compose.js";
+import { emitGraph } from "./emit-graph.js";
+import { emitKubernetes } from "./emit-kubernetes.js";
+
+export type { DeployOptions, ExposeMode } from "./deploy-options.js";
+export { EXPOSE_MODES } from "./deploy-options.js";
+export { renderGraph } from "./emit-graph.js";
+
+/**
+ * The whole-chain deployments: `docker-compose.yml` and `chain.env.example`, the `k8s/` manifests with
+ * their `kustomization.yaml`, and `graph.mmd`. Paths are relative to `<out>/<chain>/`; the Compose
+ * services build from the `chainlets/<name>/` contexts the other emitters write there.
+ */
+export function emitDeployments(ir: ChainIR, options: DeployOptions = {}): EmittedFile[] {
+  return [...emitCompose(ir, options), ...emitKubernetes(ir, options), ...emitGraph(ir)];
+}

@@ -1,0 +1,68 @@
+/**
+ * Caps work in flight: `acquire` resolves when a slot is free, waiting in FIFO order; with a bounded
+ * queue, `tryAcquire` refuses (returns undefined) when the queue is full so the caller can shed load.
+ */
+export class ConcurrencyGate {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(
+    readonly limit: number,
+    readonly maxQueue: number = Number.POSITIVE_INFINITY,
+  ) {
+    if (!(limit >= 1)) throw new RangeError(`concurrency limit must be at least 1, got ${limit}`);
+  }
+
+  get inFlight(): number {
+    return this.active;
+  }
+
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  /**
+   * A slot, or undefined when the queue is full. Call the returned function exactly once to release.
+   * An abort while waiting leaves the queue and rejects with the signal's reason.
+   */
+  tryAcquire(signal?: AbortSignal): Promise<() => void> | undefined {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.active < this.limit) {
+      this.active++;
+      return Promise.resolve(this.releaser());
+    }
+    if (this.waiting.length >= this.maxQueue) return undefined;
+    return new Promise((resolve, reject) => {
+      const waiter = () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve(this.releaser());
+      };
+      const onAbort = () => {
+        const index = this.waiting.indexOf(waiter);
+        if (index !== -1) this.waiting.splice(index, 1);
+        reject(signal!.reason);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.waiting.push(waiter);
+    });
+  }
+
+  /** A slot, waiting as long as needed or until `signal` aborts (the queue must be unbounded). */
+  acquire(signal?: AbortSignal): Promise<() => void> {
+    const slot = this.tryAcquire(signal);
+    if (!slot) throw new RangeError("concurrency queue is full");
+    return slot;
+  }
+
+  private releaser(): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      // The slot passes straight to the next waiter, so `active` stays the same.
+      if (next) next();
+      else this.active--;
+    };
+  }
+}

@@ -1,0 +1,40 @@
+import type { IncomingMessage } from "node:http";
+import { RequestError } from "./error-envelope.js";
+
+/**
+ * The whole request body, or a 413 `RequestError` as soon as it passes `limit` bytes (checked against
+ * Content-Length first, so an oversized upload is refused before it is read). The rest of a refused
+ * body is drained, not kept, so the client reads the 413 instead of a reset connection.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const tooLarge = () =>
+    new RequestError(413, "CH2103", `request body is larger than ${limit} bytes (CHAINS_MAX_BODY_BYTES)`, { connection: "close" });
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return Promise.reject(tooLarge());
+  }
+  return new Promise((resolve, reject) => {
+    let chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    req.on("data", (chunk: Buffer) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size > limit) {
+        refused = true;
+        chunks = [];
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (!refused) resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    });
+    req.on("error", reject);
+    req.on("close", () => {
+      if (!req.complete && !refused) reject(new RequestError(400, "CH2104", "client closed the connection before sending the whole body"));
+    });
+  });
+}

@@ -1,0 +1,35 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { randomBytes, randomUUID } from "node:crypto";
+
+/** Identity of the request being served, carried to every dependency call made while serving it. */
+export interface RequestContext {
+  requestId: string;
+  /** W3C trace id (32 hex) and flags of the incoming `traceparent`, or fresh ones. */
+  traceId: string;
+  traceFlags: string;
+}
+
+export const requestContext = new AsyncLocalStorage<RequestContext>();
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+const REQUEST_ID = /^[\w.:\-]{1,128}$/;
+
+/** The context of an incoming request: its `x-request-id` and `traceparent` when well formed. */
+export function contextFromHeaders(requestId: string | undefined, traceparent: string | undefined): RequestContext {
+  const trace = traceparent ? TRACEPARENT.exec(traceparent.trim().toLowerCase()) : null;
+  const validTrace = trace && !/^0+$/.test(trace[1]) ? trace : null;
+  return {
+    requestId: requestId && REQUEST_ID.test(requestId) ? requestId : randomUUID(),
+    traceId: validTrace ? validTrace[1] : randomBytes(16).toString("hex"),
+    traceFlags: validTrace ? validTrace[3] : "01",
+  };
+}
+
+/** Headers for one outgoing call: same request id and trace, a new span id per call. */
+export function propagationHeaders(): Record<string, string> {
+  const ctx = requestContext.getStore() ?? contextFromHeaders(undefined, undefined);
+  return {
+    "x-request-id": ctx.requestId,
+    traceparent: `00-${ctx.traceId}-${randomBytes(8).toString("hex")}-${ctx.traceFlags}`,
+  };
+}

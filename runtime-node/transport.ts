@@ -1,0 +1,319 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { Pool, type Dispatcher } from "undici";
+import { ConcurrencyGate } from "./concurrency-gate.js";
+import { isErrorEnvelope, type ErrorEnvelope } from "./error-envelope.js";
+import { ChainsError } from "./errors.js";
+import type { TransportObserver } from "./metrics.js";
+import { RemoteError } from "./remote-error.js";
+import { DEPENDS_DEFAULTS, type DependsOptions } from "./remote-config.js";
+import { propagationHeaders } from "./request-context.js";
+import { backoffDelayMs, isConnectionFailure, isRetryableStatus, retryAfterMs } from "./retry-policy.js";
+import { MSGPACK_SEQ_TYPE, MSGPACK_TYPE, JSON_TYPE, NDJSON_TYPE, decode, decodeFrames, encode, type WireFormat } from "./wire-codec.js";
+
+/** A dependency call ran past its `timeoutSec` (or a stream past `streamingReadTimeoutSec`). */
+export class DependencyTimeoutError extends ChainsError {
+  override name = "DependencyTimeoutError";
+  constructor(
+    readonly dependency: string,
+    readonly seconds: number,
+    what: "call" | "stream gap",
+  ) {
+    super(
+      what === "call" ? "CH2120" : "CH2123",
+      what === "call"
+        ? `call to "${dependency}" timed out after ${seconds}s (timeoutSec)`
+        : `stream from "${dependency}" sent no item for ${seconds}s (streamingReadTimeoutSec)`,
+    );
+  }
+}
+
+/** A dependency could not be reached (after all retries) or answered something that is not the protocol. */
+export class DependencyUnavailableError extends ChainsError {
+  override name = "DependencyUnavailableError";
+  constructor(
+    readonly dependency: string,
+    code: "CH2121" | "CH2125",
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+  }
+}
+
+export interface TransportSettings {
+  /** Sent as `Authorization: Bearer <token>` on every call unless an endpoint overrides it. */
+  authToken?: string;
+  observer?: TransportObserver;
+  /** Base of the exponential backoff in milliseconds (default 100). */
+  retryBaseMs?: number;
+}
+
+export interface EndpointSettings extends DependsOptions {
+  /** Path of the call on the base URL (default `/v1/run_remote`). */
+  path?: string;
+  /** Overrides the transport's token for this endpoint; `null` sends no Authorization header. */
+  authToken?: string | null;
+  /** Extra headers on every call. */
+  headers?: Record<string, string>;
+}
+
+const isStreamType = (type: string) => type === NDJSON_TYPE || type === MSGPACK_SEQ_TYPE;
+
+function mediaType(headers: Dispatcher.ResponseData["headers"]): string {
+  const raw = headers["content-type"];
+  return (Array.isArray(raw) ? raw[0] : raw ?? "").split(";")[0].trim().toLowerCase();
+}
+
+/** A final stream frame `{"error": <envelope>, "status"?: n}`: the producer failed mid-stream. */
+function streamFailure(item: unknown): { envelope: ErrorEnvelope; status: number } | undefined {
+  if (item === null || typeof item !== "object" || Array.isArray(item)) return undefined;
+  const record = item as Record<string, unknown>;
+  const keys = Object.keys(record);
+  if (!keys.includes("error") || keys.some((k) => k !== "error" && k !== "status")) return undefined;
+  if (!isErrorEnvelope(record.error)) return undefined;
+  return { envelope: record.error, status: typeof record.status === "number" ? record.status : 500 };
+}
+
+/**
+ * The one HTTP transport between Chainlets (dependency stubs and `StubBase`): an undici keep-alive
+ * `Pool` per origin, retries with backoff only where safe, per-call timeouts, a concurrency limit per
+ * endpoint, JSON or MessagePack, and streams.
+ */
+export class Transport {
+  private readonly pools = new Map<string, Pool>();
+
+  constructor(readonly settings: TransportSettings = {}) {}
+
+  /** An endpoint on `baseUrl`, named `name` in errors and metrics. */
+  endpoint(name: string, baseUrl: string, settings: EndpointSettings = {}): Endpoint {
+    const url = new URL(settings.path ?? "/v1/run_remote", baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`);
+    // An absolute path in `settings.path` replaces the base URL's path; a relative one extends it.
+    let pool = this.pools.get(url.origin);
+    if (!pool) {
+      pool = new Pool(url.origin, { keepAliveTimeout: 10_000, headersTimeout: 0, bodyTimeout: 0 });
+      this.pools.set(url.origin, pool);
+    }
+    return new Endpoint(name, pool, `${url.pathname}${url.search}`, { ...DEPENDS_DEFAULTS, ...stripUndefined(settings) }, this.settings);
+  }
+
+  /** Closes every pooled connection. */
+  async close(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((pool) => pool.close()));
+    this.pools.clear();
+  }
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+type Resolved = Required<DependsOptions> & Omit<EndpointSettings, keyof DependsOptions>;
+
+/** Calls to one dependency. */
+export class Endpoint {
+  private readonly gate: ConcurrencyGate;
+  private readonly format: WireFormat;
+
+  constructor(
+    readonly name: string,
+    private readonly pool: Pool,
+    private readonly path: string,
+    private readonly options: Resolved,
+    private readonly transport: TransportSettings,
+  ) {
+    this.gate = new ConcurrencyGate(options.concurrencyLimit);
+    this.format = options.binary ? "msgpack" : "json";
+  }
+
+  /** Posts `body` and returns the decoded answer (not validated: the caller revives it). */
+  async call(body: unknown): Promise<unknown> {
+    const started = performance.now();
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DependencyTimeoutError(this.name, this.options.timeoutSec, "call")), this.options.timeoutSec * 1000);
+    let outcome: "ok" | "error" = "error";
+    try {
+      const release = await this.enter(controller.signal);
+      try {
+        const { response } = await this.send(body, controller.signal, 0);
+        const bytes = Buffer.from(await response.body.arrayBuffer());
+        const type = mediaType(response.headers);
+        const value = this.decodeAnswer(type, bytes);
+        outcome = "ok";
+        return value;
+      } finally {
+        release();
+      }
+    } catch (error) {
+      throw this.failure(error, controller.signal);
+    } finally {
+      clearTimeout(timer);
+      this.transport.observer?.callFinished(this.name, outcome, (performance.now() - started) / 1000);
+    }
+  }
+
+  /**
+   * Posts `body` and yields the stream's items as they arrive. Breaking out of the loop aborts the
+   * request, which ends the producer's generator on the other side. Retries happen only before the
+   * first item; a final error frame is thrown as a `RemoteError`.
+   */
+  async *stream(body: unknown): AsyncGenerator<unknown, void, undefined> {
+    const started = performance.now();
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined = setTimeout(
+      () => controller.abort(new DependencyTimeoutError(this.name, this.options.timeoutSec, "call")),
+      this.options.timeoutSec * 1000,
+    );
+    let outcome: "ok" | "error" = "error";
+    let release: (() => void) | undefined;
+    try {
+      release = await this.enter(controller.signal);
+      for (let attempt = 0; ; attempt++) {
+        let yielded = false;
+        try {
+          const sent = await this.send(body, controller.signal, attempt, this.options.streamingReadTimeoutSec * 1000);
+          const response = sent.response;
+          attempt = sent.attempt;
+          clearTimeout(timer);
+          timer = undefined;
+          const type = mediaType(response.headers);
+          if (!isStreamType(type)) {
+            // A non-streaming answer (an older server, a proxy): one item.
+            yield this.decodeAnswer(type, Buffer.from(await response.body.arrayBuffer()));
+            outcome = "ok";
+            return;
+          }
+          const format: WireFormat = type === MSGPACK_SEQ_TYPE ? "msgpack" : "json";
+          for await (const item of decodeFrames(format, response.body as AsyncIterable<Buffer>)) {
+            const failed = streamFailure(item);
+            if (failed) throw new RemoteError(this.name, failed.status, failed.envelope);
+            yielded = true;
+            yield item;
+          }
+          outcome = "ok";
+          return;
+        } catch (error) {
+          if (!yielded && attempt < this.options.retries && isConnectionFailure(error) && !controller.signal.aborted) {
+            this.transport.observer?.retried(this.name);
+            await sleep(backoffDelayMs(attempt, this.transport.retryBaseMs ?? 100), undefined, { signal: controller.signal });
+            continue;
+          }
+          throw error;
+        }
+      }
+    } catch (error) {
+      throw this.failure(error, controller.signal);
+    } finally {
+      if (timer) clearTimeout(timer);
+      // Ends the HTTP request when the consumer stops early; a no-op once the body was read.
+      if (outcome !== "ok") controller.abort(new Error("stream consumer stopped"));
+      release?.();
+      this.transport.observer?.callFinished(this.name, outcome, (performance.now() - started) / 1000);
+    }
+  }
+
+  private async enter(signal: AbortSignal): Promise<() => void> {
+    const observer = this.transport.observer;
+    const slot = this.gate.acquire(signal);
+    observer?.gateChanged(this.name, this.gate.inFlight, this.gate.queued);
+    const release = await slot;
+    observer?.gateChanged(this.name, this.gate.inFlight, this.gate.queued);
+    return () => {
+      release();
+      observer?.gateChanged(this.name, this.gate.inFlight, this.gate.queued);
+    };
+  }
+
+  private headers(): Record<string, string> {
+    const contentType = this.format === "msgpack" ? MSGPACK_TYPE : JSON_TYPE;
+    const headers: Record<string, string> = {
+      "content-type": contentType,
+      accept: this.format === "msgpack" ? `${MSGPACK_TYPE}, ${MSGPACK_SEQ_TYPE}` : `${JSON_TYPE}, ${NDJSON_TYPE}`,
+      ...propagationHeaders(),
+      ...this.options.headers,
+    };
+    const token = this.options.authToken === undefined ? this.transport.authToken : this.options.authToken;
+    if (token) headers.authorization = `Bearer ${token}`;
+    return headers;
+  }
+
+  /** Sends until a 2xx answer, retrying only connection failures and 429/502/503/504. */
+  private async send(body: unknown, signal: AbortSignal, firstAttempt: number, bodyTimeout = 0): Promise<{ response: Dispatcher.ResponseData; attempt: number }> {
+    const payload = encode(this.format, body);
+    for (let attempt = firstAttempt; ; attempt++) {
+      const canRetry = attempt < this.options.retries;
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await this.pool.request({ method: "POST", path: this.path, headers: this.headers(), body: payload, signal, headersTimeout: 0, bodyTimeout });
+      } catch (error) {
+        if (canRetry && isConnectionFailure(error) && !signal.aborted) {
+          await this.pause(attempt, undefined, signal);
+          continue;
+        }
+        throw error;
+      }
+      if (response.statusCode >= 200 && response.statusCode < 300) return { response, attempt };
+      if (canRetry && isRetryableStatus(response.statusCode)) {
+        await response.body.dump();
+        await this.pause(attempt, retryAfterMs(response.headers["retry-after"]), signal);
+        continue;
+      }
+      throw await this.remoteError(response);
+    }
+  }
+
+  private async pause(attempt: number, retryAfter: number | undefined, signal: AbortSignal): Promise<void> {
+    this.transport.observer?.retried(this.name);
+    const delay = Math.max(retryAfter ?? 0, backoffDelayMs(attempt, this.transport.retryBaseMs ?? 100));
+    await sleep(delay, undefined, { signal });
+  }
+
+  private async remoteError(response: Dispatcher.ResponseData): Promise<RemoteError> {
+    const bytes = Buffer.from(await response.body.arrayBuffer());
+    let envelope: ErrorEnvelope | undefined;
+    try {
+      const parsed = decode(mediaType(response.headers) === MSGPACK_TYPE ? "msgpack" : "json", bytes) as { error?: unknown };
+      if (isErrorEnvelope(parsed?.error)) envelope = parsed.error;
+    } catch {
+      envelope = undefined;
+    }
+    envelope ??= {
+      type: "HttpStatus",
+      message: `HTTP ${response.statusCode}: ${bytes.toString("utf8", 0, Math.min(bytes.length, 500))}`,
+      chainlet: this.name,
+      stack: "",
+      cause: null,
+    };
+    return new RemoteError(this.name, response.statusCode, envelope);
+  }
+
+  private decodeAnswer(type: string, bytes: Buffer): unknown {
+    try {
+      return decode(type === MSGPACK_TYPE ? "msgpack" : "json", bytes);
+    } catch (error) {
+      throw new DependencyUnavailableError(this.name, "CH2125", `"${this.name}" answered a body that is not ${type || "JSON"}`, { cause: error });
+    }
+  }
+
+  /** The error to surface: timeouts and connection failures name the dependency; the rest pass through. */
+  private failure(error: unknown, signal: AbortSignal): unknown {
+    const observer = this.transport.observer;
+    if (signal.aborted && signal.reason instanceof DependencyTimeoutError) {
+      observer?.failed(this.name, "timeout");
+      return signal.reason;
+    }
+    if ((error as { code?: string })?.code === "UND_ERR_BODY_TIMEOUT") {
+      observer?.failed(this.name, "timeout");
+      return new DependencyTimeoutError(this.name, this.options.streamingReadTimeoutSec, "stream gap");
+    }
+    if (error instanceof RemoteError) {
+      observer?.failed(this.name, "remote");
+      return error;
+    }
+    if (isConnectionFailure(error)) {
+      observer?.failed(this.name, "connection");
+      return new DependencyUnavailableError(this.name, "CH2121", `cannot reach "${this.name}" (${(error as Error).message})`, { cause: error });
+    }
+    observer?.failed(this.name, "protocol");
+    return error;
+  }
+}

@@ -1,0 +1,131 @@
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { validate } from "dockerfile-utils";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ChainIR } from "../../compiler/chain-ir.js";
+import { emitChain } from "../../emitters/emit-chain.js";
+import { buildFixture, repoRoot, type BuiltFixture } from "./build-fixture.js";
+
+const lint = (dockerfile: string) => validate(dockerfile).map((d) => `${d.range.start.line + 1}: ${d.message}`);
+
+describe("Docker build contexts", () => {
+  let hello: BuiltFixture;
+  let checkout: BuiltFixture;
+
+  beforeAll(async () => {
+    hello = await buildFixture("hello");
+    checkout = await buildFixture("checkout");
+  });
+  afterAll(() => {
+    for (const built of [hello, checkout]) rmSync(built.outDir, { recursive: true, force: true });
+  });
+
+  it("emits a Dockerfile that lints clean and runs the bundle as a non-root user", () => {
+    const dockerfile = hello.text("chainlets/say-hello/Dockerfile");
+    expect(lint(dockerfile)).toEqual([]);
+    expect(dockerfile).toMatch(/^FROM node:20-slim$/m);
+    expect(dockerfile).toMatch(/^USER (?!root\b|0\b)\S+$/m);
+    expect(dockerfile).toMatch(/^EXPOSE 8080$/m);
+    expect(dockerfile).toMatch(/HOST=0\.0\.0\.0/);
+    expect(dockerfile).toMatch(/^CMD \["node", "server\.mjs"\]$/m);
+    const healthcheck = dockerfile.slice(dockerfile.indexOf("HEALTHCHECK"));
+    expect(healthcheck).toContain("/healthz");
+    expect(healthcheck).not.toMatch(/curl|wget/);
+    expect(dockerfile).toContain('org.opencontainers.image.title="say-hello"');
+    expect(dockerfile).toContain('dev.tschains.chain="hello-world"');
+    // Nothing to install: no npm step, no lockfile.
+    expect(dockerfile).not.toMatch(/npm (ci|install)/);
+    expect(dockerfile).not.toMatch(/^# syntax=/m);
+    expect(hello.files.some((file) => file.path === "chainlets/say-hello/package-lock.json")).toBe(false);
+    expect(JSON.parse(hello.text("chainlets/say-hello/package.json"))).toEqual({
+      name: "hello-world-say-hello",
+      version: "0.0.0",
+      private: true,
+      type: "module",
+      dependencies: {},
+    });
+    expect(hello.text("chainlets/say-hello/.dockerignore").split("\n")).toEqual(expect.arrayContaining(["*", "!server.mjs", "!server.mjs.map"]));
+  });
+
+  it("copies a Chainlet's dataDir into its context and points CHAINS_DATA_DIR at it", () => {
+    const dockerfile = checkout.text("chainlets/tax-rates/Dockerfile");
+    expect(lint(dockerfile)).toEqual([]);
+    expect(dockerfile).toMatch(/^COPY data\/ \.\/data\/$/m);
+    expect(dockerfile).toContain("CHAINS_DATA_DIR=/app/data");
+    expect(checkout.text("chainlets/tax-rates/data/tax-rates.json")).toBe(readFileSync(join(repoRoot, "fixtures/checkout/data/tax-rates.json"), "utf8"));
+    expect(checkout.text("chainlets/tax-rates/.dockerignore")).toContain("!data");
+    expect(existsSync(join(checkout.chainDir, "chainlets/price-quote/data"))).toBe(false);
+  });
+
+  it("installs npmRequirements pinned from the project's lockfile, with npm ci, and notes GPU needs", async () => {
+    const ir: ChainIR = structuredClone(hello.ir);
+    const sayHello = ir.chainlets.find((chainlet) => chainlet.name === "say-hello")!;
+    sayHello.config.dockerImage.npmRequirements = ["yaml@^2", "commander"];
+    sayHello.config.dockerImage.aptRequirements = ["ffmpeg"];
+    sayHello.config.dockerImage.buildCommands = ["echo built > /tmp/marker"];
+    sayHello.config.compute.gpu = "A10G";
+    sayHello.config.compute.gpuCount = 2;
+    sayHello.config.options.env = { LOG_LEVEL: "debug" };
+    const files = await emitChain(ir, { chainDir: hello.chainDir });
+    const text = (path: string) => String(files.find((file) => file.path === path)?.contents);
+    const lock = JSON.parse(readFileSync(join(repoRoot, "package-lock.json"), "utf8")) as { packages: Record<string, { version: string }> };
+
+    const manifest = JSON.parse(text("chainlets/say-hello/package.json")) as { dependencies: Record<string, string> };
+    expect(manifest.dependencies).toEqual({
+      commander: lock.packages["node_modules/commander"]!.version,
+      yaml: lock.packages["node_modules/yaml"]!.version,
+    });
+    const contextLock = JSON.parse(text("chainlets/say-hello/package-lock.json")) as { packages: Record<string, { version?: string; dev?: boolean }> };
+    expect(contextLock.packages[""]).toMatchObject({ dependencies: manifest.dependencies });
+    expect(contextLock.packages["node_modules/yaml"]?.version).toBe(manifest.dependencies.yaml);
+    expect(Object.values(contextLock.packages).some((entry) => entry.dev)).toBe(false);
+
+    const dockerfile = text("chainlets/say-hello/Dockerfile");
+    expect(lint(dockerfile)).toEqual([]);
+    expect(dockerfile).toContain("COPY package.json package-lock.json ./");
+    expect(dockerfile).toContain("RUN npm ci --omit=dev");
+    expect(dockerfile).toContain("apt-get install -y --no-install-recommends ffmpeg");
+    expect(dockerfile).toContain("RUN echo built > /tmp/marker");
+    expect(dockerfile).toMatch(/# GPU: this Chainlet asks for 2 x A10G/);
+    expect(dockerfile).toContain('LOG_LEVEL="debug"');
+    // Installed steps come before the non-root switch; the app runs as that user.
+    expect(dockerfile.indexOf("npm ci")).toBeLessThan(dockerfile.indexOf("USER "));
+    // The other Chainlet is untouched.
+    expect(text("chainlets/hello-all/Dockerfile")).not.toMatch(/GPU|npm ci/);
+  });
+
+  it("keeps npmRequirements out of the bundle and installs them in the image", async () => {
+    const built = await buildFixture("external-dep", "test/emitters/fixtures/external-dep/chain.ts");
+    try {
+      const bundle = built.text("chainlets/parse-yaml/server.mjs");
+      expect(bundle).toMatch(/from "yaml"/);
+      // yaml's own code (its parser classes) is not inlined.
+      expect(bundle).not.toContain("class Composer");
+      const lock = JSON.parse(readFileSync(join(repoRoot, "package-lock.json"), "utf8")) as { packages: Record<string, { version: string }> };
+      expect(JSON.parse(built.text("chainlets/parse-yaml/package.json")).dependencies).toEqual({ yaml: lock.packages["node_modules/yaml"]!.version });
+      expect(built.text("chainlets/parse-yaml/Dockerfile")).toContain("RUN npm ci --omit=dev");
+      expect(built.text("chainlets/parse-yaml/.dockerignore")).toContain("!package-lock.json");
+    } finally {
+      rmSync(built.outDir, { recursive: true, force: true });
+    }
+  });
+
+  it("describes the service in OpenAPI 3.1 with named schemas, the error envelope and bearer auth", () => {
+    const api = JSON.parse(checkout.text("chainlets/price-quote/openapi.json")) as any;
+    expect(api.openapi).toBe("3.1.0");
+    const post = api.paths["/v1/run_remote"].post;
+    const request = post.requestBody.content["application/json"].schema;
+    const response = post.responses["200"].content["application/json"].schema;
+    expect(Object.keys(request.properties).length).toBeGreaterThan(0);
+    expect(JSON.stringify([request, response])).not.toContain("#/$defs/");
+    for (const ref of JSON.stringify(api).match(/"#\/components\/schemas\/[^"]+"/g) ?? []) {
+      expect(api.components.schemas, ref).toHaveProperty(JSON.parse(ref).slice("#/components/schemas/".length));
+    }
+    for (const status of ["400", "500", "4XX", "5XX"]) {
+      expect(post.responses[status].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/ErrorEnvelope" });
+    }
+    expect(api.components.schemas.RemoteErrorDetail.required).toEqual(["type", "message", "chainlet"]);
+    expect(api.components.securitySchemes.bearer).toMatchObject({ type: "http", scheme: "bearer" });
+    expect(Object.keys(api.paths).sort()).toEqual(["/healthz", "/metrics", "/readyz", "/v1/run_remote"]);
+  });
+});

@@ -1,0 +1,72 @@
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildFixture, type BuiltFixture } from "./build-fixture.js";
+import { copyOutsideRepo, runRemote, serveContext, type ServedProcess } from "./served-context.js";
+
+describe("served bundles of fixtures/hello", () => {
+  const cleanup: string[] = [];
+  const servers: ServedProcess[] = [];
+  let built: BuiltFixture;
+
+  beforeAll(async () => {
+    built = await buildFixture("hello");
+    cleanup.push(built.outDir);
+  });
+
+  afterAll(async () => {
+    await Promise.all(servers.map((server) => server.stop()));
+    for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const contents = (path: string) => built.text(path);
+
+  it("runs each context on its own, outside the repository, wired through CHAINS_DEPENDENCIES", async () => {
+    const token = "test-token-123";
+    const sayHelloDir = copyOutsideRepo(join(built.outDir, "hello-world", "chainlets", "say-hello"));
+    const helloAllDir = copyOutsideRepo(join(built.outDir, "hello-world", "chainlets", "hello-all"));
+    cleanup.push(sayHelloDir, helloAllDir);
+    const sayHello = await serveContext(sayHelloDir, { CHAINS_AUTH_TOKEN: token });
+    servers.push(sayHello);
+    const helloAll = await serveContext(helloAllDir, {
+      CHAINS_AUTH_TOKEN: token,
+      CHAINS_DEPENDENCIES: JSON.stringify({ "say-hello": sayHello.url }),
+    });
+    servers.push(helloAll);
+
+    expect(await runRemote(sayHello.url, { name: "Ada" }, token)).toEqual({ status: 200, json: "Hello, Ada." });
+    expect(await runRemote(helloAll.url, { names: ["Ada", "Linus"] }, token)).toEqual({
+      status: 200,
+      json: "Hello, Ada!\nHello, Linus!",
+    });
+    const invalid = await runRemote(helloAll.url, { names: "Ada" }, token);
+    expect(invalid.status).toBe(400);
+    expect(JSON.stringify(invalid.json)).toContain("/names");
+  });
+
+  it("keeps a dependency's code out of its caller's bundle", () => {
+    const caller = contents("chainlets/hello-all/server.mjs");
+    const callee = contents("chainlets/say-hello/server.mjs");
+    expect(callee).toContain("Hello, ${name}");
+    expect(caller).not.toContain("Hello, ${name}");
+    expect(caller).toMatch(/dependsOn\d*\("say-hello", \{ "retries": 2, "timeoutSec": 10,/);
+    expect(caller).toContain("parts.join");
+  });
+
+  it("maps the bundle back to the TypeScript sources without absolute paths", () => {
+    const map = JSON.parse(contents("chainlets/hello-all/server.mjs.map")) as { sources: string[] };
+    expect(map.sources.some((source) => source.endsWith("fixtures/hello/chain.ts"))).toBe(true);
+    expect(contents("chainlets/hello-all/server.mjs")).toMatch(/\/\/# sourceMappingURL=server\.mjs\.map\n?$/);
+    const leaking = built.files.filter((file) => [built.outDir, process.cwd()].some((path) => String(file.contents).includes(path)));
+    expect(leaking.map((file) => file.path)).toEqual([]);
+  });
+
+  it("is deterministic: a second build, into another folder, is byte-identical file by file", async () => {
+    const again = await buildFixture("hello");
+    cleanup.push(again.outDir);
+    expect(again.files.map((file) => file.path)).toEqual(built.files.map((file) => file.path));
+    const changed = again.files.filter((file, index) => Buffer.compare(Buffer.from(file.contents), Buffer.from(built.files[index]!.contents)) !== 0);
+    expect(changed.map((file) => file.path)).toEqual([]);
+    expect(readFileSync(join(again.chainDir, "chainlets/say-hello/server.mjs"), "utf8")).toBe(contents("chainlets/say-hello/server.mjs"));
+  });
+});
