@@ -24,6 +24,8 @@ export interface BenchmarkResult {
   /** False when what it measures does not exist yet; `reason` says why and nothing else is filled. */
   available: boolean;
   reason?: string;
+  /** Set when the benchmark itself broke (not a missing feature): the run exits with status 1. */
+  error?: string;
   columns: string[];
   rows: Row[];
   /**

@@ -40,6 +40,12 @@ export interface ServedChain {
   /** Base URL of the entrypoint. */
   url: string;
   chainlets: Record<string, ServedChainlet>;
+  /**
+   * Starts Chainlet `name` again on the port it had, with the same environment (dependencies' URLs,
+   * token, secrets), after stopping it if it still runs (SIGTERM, then SIGKILL after 10 s). Resolves
+   * once it answers `/readyz`; its callers reconnect on their own. `chainlets[name].pid` is updated.
+   */
+  restart(name: string): Promise<ServedChainlet>;
   /** SIGTERM to every process, then wait for them to drain and exit. */
   stop(): Promise<void>;
 }
@@ -50,6 +56,10 @@ interface Running {
   url: string;
   lastLines: string[];
   exited: Promise<void>;
+  /** The environment it was spawned with, to restart it identically. */
+  env: Record<string, string | undefined>;
+  /** Set when `restart` stops it on purpose, so its exit is not reported to `onExit`. */
+  replaced: { value: boolean };
 }
 
 const LAST_LINES = 20;
@@ -89,7 +99,27 @@ export async function serveChain(options: ServeChainOptions): Promise<ServedChai
 
   const chainlets: Record<string, ServedChainlet> = {};
   for (const [name, r] of running) chainlets[name] = { name, url: r.url, pid: r.child.pid ?? -1 };
-  return { ir, url: running.get(ir.entrypoint)!.url, chainlets, stop };
+
+  const restart = async (name: string): Promise<ServedChainlet> => {
+    const previous = running.get(name);
+    if (!previous) throw new Error(`no Chainlet "${name}" in chain "${ir.name}"; it has ${[...running.keys()].join(", ")}`);
+    if (stopping) throw new Error(`chain "${ir.name}" is stopping; cannot restart "${name}"`);
+    if (previous.child.exitCode === null && previous.child.signalCode === null) {
+      previous.replaced.value = true;
+      previous.child.kill("SIGTERM");
+      const kill = setTimeout(() => previous.child.kill("SIGKILL"), 10_000);
+      await previous.exited;
+      clearTimeout(kill);
+    }
+    const env = { ...previous.env, PORT: new URL(previous.url).port };
+    const r = await spawnChainlet(previous.chainlet, env, options, () => stopping);
+    running.set(name, r);
+    await waitReady(r, options.readyTimeoutMs ?? 60_000);
+    chainlets[name] = { name, url: r.url, pid: r.child.pid ?? -1 };
+    return chainlets[name];
+  };
+
+  return { ir, url: running.get(ir.entrypoint)!.url, chainlets, restart, stop };
 }
 
 /** Dependencies before their callers, so every process starts with its dependencies' URLs. */
@@ -132,6 +162,17 @@ async function startChainlet(
     if (options.apiKeys && options.apiKeys.length > 0) env.CHAINS_API_KEYS = options.apiKeys.join(",");
     else env.CHAINS_ENTRYPOINT_PUBLIC = "1";
   }
+  return spawnChainlet(chainlet, env, options, isStopping);
+}
+
+/** Spawns `node server.mjs` of one Chainlet and resolves with the URL it reports once listening. */
+async function spawnChainlet(
+  chainlet: ChainletIR,
+  env: Record<string, string | undefined>,
+  options: ServeChainOptions,
+  isStopping: () => boolean,
+): Promise<Running> {
+  const contextDir = join(options.chainDir, "chainlets", chainlet.name);
   const child = spawn(process.execPath, ["--enable-source-maps", "server.mjs"], {
     cwd: contextDir,
     env,
@@ -146,8 +187,9 @@ async function startChainlet(
     });
   }
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const replaced = { value: false };
   child.once("exit", (code, signal) => {
-    if (!isStopping()) options.onExit?.({ chainlet: chainlet.name, code, signal, lastLines: [...lastLines] });
+    if (!isStopping() && !replaced.value) options.onExit?.({ chainlet: chainlet.name, code, signal, lastLines: [...lastLines] });
   });
 
   const url = await new Promise<string>((resolve, reject) => {
@@ -161,7 +203,7 @@ async function startChainlet(
       }
     });
   });
-  return { chainlet, child, url, lastLines, exited };
+  return { chainlet, child, url, lastLines, exited, env, replaced };
 }
 
 async function waitReady(r: Running, timeoutMs: number): Promise<void> {

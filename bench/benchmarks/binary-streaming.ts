@@ -1,0 +1,213 @@
+import { Packr } from "msgpackr";
+import { request } from "undici";
+import { runLocal } from "tschains";
+import { atLeast, type Benchmark, type BenchmarkContext, type Row } from "../benchmark.js";
+import { childScript } from "../child-script.js";
+import { withSpread } from "../format.js";
+import { spawnListening } from "../processes.js";
+import { fixturePath, NotAvailable, serveFixture } from "../served-fixture.js";
+import { ratio, repeated, type Repeated } from "../stats.js";
+import { EchoSamples } from "../fixtures/binary/chain.js";
+
+// The client side of binary mode, configured as the runtime's codec is: typed arrays keep their class.
+const packr = new Packr({ moreTypes: true, useRecords: false });
+
+type Way = "JSON / base64" | "binary (msgpack)" | "raw octet-stream (node:http)" | "in-process (runLocal)";
+
+/** One way to send the array and get it back; returns the array received. */
+type RoundTrip = (samples: Float32Array) => Promise<Float32Array>;
+
+/**
+ * 6. Binary data and streaming. A Float32Array (10 MB) is sent to an echoing service and received
+ * back, four ways; MB/s is payload size over round-trip time, encoding and decoding on the client
+ * included. Then a stream of small items through two hops (Relay → Counter): time to first item
+ * and items/s. Either half reports "not available yet" until the runtime supports it.
+ */
+export const binaryBenchmark: Benchmark = {
+  name: "binary",
+  title: "Binary and streaming: Float32Array through one hop; stream of small items through two hops",
+  async run(context) {
+    const binary = await binaryHalf(context).catch(unavailableHalf);
+    const streaming = await streamingHalf(context).catch(unavailableHalf);
+    if ("reason" in binary && "reason" in streaming) throw new NotAvailable(`binary: ${binary.reason}\nstreaming: ${streaming.reason}`);
+    const rows: Row[] = [];
+    const notes: string[] = [];
+    if ("reason" in binary) notes.push(`Binary part not available yet: ${binary.reason}`);
+    else rows.push(...binary.rows);
+    if ("reason" in streaming) notes.push(`Streaming part not available yet: ${streaming.reason}`);
+    else rows.push(...streaming.rows);
+    const binaryRatio = "reason" in binary ? null : binary.binaryRatio;
+    return {
+      available: true,
+      columns: ["measure", "figure", "vs raw"],
+      rows,
+      ratios: {
+        binaryRatio,
+        jsonRatio: "reason" in binary ? null : binary.jsonRatio,
+        streamFirstItemMs: "reason" in streaming ? null : streaming.firstItemMs.median,
+        streamItemsPerSec: "reason" in streaming ? null : streaming.itemsPerSec.median,
+      },
+      targets: [atLeast("binaryRatio ≥ 0.8 (binary mode MB/s vs raw octet-stream)", binaryRatio, 0.8)],
+      details: { binary: "reason" in binary ? binary : binary.details, streaming },
+      notes: [...notes, ...("reason" in binary ? [] : binary.notes), ...("reason" in streaming ? [] : streaming.notes)],
+    };
+  },
+};
+
+function unavailableHalf(error: unknown): { reason: string } {
+  if (error instanceof NotAvailable) return { reason: error.message };
+  throw error;
+}
+
+async function binaryHalf({ settings, log }: BenchmarkContext) {
+  const megabytes = settings.smoke ? 1 : 10;
+  const samples = new Float32Array((megabytes * 1_000_000) / 4).map((_, i) => Math.sin(i / 100));
+  const served = await serveFixture(fixturePath("bench/fixtures/binary/chain.ts"));
+  const raw = await spawnListening([await childScript("baselines/raw-echo-server")], { listeningType: "listening" });
+  try {
+    const endpoint = `${served.url}/v1/run_remote`;
+    const ways: Record<Way, RoundTrip> = {
+      "JSON / base64": async (array) => {
+        const body = JSON.stringify({ samples: Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString("base64") });
+        const text = await post(endpoint, "application/json", body, "text");
+        return asFloat32(Buffer.from(JSON.parse(text) as string, "base64"));
+      },
+      "binary (msgpack)": async (array) => {
+        const answer = packr.unpack(await post(endpoint, "application/msgpack", packr.pack({ samples: array }), "bytes")) as unknown;
+        if (!(answer instanceof Float32Array)) throw new NotAvailable(`binary mode answered ${describe(answer)}, not a Float32Array`);
+        return answer;
+      },
+      "raw octet-stream (node:http)": async (array) => {
+        return asFloat32(await post(raw.url, "application/octet-stream", Buffer.from(array.buffer, array.byteOffset, array.byteLength), "bytes"));
+      },
+      "in-process (runLocal)": async (array) => {
+        const echo = await runLocal(EchoSamples);
+        return echo.runRemote(array);
+      },
+    };
+    const probe = samples.subarray(0, 1024);
+    for (const [way, roundTrip] of Object.entries(ways) as Array<[Way, RoundTrip]>) {
+      let answer: Float32Array;
+      try {
+        answer = await roundTrip(probe);
+      } catch (error) {
+        if (way === "raw octet-stream (node:http)" || way === "in-process (runLocal)") throw error;
+        throw new NotAvailable(`${way} does not work yet: ${(error as Error).message}`);
+      }
+      if (answer.length !== probe.length || answer.some((v, i) => v !== probe[i])) {
+        throw new NotAvailable(`${way} does not return the samples it was sent`);
+      }
+    }
+    const roundTrips = settings.smoke ? 1 : 4;
+    const mbPerSec = new Map<Way, number[]>();
+    for (let repeat = 0; repeat < settings.repeats; repeat++) {
+      for (const [way, roundTrip] of Object.entries(ways) as Array<[Way, RoundTrip]>) {
+        await roundTrip(samples);
+        const t0 = performance.now();
+        for (let i = 0; i < roundTrips; i++) await roundTrip(samples);
+        const seconds = (performance.now() - t0) / 1000;
+        const figure = (megabytes * roundTrips) / seconds;
+        log(`  ${way} #${repeat + 1}: ${figure.toFixed(0)} MB/s`);
+        mbPerSec.set(way, [...(mbPerSec.get(way) ?? []), figure]);
+      }
+    }
+    const figures = new Map([...mbPerSec].map(([way, list]) => [way, repeated(list)]));
+    const rawFigure = figures.get("raw octet-stream (node:http)")!.median;
+    const rows: Row[] = [...figures].map(([way, r]) => ({
+      measure: `${megabytes} MB Float32Array round trip, ${way}`,
+      figure: `${withSpread(r, 0)} MB/s`,
+      "vs raw": `${(r.median / rawFigure).toFixed(2)}×`,
+    }));
+    return {
+      rows,
+      binaryRatio: ratio(figures.get("binary (msgpack)")!.median, rawFigure),
+      jsonRatio: ratio(figures.get("JSON / base64")!.median, rawFigure),
+      details: Object.fromEntries(figures),
+      notes: [
+        `Each figure: ${roundTrips} round trips after one untimed, median of ${settings.repeats}; the Chainlet and the raw server each run in their own process, the client in the benchmark process.`,
+      ],
+    };
+  } finally {
+    await raw.stop();
+    await served.stop();
+  }
+}
+
+async function streamingHalf({ settings, log }: BenchmarkContext) {
+  const count = settings.smoke ? 1_000 : 100_000;
+  const served = await serveFixture(fixturePath("bench/fixtures/stream/chain.ts"));
+  try {
+    const consume = async (items: number) => {
+      const t0 = performance.now();
+      const response = await request(`${served.url}/v1/run_remote`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ count: items }),
+      });
+      if (response.statusCode !== 200) throw new NotAvailable(`streaming answered ${response.statusCode}: ${(await response.body.text()).slice(0, 300)}`);
+      let firstItemMs = Number.NaN;
+      let received = 0;
+      let pending = "";
+      for await (const chunk of response.body) {
+        pending += (chunk as Buffer).toString("utf8");
+        let newline = pending.indexOf("\n");
+        while (newline !== -1) {
+          const line = pending.slice(0, newline);
+          pending = pending.slice(newline + 1);
+          newline = pending.indexOf("\n");
+          if (line.length === 0) continue;
+          const item = JSON.parse(line) as { index?: number; error?: unknown };
+          if (item.error !== undefined || item.index !== received) {
+            throw new NotAvailable(`the stream sent ${line.slice(0, 200)} as item ${received}`);
+          }
+          if (received === 0) firstItemMs = performance.now() - t0;
+          received++;
+        }
+      }
+      if (received !== items) throw new NotAvailable(`the stream ended after ${received} of ${items} items`);
+      return { firstItemMs, itemsPerSec: items / ((performance.now() - t0) / 1000) };
+    };
+    await consume(3);
+    const first: number[] = [];
+    const rates: number[] = [];
+    for (let repeat = 0; repeat < settings.repeats; repeat++) {
+      const result = await consume(count);
+      log(`  stream #${repeat + 1}: first item ${result.firstItemMs.toFixed(1)} ms, ${result.itemsPerSec.toFixed(0)} items/s`);
+      first.push(result.firstItemMs);
+      rates.push(result.itemsPerSec);
+    }
+    const firstItemMs: Repeated = repeated(first);
+    const itemsPerSec: Repeated = repeated(rates);
+    return {
+      firstItemMs,
+      itemsPerSec,
+      rows: [
+        { measure: `stream of ${count.toLocaleString("en-US")} items through two hops: time to first item`, figure: `${withSpread(firstItemMs, 1)} ms`, "vs raw": "" },
+        { measure: `stream of ${count.toLocaleString("en-US")} items through two hops: throughput`, figure: `${withSpread(itemsPerSec, 0)} items/s`, "vs raw": "" },
+      ] satisfies Row[],
+      notes: [`Stream: Relay → Counter (bench/fixtures/stream), ndjson, consumed line by line by the benchmark process; median of ${settings.repeats}.`],
+    };
+  } finally {
+    await served.stop();
+  }
+}
+
+async function post(url: string, contentType: string, body: string | Buffer, as: "text"): Promise<string>;
+async function post(url: string, contentType: string, body: string | Buffer, as: "bytes"): Promise<Buffer>;
+async function post(url: string, contentType: string, body: string | Buffer, as: "text" | "bytes"): Promise<string | Buffer> {
+  const response = await request(url, { method: "POST", headers: { "content-type": contentType }, body });
+  const bytes = Buffer.from(await response.body.arrayBuffer());
+  if (response.statusCode !== 200) throw new Error(`answered ${response.statusCode}: ${bytes.toString("utf8").slice(0, 300)}`);
+  return as === "text" ? bytes.toString("utf8") : bytes;
+}
+
+/** The bytes as float32 samples, viewed in place unless Node placed them at an unaligned offset. */
+function asFloat32(bytes: Buffer): Float32Array {
+  const aligned = bytes.byteOffset % 4 === 0 ? bytes : Buffer.from(bytes);
+  return new Float32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 4);
+}
+
+function describe(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  return value.constructor?.name ?? "an object";
+}

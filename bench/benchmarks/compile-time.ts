@@ -1,0 +1,113 @@
+import { join } from "node:path";
+import ts from "typescript";
+import { buildChain } from "../../cli/build-command.js";
+import { formatDiagnostics } from "../../compiler/diagnostics.js";
+import { atMost, type Benchmark, type Row } from "../benchmark.js";
+import { withSpread } from "../format.js";
+import { generateChain } from "../generate-chain.js";
+import { benchTmpDir, repoRoot } from "../paths.js";
+import { NotAvailable } from "../served-fixture.js";
+import { ratio, repeated, type Repeated } from "../stats.js";
+
+/**
+ * 5. `chains build` (in-process `buildChain`: analysis, schemas, validators, one esbuild bundle per
+ * Chainlet, every artifact) of generated chains against `tsc --noEmit` of the same sources (the
+ * TypeScript API in-process, the repository's compiler options). Both run warm: one untimed round
+ * of each first, so neither pays for loading its modules in the figure.
+ */
+export const compileBenchmark: Benchmark = {
+  name: "compile",
+  title: "Compile time: chains build vs tsc --noEmit on generated chains",
+  async run({ settings, log }) {
+    const sizes = settings.smoke ? [1, 3] : [1, 10, 50];
+    const repeats = settings.repeats;
+    const entries = new Map(sizes.map((size) => [size, generateChain(join(benchTmpDir, "compile", `chain-${size}`), size)]));
+    const options = compilerOptions();
+    const build = async (size: number) => {
+      const t0 = performance.now();
+      const result = await buildChain(entries.get(size)!, { outDir: join(benchTmpDir, "compile", `out-${size}`) });
+      const ms = performance.now() - t0;
+      if (!result.ok) {
+        throw new NotAvailable(`chains build of the generated ${size}-Chainlet chain failed:\n${formatDiagnostics(result.diagnostics, { cwd: repoRoot, color: false })}`);
+      }
+      return ms;
+    };
+    const typecheck = (size: number) => {
+      const t0 = performance.now();
+      const program = ts.createProgram({ rootNames: [entries.get(size)!], options });
+      const diagnostics = ts.getPreEmitDiagnostics(program);
+      const ms = performance.now() - t0;
+      if (diagnostics.length > 0) {
+        throw new Error(`the generated ${size}-Chainlet chain does not type-check: ${ts.formatDiagnostics(diagnostics, formatHost)}`);
+      }
+      return ms;
+    };
+    await build(sizes[0]);
+    typecheck(sizes[0]);
+
+    const figures = new Map<number, { build: number[]; tsc: number[] }>();
+    for (const size of sizes) {
+      const f = { build: [] as number[], tsc: [] as number[] };
+      figures.set(size, f);
+      for (let repeat = 0; repeat < repeats; repeat++) {
+        f.build.push(await build(size));
+        f.tsc.push(typecheck(size));
+        log(`  ${size} Chainlets #${repeat + 1}: build ${f.build.at(-1)!.toFixed(0)} ms, tsc ${f.tsc.at(-1)!.toFixed(0)} ms`);
+      }
+    }
+    const medians = new Map<number, { build: Repeated; tsc: Repeated }>(
+      sizes.map((size) => [size, { build: repeated(figures.get(size)!.build), tsc: repeated(figures.get(size)!.tsc) }]),
+    );
+    const rows: Row[] = sizes.map((size) => {
+      const m = medians.get(size)!;
+      const r = ratio(m.build.median, m.tsc.median);
+      return {
+        Chainlets: String(size),
+        "chains build ms": withSpread(m.build, 0),
+        "tsc --noEmit ms": withSpread(m.tsc, 0),
+        "build / tsc": r === null ? "n/a" : `${r.toFixed(2)}×`,
+        "build ms per Chainlet": (m.build.median / size).toFixed(0),
+      };
+    });
+    const largest = sizes.at(-1)!;
+    const compileRatio = ratio(medians.get(largest)!.build.median, medians.get(largest)!.tsc.median);
+    // Marginal cost per added Chainlet in the upper size step over the lower one: ~1 is linear, >1 worse.
+    const marginal = (a: number, b: number, kind: "build" | "tsc") =>
+      (medians.get(b)![kind].median - medians.get(a)![kind].median) / (b - a);
+    const compileGrowth = sizes.length >= 3 ? ratio(marginal(sizes[1], sizes[2], "build"), marginal(sizes[0], sizes[1], "build")) : null;
+    const tscGrowth = sizes.length >= 3 ? ratio(marginal(sizes[1], sizes[2], "tsc"), marginal(sizes[0], sizes[1], "tsc")) : null;
+    return {
+      available: true,
+      columns: ["Chainlets", "chains build ms", "tsc --noEmit ms", "build / tsc", "build ms per Chainlet"],
+      rows,
+      ratios: { compileRatio, compileGrowth, tscGrowth },
+      targets: [
+        atMost(`compileRatio ≤ 1.5 (build vs tsc at ${largest} Chainlets)`, compileRatio, 1.5),
+        atMost("compileGrowth ≤ 1.5 (ms per added Chainlet, 10→50 over 1→10; 1 = linear)", compileGrowth, 1.5),
+      ],
+      details: Object.fromEntries(figures),
+      notes: [
+        `Generated chains: a line of Chainlets, one file each, each with ten-field nested input and output interfaces (bench/generate-chain.ts). Median of ${repeats}, build and tsc alternating.`,
+        `tsc's own growth on the same sources: ${tscGrowth === null ? "n/a" : tscGrowth.toFixed(2)}.`,
+      ],
+    };
+  },
+};
+
+const formatHost: ts.FormatDiagnosticsHost = {
+  getCanonicalFileName: (f) => f,
+  getCurrentDirectory: () => repoRoot,
+  getNewLine: () => "\n",
+};
+
+/** The repository's compiler options (the generated chains live in it and import "tschains" through its paths). */
+function compilerOptions(): ts.CompilerOptions {
+  const parsed = ts.getParsedCommandLineOfConfigFile(join(repoRoot, "tsconfig.json"), {}, {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d) => {
+      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+    },
+  });
+  if (!parsed) throw new Error("cannot read tsconfig.json");
+  return { ...parsed.options, noEmit: true };
+}

@@ -1,0 +1,121 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { request } from "undici";
+import { afterEach, describe, expect, it } from "vitest";
+
+const repo = join(import.meta.dirname, "..", "..");
+const cli = join(repo, "lib", "cli", "chains.js");
+
+interface CliRun {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves with the stdout seen so far once `pattern` appears in it (rejects if the CLI exits first). */
+  waitFor(pattern: RegExp, stream?: "stdout" | "stderr"): Promise<RegExpMatchArray>;
+  exited: Promise<number | null>;
+}
+
+function runCli(args: string[]): CliRun {
+  const child = spawn(process.execPath, [cli, ...args], { cwd: repo, stdio: ["ignore", "pipe", "pipe"] });
+  const out = { stdout: "", stderr: "" };
+  child.stdout!.on("data", (chunk) => (out.stdout += chunk));
+  child.stderr!.on("data", (chunk) => (out.stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return {
+    child,
+    stdout: () => out.stdout,
+    stderr: () => out.stderr,
+    exited,
+    waitFor(pattern, stream = "stdout") {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const match = out[stream].match(pattern);
+          if (match) {
+            clearInterval(timer);
+            resolve(match);
+          }
+        };
+        const timer = setInterval(check, 50);
+        void exited.then(() => {
+          clearInterval(timer);
+          const match = out[stream].match(pattern);
+          if (match) resolve(match);
+          else reject(new Error(`chains exited before printing ${pattern}:\n${out.stdout}\n${out.stderr}`));
+        });
+      });
+    },
+  };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const runs: CliRun[] = [];
+afterEach(() => {
+  for (const run of runs.splice(0)) run.child.kill("SIGKILL");
+});
+
+describe.sequential("chains serve (the CLI process)", () => {
+  it("prints the entrypoint URL and a curl that works, prefixes logs, and stops every process on SIGTERM", async () => {
+    const run = runCli(["serve", "fixtures/hello/chain.ts"]);
+    runs.push(run);
+    const [, url] = await run.waitFor(/is ready: (http:\/\/127\.0\.0\.1:\d+)/);
+    const [curl, curlUrl, body] = await run.waitFor(/curl -s (\S+) -H 'content-type: application\/json' -d '([^']*)'/);
+    expect(curl).toContain("/v1/run_remote");
+    expect(curlUrl).toBe(`${url}/v1/run_remote`);
+
+    const response = await request(curlUrl, { method: "POST", headers: { "content-type": "application/json" }, body });
+    expect(response.statusCode).toBe(200);
+    expect(await response.body.json()).toBe("Hello, World!");
+
+    const pids = [...run.stdout().matchAll(/pid (\d+)/g)].map((m) => Number(m[1]));
+    expect(pids).toHaveLength(2);
+    await run.waitFor(/hello-all\s+│ info\s+POST \/v1\/run_remote 200/);
+    expect(run.stdout()).toMatch(/say-hello\s+│ info\s+POST \/v1\/run_remote 200/);
+
+    run.child.kill("SIGTERM");
+    expect(await run.exited).toBe(0);
+    expect(pids.filter(alive)).toEqual([]);
+  });
+
+  it("requires the API key at the entrypoint when --api-key is given", async () => {
+    const run = runCli(["serve", "fixtures/hello/chain.ts", "--api-key", "k-test-123"]);
+    runs.push(run);
+    const [, url] = await run.waitFor(/is ready: (http:\/\/127\.0\.0\.1:\d+)/);
+    await run.waitFor(/authorization: Bearer k-test-123/);
+    const call = (headers: Record<string, string>) =>
+      request(`${url}/v1/run_remote`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: '{"names":["Ada"]}' });
+    const anonymous = await call({});
+    expect(anonymous.statusCode).toBe(401);
+    await anonymous.body.dump();
+    const keyed = await call({ authorization: "Bearer k-test-123" });
+    expect(keyed.statusCode).toBe(200);
+    expect(await keyed.body.json()).toBe("Hello, Ada!");
+    run.child.kill("SIGINT");
+    expect(await run.exited).toBe(0);
+  });
+
+  it("says which Chainlet died and why", async () => {
+    const run = runCli(["serve", "fixtures/hello/chain.ts"]);
+    runs.push(run);
+    await run.waitFor(/is ready/);
+    const [, pid] = await run.waitFor(/say-hello\s+http:\S+\s+pid (\d+)/);
+    process.kill(Number(pid), "SIGKILL");
+    await run.waitFor(/Chainlet "say-hello" stopped unexpectedly \(killed by SIGKILL\)/, "stderr");
+    run.child.kill("SIGTERM");
+    expect(await run.exited).toBe(0);
+  });
+
+  it("prints tsc-style diagnostics and exits 1 for a chain that does not compile", async () => {
+    const run = runCli(["serve", "fixtures/diagnostics/ch1304-dependency-cycle/chain.ts"]);
+    runs.push(run);
+    expect(await run.exited).toBe(1);
+    expect(run.stderr()).toMatch(/chain\.ts:\d+:\d+ - error CH1304:/);
+  });
+});
