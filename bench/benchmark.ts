@@ -12,7 +12,7 @@ export interface RunSettings {
 }
 
 export const FULL_SETTINGS: RunSettings = { smoke: false, loadSec: 3, warmupSec: 2, repeats: 3, connections: [1, 10, 64] };
-export const SMOKE_SETTINGS: RunSettings = { smoke: true, loadSec: 0.25, warmupSec: 0.1, repeats: 1, connections: [1, 10] };
+export const SMOKE_SETTINGS: RunSettings = { smoke: true, loadSec: 0.2, warmupSec: 0.1, repeats: 1, connections: [8] };
 
 /** A table cell: text as printed. */
 export type Row = Record<string, string>;

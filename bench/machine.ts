@@ -2,7 +2,7 @@ import { cpus, freemem, platform, release, totalmem } from "node:os";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { repoRoot } from "./paths.js";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 /** What the figures were measured on: ratios from different machines are not comparable. */
 export interface MachineDescription {
@@ -49,11 +49,32 @@ export function packageVersions(): Record<string, string> {
   const versions: Record<string, string> = {};
   for (const name of MEASURED_PACKAGES) {
     try {
-      const file = name === "tschains" ? join(repoRoot, "package.json") : require.resolve(`${name}/package.json`);
-      versions[name] = (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
+      versions[name] = name === "tschains" ? readManifest(join(repoRoot, "package.json")).version : installedVersion(require, name);
     } catch {
       versions[name] = "not installed";
     }
   }
   return versions;
+}
+
+interface Manifest {
+  name?: string;
+  version: string;
+}
+
+function readManifest(file: string): Manifest {
+  return JSON.parse(readFileSync(file, "utf8")) as Manifest;
+}
+
+/** The version of an installed package, found from its entry file: not every package exports its package.json. */
+function installedVersion(require: NodeJS.Require, name: string): string {
+  for (let dir = dirname(require.resolve(name)); dirname(dir) !== dir; dir = dirname(dir)) {
+    try {
+      const manifest = readManifest(join(dir, "package.json"));
+      if (manifest.name === name) return manifest.version;
+    } catch {
+      // No package.json at this level; keep walking up.
+    }
+  }
+  throw new Error(`no package.json for ${name}`);
 }

@@ -28,6 +28,8 @@ export function renderMarkdown(suite: SuiteResult): string {
     "",
     `Packages: ${Object.entries(suite.packages).map(([name, version]) => `${name} ${version}`).join(", ")}.`,
     "",
+    summaryTable(suite),
+    "",
   ];
   for (const b of suite.benchmarks) {
     lines.push(`## ${b.name}: ${b.title}`, "");
@@ -45,6 +47,23 @@ export function renderMarkdown(suite: SuiteResult): string {
     lines.push("");
   }
   return `${lines.join("\n").trimEnd()}\n`;
+}
+
+/** Every target of the run in one table: what the README quotes. */
+export function summaryTable(suite: SuiteResult): string {
+  const rows: string[][] = [];
+  for (const b of suite.benchmarks) {
+    if (!b.available) {
+      rows.push([b.name, "not available yet", "", ""]);
+      continue;
+    }
+    for (const t of b.targets) rows.push([b.name, t.target, fixed(t.value, 2), t.met === null ? "not measured" : t.met ? "yes" : "**no**"]);
+    const targeted = new Set(b.targets.map((t) => t.target.split(" ")[0]));
+    for (const [key, value] of Object.entries(b.ratios)) {
+      if (!targeted.has(key)) rows.push([b.name, key, fixed(value, 2), ""]);
+    }
+  }
+  return markdownTable(["benchmark", "figure", "this run", "target met"], rows);
 }
 
 function markdownTable(columns: string[], rows: string[][]): string {

@@ -1,11 +1,12 @@
 import { resolve } from "node:path";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { compileChain } from "../compiler/compile-chain.js";
 import { formatDiagnostics, hasErrors, type Diagnostic } from "../compiler/diagnostics.js";
 import { emitChain, stableJson } from "../emitters/emit-chain.js";
+import { EXPOSE_MODES, type DeployOptions } from "../emitters/deploy/emit-deployments.js";
 import { writeOutputAtomically } from "./write-output-atomically.js";
 
-export interface BuildOptions {
+export interface BuildOptions extends DeployOptions {
   /** Output folder; the chain is written to `<outDir>/<chain>/`. */
   outDir: string;
 }
@@ -29,7 +30,7 @@ export async function buildChain(entry: string, options: BuildOptions): Promise<
   const chainDir = resolve(outDir, ir.name);
   let emitted;
   try {
-    emitted = await emitChain(ir, { chainDir });
+    emitted = await emitChain(ir, { chainDir, deploy: { registry: options.registry, tag: options.tag, expose: options.expose } });
   } catch (error) {
     return { ok: false, chainDir, diagnostics: [...diagnostics, ...emitterDiagnostics(error)] };
   }
@@ -55,8 +56,11 @@ export function registerBuildCommand(program: Command): void {
     .description("compile a chain and write its build output to <out>/<chain>/")
     .argument("<entry>", "the chain's entry file (.ts)")
     .option("-o, --out <dir>", "output folder", "dist")
-    .action(async (entry: string, flags: { out: string }) => {
-      const result = await buildChain(entry, { outDir: flags.out });
+    .option("--registry <prefix>", "image registry prefix for Compose and Kubernetes, e.g. ghcr.io/acme")
+    .option("--tag <tag>", "image tag", "latest")
+    .addOption(new Option("--expose <mode>", "how Kubernetes exposes the entrypoint").choices([...EXPOSE_MODES]).default("loadbalancer"))
+    .action(async (entry: string, flags: { out: string } & DeployOptions) => {
+      const result = await buildChain(entry, { outDir: flags.out, registry: flags.registry, tag: flags.tag, expose: flags.expose });
       if (result.diagnostics.length > 0) {
         process.stderr.write(formatDiagnostics(result.diagnostics, { cwd: process.cwd(), color: process.stderr.isTTY }));
       }

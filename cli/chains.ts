@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerBuildCommand } from "./build-command.js";
+import { registerGraphCommand } from "./graph-command.js";
 import { registerServeCommand } from "./serve-command.js";
 
 /** The package version, read from package.json both from the source tree (cli/) and the build (lib/cli/). */
@@ -23,6 +24,7 @@ const program = new Command("chains")
   .showHelpAfterError();
 registerBuildCommand(program);
 registerServeCommand(program);
+registerGraphCommand(program);
 
 try {
   await program.parseAsync(process.argv);

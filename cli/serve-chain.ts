@@ -46,7 +46,10 @@ export interface ServedChain {
    * once it answers `/readyz`; its callers reconnect on their own. `chainlets[name].pid` is updated.
    */
   restart(name: string): Promise<ServedChainlet>;
-  /** SIGTERM to every process, then wait for them to drain and exit. */
+  /**
+   * SIGTERM to every process, callers before their dependencies (each drains its in-flight calls
+   * before the Chainlets it calls are stopped); SIGKILL to what still runs after 40 s.
+   */
   stop(): Promise<void>;
 }
 
@@ -78,11 +81,15 @@ export async function serveChain(options: ServeChainOptions): Promise<ServedChai
 
   const stop = async () => {
     stopping = true;
-    for (const r of running.values()) r.child.kill("SIGTERM");
     const deadline = setTimeout(() => {
       for (const r of running.values()) r.child.kill("SIGKILL");
     }, 40_000);
-    await Promise.all([...running.values()].map((r) => r.exited));
+    // Callers first, each drained before its dependencies get SIGTERM: a dependency that stopped
+    // first would refuse (503) the calls its callers' in-flight requests still have to make.
+    for (const r of [...running.values()].reverse()) {
+      r.child.kill("SIGTERM");
+      await r.exited;
+    }
     clearTimeout(deadline);
   };
 
@@ -177,7 +184,13 @@ async function spawnChainlet(
     cwd: contextDir,
     env,
     stdio: ["ignore", "pipe", "pipe", "ipc"],
+    // Its own process group: Ctrl-C in a terminal signals only `chains serve`, which then stops the
+    // Chainlets callers-first instead of every process draining at once.
+    detached: true,
   });
+  const orphanGuard = () => child.kill("SIGKILL");
+  process.once("exit", orphanGuard);
+  child.once("exit", () => process.off("exit", orphanGuard));
   const lastLines: string[] = [];
   for (const stream of ["stdout", "stderr"] as const) {
     createInterface({ input: child[stream]! }).on("line", (line) => {

@@ -1,6 +1,8 @@
 import { resolve } from "node:path";
 import type { ChainIR, ChainletIR } from "../compiler/chain-ir.js";
 import { bundleChainlet } from "./bundle-chainlet.js";
+import { emitDeployments } from "./deploy/emit-deployments.js";
+import type { DeployOptions } from "./deploy/deploy-options.js";
 import { emitClient } from "./emit-client.js";
 import { readDataDir } from "./emit-data-dir.js";
 import { emitDockerfiles } from "./emit-dockerfile.js";
@@ -22,12 +24,14 @@ export interface EmittedFile {
 export interface EmitOptions {
   /** Absolute path of `<out>/<chain>/`; `ir.projectRoot` is relative to it. */
   chainDir: string;
+  /** Image names and exposure of the whole-chain deployments (Compose, Kubernetes). */
+  deploy?: DeployOptions;
 }
 
 /**
  * Every artifact of the chain except `chain.json`, which the build writes from the IR itself:
  * per Chainlet a Docker build context under `chainlets/<name>/` and a typed client under
- * `clients/<name>/`. Reads only the IR (and the source files its spans point into); the result is
+ * `clients/<name>/`, plus `docker-compose.yml`, `k8s/` and `graph.mmd` for the whole chain. Reads only the IR (and the source files its spans point into); the result is
  * deterministic: no timestamps, no absolute paths, a stable file order.
  */
 export async function emitChain(ir: ChainIR, options: EmitOptions): Promise<EmittedFile[]> {
@@ -36,6 +40,7 @@ export async function emitChain(ir: ChainIR, options: EmitOptions): Promise<Emit
     files.push(...(await emitChainletContext(ir, chainlet, options)));
     files.push(...emitClient(ir, chainlet).map((file) => ({ ...file, path: `clients/${chainlet.name}/${file.path}` })));
   }
+  files.push(...emitDeployments(ir, options.deploy));
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 

@@ -95,6 +95,11 @@ export interface ${chainlet.className}ClientOptions {
   retries?: number;
   /** A \`fetch\` implementation to use instead of the global one. */
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /**
+   * Binary mode: send and receive MessagePack (typed arrays as raw bytes, NaN and -0 exact) with this
+   * codec, e.g. \`new Packr({ moreTypes: true, useRecords: false })\` from msgpackr. Without it: JSON.
+   */
+  msgpack?: { pack(value: unknown): Uint8Array; unpack(bytes: Uint8Array): unknown };
 }
 
 /** Calls the ${chainlet.className} Chainlet over HTTP. */

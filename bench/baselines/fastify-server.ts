@@ -20,9 +20,11 @@ export function fastifyServer(scenario: Scenario, role: "entry" | "dependency", 
         response: { 200: role === "entry" ? schemas.entryOutput : schemas.dependencyOutput },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const input = request.body as Record<string, unknown>;
-      return callDependency ? scenario.entry(input, callDependency) : scenario.dependency(input);
+      const output = callDependency ? await scenario.entry(input, callDependency) : scenario.dependency(input);
+      // Fastify sends a returned string as text/plain, unserialised; a JSON API must quote it.
+      return typeof output === "string" ? reply.type("application/json").send(reply.serialize(output)) : output;
     },
   );
   return app;

@@ -11,7 +11,7 @@ export const fanOutBenchmark: Benchmark = {
       available: true,
       columns: c.columns,
       rows: c.rows,
-      ratios: { fanOutRatio: c.rpsRatio, fanOutP99Ratio: c.p99Ratio, fanOutFastifyRatio: c.fastifyRatio },
+      ratios: { fanOutRatio: c.rpsRatio, fanOutP99Ratio: c.p99Ratio, fanOutFastifyRatio: c.fastifyRatio, fanOutCpuRatio: c.cpuRatio },
       targets: [
         atLeast("fanOutRatio ≥ 0.85 (req/s vs hand-written, worst level)", c.rpsRatio, 0.85),
         atMost("fanOutP99Ratio ≤ 1.3 (p99 vs hand-written, worst level)", c.p99Ratio, 1.3),

@@ -11,7 +11,7 @@ export const hopBenchmark: Benchmark = {
       available: true,
       columns: c.columns,
       rows: c.rows,
-      ratios: { hopRatio: c.rpsRatio, p99Ratio: c.p99Ratio, fastifyRatio: c.fastifyRatio },
+      ratios: { hopRatio: c.rpsRatio, p99Ratio: c.p99Ratio, fastifyRatio: c.fastifyRatio, hopCpuRatio: c.cpuRatio },
       targets: [
         atLeast("hopRatio ≥ 0.85 (req/s vs hand-written, worst level)", c.rpsRatio, 0.85),
         atMost("p99Ratio ≤ 1.3 (p99 vs hand-written, worst level)", c.p99Ratio, 1.3),

@@ -6,12 +6,15 @@ import type { BenchmarkContext, Row } from "../benchmark.js";
 import { times, withSpread } from "../format.js";
 import { runLoad } from "../load.js";
 import { NotAvailable, fixturePath, serveFixture } from "../served-fixture.js";
+import { cpuSeconds } from "../process-cpu.js";
 import { ratio, repeated, type Repeated } from "../stats.js";
 
 /** One implementation of the two services, running. */
 interface Variant {
   name: "tschains" | "node:http + undici" | "fastify";
   url: string;
+  /** Every process of the variant (entry and dependency), for CPU accounting. */
+  pids: number[];
   stop(): Promise<void>;
 }
 
@@ -20,6 +23,8 @@ interface LevelFigures {
   requestsPerSec: Repeated;
   p50Ms: Repeated;
   p99Ms: Repeated;
+  /** CPU time (user + system) of the variant's processes per request, in microseconds. */
+  cpuUsPerRequest: Repeated;
 }
 
 export interface HttpComparison {
@@ -28,7 +33,9 @@ export interface HttpComparison {
   /** Per variant, per connection level. */
   figures: Record<string, LevelFigures[]>;
   /** tschains / hand-written and tschains / Fastify, per connection level. */
-  perLevel: Array<{ connections: number; rpsRatio: number | null; p99Ratio: number | null; fastifyRatio: number | null }>;
+  perLevel: Array<{ connections: number; rpsRatio: number | null; p99Ratio: number | null; fastifyRatio: number | null; cpuRatio: number | null }>;
+  /** tschains' CPU per request over the hand-written baseline's, at the highest load level. */
+  cpuRatio: number | null;
   /** Worst level of each: the targets must hold at every load level. */
   rpsRatio: number | null;
   p99Ratio: number | null;
@@ -49,16 +56,16 @@ export async function compareHttp(context: BenchmarkContext, scenarioName: Scena
   try {
     try {
       const served = await serveFixture(fixturePath(tschainsFixture));
-      variants.push({ name: "tschains", url: served.url, stop: () => served.stop() });
+      variants.push({ name: "tschains", url: served.url, pids: Object.values(served.chainlets).map((c) => c.pid), stop: () => served.stop() });
     } catch (error) {
       if (!(error instanceof NotAvailable)) throw error;
       notes.push(`tschains not measured: ${error.message}`);
       log(`  tschains not available: ${error.message.split("\n")[0]}`);
     }
     const plain = await startBaseline("plain", scenarioName);
-    variants.push({ name: "node:http + undici", url: plain.url, stop: () => plain.stop() });
+    variants.push({ name: "node:http + undici", url: plain.url, pids: plain.pids, stop: () => plain.stop() });
     const fastify = await startBaseline("fastify", scenarioName);
-    variants.push({ name: "fastify", url: fastify.url, stop: () => fastify.stop() });
+    variants.push({ name: "fastify", url: fastify.url, pids: fastify.pids, stop: () => fastify.stop() });
 
     const expected = await expectedAnswer(scenario);
     for (const variant of variants) await checkAnswer(variant, scenario, expected);
@@ -72,17 +79,20 @@ export async function compareHttp(context: BenchmarkContext, scenarioName: Scena
       log(`  warm-up ${variant.name}`);
       await load(variant, top, settings.warmupSec);
     }
-    const samples = new Map<string, Map<number, Array<{ rps: number; p50: number; p99: number }>>>();
+    const samples = new Map<string, Map<number, Array<{ rps: number; p50: number; p99: number; cpuUs: number }>>>();
     for (const connections of settings.connections) {
       for (let repeat = 0; repeat < settings.repeats; repeat++) {
         for (const variant of variants) {
+          const cpuBefore = cpuSeconds(variant.pids);
           const result = await load(variant, connections, settings.loadSec);
+          const cpuAfter = cpuSeconds(variant.pids);
+          const cpuUs = cpuBefore === null || cpuAfter === null ? Number.NaN : ((cpuAfter - cpuBefore) * 1e6) / result.completed;
           log(`  ${variant.name} c=${connections} #${repeat + 1}: ${result.requestsPerSec.toFixed(0)} req/s p99 ${result.p99Ms.toFixed(2)} ms`);
-          const byLevel = samples.get(variant.name) ?? new Map<number, Array<{ rps: number; p50: number; p99: number }>>();
+          const byLevel = samples.get(variant.name) ?? new Map<number, Array<{ rps: number; p50: number; p99: number; cpuUs: number }>>();
           samples.set(variant.name, byLevel);
           const list = byLevel.get(connections) ?? [];
           byLevel.set(connections, list);
-          list.push({ rps: result.requestsPerSec, p50: result.p50Ms, p99: result.p99Ms });
+          list.push({ rps: result.requestsPerSec, p50: result.p50Ms, p99: result.p99Ms, cpuUs });
         }
       }
     }
@@ -97,6 +107,7 @@ export async function compareHttp(context: BenchmarkContext, scenarioName: Scena
           requestsPerSec: repeated(list.map((s) => s.rps)),
           p50Ms: repeated(list.map((s) => s.p50)),
           p99Ms: repeated(list.map((s) => s.p99)),
+          cpuUsPerRequest: repeated(list.map((s) => s.cpuUs)),
         };
       });
     }
@@ -108,6 +119,7 @@ export async function compareHttp(context: BenchmarkContext, scenarioName: Scena
       return {
         connections,
         rpsRatio: ratio(ours?.requestsPerSec.median, plainFigure?.requestsPerSec.median),
+        cpuRatio: ratio(ours?.cpuUsPerRequest.median, plainFigure?.cpuUsPerRequest.median),
         p99Ratio: ratio(ours?.p99Ms.median, plainFigure?.p99Ms.median),
         fastifyRatio: ratio(ours?.requestsPerSec.median, fastifyFigure?.requestsPerSec.median),
       };
@@ -122,6 +134,7 @@ export async function compareHttp(context: BenchmarkContext, scenarioName: Scena
           "req/s": withSpread(f.requestsPerSec, 0),
           "p50 ms": withSpread(f.p50Ms, 2),
           "p99 ms": withSpread(f.p99Ms, 2),
+          "CPU µs/req": withSpread(f.cpuUsPerRequest, 0),
           "vs hand-written": variant.name === "tschains" ? `${times(level.rpsRatio)} req/s, ${times(level.p99Ratio)} p99` : "",
           "vs fastify": variant.name === "tschains" ? `${times(level.fastifyRatio)} req/s` : "",
         });
@@ -131,16 +144,18 @@ export async function compareHttp(context: BenchmarkContext, scenarioName: Scena
       values.includes(null) ? null : pick(...(values as number[]));
     notes.push(
       `Load: autocannon in the benchmark process, ${settings.loadSec} s per figure, median of ${settings.repeats}, ` +
-        `repeats interleaved across variants; each variant is two Node processes (entry + dependency).`,
+        `repeats interleaved across variants; each variant is two Node processes (entry + dependency). ` +
+        `CPU µs/req: user + system time of the variant's processes (from /proc) over the requests completed.`,
     );
     return {
-      columns: ["connections", "variant", "req/s", "p50 ms", "p99 ms", "vs hand-written", "vs fastify"],
+      columns: ["connections", "variant", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "vs hand-written", "vs fastify"],
       rows,
       figures,
       perLevel,
       rpsRatio: worst(perLevel.map((l) => l.rpsRatio), Math.min),
       p99Ratio: worst(perLevel.map((l) => l.p99Ratio), Math.max),
       fastifyRatio: worst(perLevel.map((l) => l.fastifyRatio), Math.min),
+      cpuRatio: perLevel.at(-1)?.cpuRatio ?? null,
       notes,
     };
   } finally {

@@ -33,6 +33,11 @@ const examples = [
   "test/deploy/fixtures/short-links/chain.ts",
 ];
 
+/** fetch with a deadline: a published port whose process is not listening yet can hold a connection open. */
+function http(url: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(url, { ...init, signal: AbortSignal.timeout(15_000) });
+}
+
 interface BuiltChain {
   ir: ChainIR;
   chainDir: string;
@@ -107,18 +112,20 @@ describe("with a real Docker engine", () => {
         expect(Object.values(config.Labels ?? {})).toEqual(expect.arrayContaining([chain.ir.name, chainlet.name]));
 
         const secrets = chainlet.config.assets.secretKeys.flatMap((key) => ["-e", `${secretEnvName(key)}=test-secret`]);
+        // Alone, a caller still needs a URL per dependency to construct (and be ready); nothing listens there.
+        const wiring = JSON.stringify(Object.fromEntries(chainlet.dependencies.map((name) => [name, "http://127.0.0.1:9"])));
         const id = (
           await docker(["run", "-d", "--label", `tschains-test=${RUN_ID}`, "-p", "127.0.0.1::8080", "--read-only", "--tmpfs", "/tmp",
-            "-e", `CHAINS_AUTH_TOKEN=${TOKEN}`, ...secrets, image])
+            "-e", `CHAINS_AUTH_TOKEN=${TOKEN}`, "-e", `CHAINS_DEPENDENCIES=${wiring}`, ...secrets, image])
         ).trim();
         try {
           const published = (await docker(["port", id, "8080/tcp"])).trim().split("\n")[0]!;
           expect(published).toMatch(/^127\.0\.0\.1:\d+$/);
           const base = `http://${published}`;
-          await waitFor(`${chainlet.name} /healthz`, async () => ((await fetch(`${base}/healthz`)).ok ? true : undefined), 60_000);
-          expect((await fetch(`${base}/readyz`)).status).toBe(200);
-          expect((await fetch(`${base}/metrics`)).status).toBe(200);
-          const anonymous = await fetch(`${base}/v1/run_remote`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+          await waitFor(`${chainlet.name} /healthz`, async () => ((await http(`${base}/healthz`)).ok ? true : undefined), 60_000);
+          expect((await http(`${base}/readyz`)).status).toBe(200);
+          expect((await http(`${base}/metrics`)).status).toBe(200);
+          const anonymous = await http(`${base}/v1/run_remote`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
           expect(anonymous.status).toBe(401);
 
           // The image's own HEALTHCHECK command succeeds inside the running container.
@@ -128,7 +135,7 @@ describe("with a real Docker engine", () => {
 
           if (chainlet.dependencies.length === 0) {
             const input = exampleValue(chainlet.schemas.input);
-            const response = await fetch(`${base}/v1/run_remote`, {
+            const response = await http(`${base}/v1/run_remote`, {
               method: "POST",
               headers: { "content-type": "application/json", authorization: `Bearer ${TOKEN}` },
               body: JSON.stringify(input),
@@ -155,9 +162,12 @@ describe("with a real Docker engine", () => {
     const envFile = join(outDir, `${chain.ir.name}.env`);
     const example = readFileSync(join(chain.chainDir, "chain.env.example"), "utf8");
     const values: Record<string, string> = { CHAINS_AUTH_TOKEN: TOKEN, CHAINS_API_KEYS: API_KEY, CHAINS_PORT: String(port), ...secrets };
-    // Every variable the example names gets a value, so a missing one would fail `config` below.
-    const lines = example.split("\n").filter((line) => /^[A-Z_][A-Z0-9_]*=/.test(line)).map((line) => line.split("=")[0]!);
-    writeFileSync(envFile, lines.map((name) => `${name}=${values[name] ?? "test-secret"}`).join("\n") + "\n", { mode: 0o600 });
+    // Start from the example, as a user does: its placeholders, with the test's token, key, port and secrets.
+    const lines = example.split("\n").filter((line) => /^[A-Z_][A-Z0-9_]*=/.test(line)).map((line) => {
+      const [name, ...rest] = line.split("=");
+      return `${name}=${values[name!] ?? (name!.startsWith("CHAINS_SECRET_") ? "test-secret" : rest.join("="))}`;
+    });
+    writeFileSync(envFile, lines.join("\n") + "\n", { mode: 0o600 });
     composeProjects.push({ file, project, envFile });
     const compose = async (...args: string[]) => {
       const result = await run("docker-compose", ["-f", file, "-p", project, "--env-file", envFile, ...args], { timeoutMs: 600_000, env: dockerEnv() });
@@ -187,7 +197,7 @@ describe("with a real Docker engine", () => {
   }
 
   async function callEntrypoint(base: string, body: unknown, key = API_KEY): Promise<{ status: number; value: unknown }> {
-    const response = await fetch(`${base}/v1/run_remote`, {
+    const response = await http(`${base}/v1/run_remote`, {
       method: "POST",
       headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
       body: JSON.stringify(body),
