@@ -4,6 +4,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 export interface ListeningProcess {
   child: ChildProcess;
   url: string;
+  /** The whole message that announced the URL (it may carry more, such as process ids). */
+  message: Record<string, unknown>;
   /** The last lines it wrote, for error messages. */
   output(): string;
   stop(): Promise<void>;
@@ -31,7 +33,7 @@ export function spawnListening(
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-    const force = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    const force = setTimeout(() => child.kill("SIGKILL"), 45_000);
     await exited;
     clearTimeout(force);
   };
@@ -47,7 +49,7 @@ export function spawnListening(
     child.on("message", (message: { type?: string; url?: string }) => {
       if (message?.type === options.listeningType && typeof message.url === "string") {
         clearTimeout(timer);
-        resolve({ child, url: message.url, output: () => output, stop });
+        resolve({ child, url: message.url, message, output: () => output, stop });
       }
     });
   });

@@ -1,8 +1,9 @@
 import { join, relative } from "node:path";
 import { buildChain } from "../cli/build-command.js";
-import { serveChain, type ServedChain } from "../cli/serve-chain.js";
 import { formatDiagnostics } from "../compiler/diagnostics.js";
+import { childScript } from "./child-script.js";
 import { benchTmpDir, repoRoot } from "./paths.js";
+import { spawnListening } from "./processes.js";
 
 /** Why a tschains side could not be measured, reported in place of its figures. */
 export class NotAvailable extends Error {}
@@ -35,14 +36,27 @@ export function buildFixture(entry: string): Promise<string> {
   return build;
 }
 
-/** Builds (once) and serves a chain the way `chains serve` does: one process per Chainlet on loopback. */
-export async function serveFixture(entry: string): Promise<ServedChain> {
+/** A chain being served: its entrypoint's URL and the Chainlet processes (not the serving process). */
+export interface ServedFixture {
+  url: string;
+  pids: number[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds (once) and serves a chain with `serveChain` — one process per Chainlet on loopback — from a
+ * separate host process (`serve-host`), as `chains serve` runs apart from its clients.
+ */
+export async function serveFixture(entry: string): Promise<ServedFixture> {
   const chainDir = await buildFixture(entry);
+  let host;
   try {
-    return await serveChain({ chainDir, readyTimeoutMs: 20_000 });
+    host = await spawnListening([await childScript("serve-host"), chainDir], { listeningType: "serving", timeoutMs: 40_000 });
   } catch (error) {
     throw new NotAvailable(`serving ${relative(repoRoot, entry)} failed: ${(error as Error).message}`);
   }
+  const message = host.message as { pids?: number[] };
+  return { url: host.url, pids: message.pids ?? [], stop: () => host.stop() };
 }
 
 /** Absolute path of a chain fixture: `fixtures/hello/chain.ts` or `bench/fixtures/fan-out/chain.ts`. */

@@ -210,8 +210,19 @@ async function post(url: string, contentType: string, body: string | Buffer, as:
 async function post(url: string, contentType: string, body: string | Buffer, as: "text" | "bytes"): Promise<string | Buffer> {
   const response = await request(url, { method: "POST", headers: { "content-type": contentType }, body });
   const bytes = Buffer.from(await response.body.arrayBuffer());
-  if (response.statusCode !== 200) throw new Error(`answered ${response.statusCode}: ${bytes.toString("utf8").slice(0, 300)}`);
+  if (response.statusCode !== 200) throw new Error(`answered ${response.statusCode} ${errorSummary(bytes)}`);
   return as === "text" ? bytes.toString("utf8") : bytes;
+}
+
+/** "RangeError: message" from a tschains error envelope, else the start of the body. */
+function errorSummary(body: Buffer): string {
+  try {
+    const envelope = JSON.parse(body.toString("utf8")) as { error?: { type?: string; message?: string } };
+    if (envelope.error?.message) return `${envelope.error.type ?? "Error"}: ${envelope.error.message}`;
+  } catch {
+    // Not JSON: show the raw start below.
+  }
+  return body.toString("utf8").slice(0, 200);
 }
 
 /** The bytes as float32 samples, viewed in place unless Node placed them at an unaligned offset. */

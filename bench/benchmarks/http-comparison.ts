@@ -56,7 +56,7 @@ export async function compareHttp(context: BenchmarkContext, scenarioName: Scena
   try {
     try {
       const served = await serveFixture(fixturePath(tschainsFixture));
-      variants.push({ name: "tschains", url: served.url, pids: Object.values(served.chainlets).map((c) => c.pid), stop: () => served.stop() });
+      variants.push({ name: "tschains", url: served.url, pids: served.pids, stop: () => served.stop() });
     } catch (error) {
       if (!(error instanceof NotAvailable)) throw error;
       notes.push(`tschains not measured: ${error.message}`);
