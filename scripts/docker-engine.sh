@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts a private Docker engine for tschains' image and Compose tests and makes the base image
+# Starts a private Docker engine for tschains' image and Compose tests (and installs podman for the
+# kube play test) and makes the base image
 # `node:20-slim` locally, since no registry can be pulled from on the machines this project runs on.
 #
 #   eval "$(bash scripts/docker-engine.sh)"     # prints `export DOCKER_HOST=unix://...` on stdout
@@ -23,6 +24,9 @@ install_packages() {
   command -v dockerd >/dev/null || missing+=(docker.io)
   command -v docker-compose >/dev/null || missing+=(docker-compose)
   command -v debootstrap >/dev/null || missing+=(debootstrap)
+  # podman kube play runs the emitted Deployments; it makes its pods' infra image from catatonit.
+  command -v podman >/dev/null || missing+=(podman)
+  command -v catatonit >/dev/null || missing+=(catatonit)
   [ ${#missing[@]} -eq 0 ] && return
   log "installing ${missing[*]} with apt"
   apt-get update -qq >&2
