@@ -1,3 +1,5 @@
+import type { Abortable } from "./call-abort.js";
+
 /**
  * Caps work in flight: `acquire` resolves when a slot is free, waiting in FIFO order; with a bounded
  * queue, `tryAcquire` refuses (returns undefined) when the queue is full so the caller can shed load.
@@ -25,7 +27,7 @@ export class ConcurrencyGate {
    * A slot, or undefined when the queue is full. Call the returned function exactly once to release.
    * An abort while waiting leaves the queue and rejects with the signal's reason.
    */
-  tryAcquire(signal?: AbortSignal): Promise<() => void> | undefined {
+  tryAcquire(signal?: Abortable): Promise<() => void> | undefined {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.active < this.limit) {
       this.active++;
@@ -34,7 +36,7 @@ export class ConcurrencyGate {
     if (this.waiting.length >= this.maxQueue) return undefined;
     return new Promise((resolve, reject) => {
       const waiter = () => {
-        signal?.removeEventListener("abort", onAbort);
+        signal?.off("abort", onAbort);
         resolve(this.releaser());
       };
       const onAbort = () => {
@@ -42,13 +44,13 @@ export class ConcurrencyGate {
         if (index !== -1) this.waiting.splice(index, 1);
         reject(signal!.reason);
       };
-      signal?.addEventListener("abort", onAbort, { once: true });
+      signal?.once("abort", onAbort);
       this.waiting.push(waiter);
     });
   }
 
   /** A slot, waiting as long as needed or until `signal` aborts (the queue must be unbounded). */
-  acquire(signal?: AbortSignal): Promise<() => void> {
+  acquire(signal?: Abortable): Promise<() => void> {
     const slot = this.tryAcquire(signal);
     if (!slot) throw new RangeError("concurrency queue is full");
     return slot;

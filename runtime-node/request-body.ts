@@ -14,8 +14,13 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.resume();
     return Promise.reject(tooLarge());
   }
+  // With a Content-Length (Node's parser never delivers more), the body is copied into one buffer of
+  // that size as it arrives, so each chunk can be collected at once and nothing is copied again at
+  // the end; a body that arrives as one chunk is used as it is.
+  const expected = Number.isFinite(declared) && declared > 0 ? declared : undefined;
   return new Promise((resolve, reject) => {
     let chunks: Buffer[] = [];
+    let whole: Buffer | undefined;
     let size = 0;
     let refused = false;
     req.on("data", (chunk: Buffer) => {
@@ -24,13 +29,23 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       if (size > limit) {
         refused = true;
         chunks = [];
+        whole = undefined;
         reject(tooLarge());
         return;
       }
-      chunks.push(chunk);
+      if (expected === undefined) {
+        chunks.push(chunk);
+      } else if (size === chunk.length && size === expected) {
+        whole = chunk;
+      } else {
+        whole ??= Buffer.allocUnsafe(expected);
+        chunk.copy(whole, size - chunk.length);
+      }
     });
     req.on("end", () => {
-      if (!refused) resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+      if (refused) return;
+      if (whole) resolve(size === whole.length ? whole : whole.subarray(0, size));
+      else resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
     });
     req.on("error", reject);
     req.on("close", () => {

@@ -2,11 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import { constructWith } from "./authoring.js";
-import { checkBearer } from "./auth.js";
+import { bearerChecker, type BearerVerdict } from "./auth.js";
 import type { ChainletServerSpec } from "./chainlet-meta.js";
 import { ConcurrencyGate } from "./concurrency-gate.js";
 import { RequestError, statusOf, toEnvelope, type Redact } from "./error-envelope.js";
-import { createLogger } from "./logger.js";
+import { createLogger, type ChainletLogger } from "./logger.js";
 import { ChainletMetrics } from "./metrics.js";
 import { redactor } from "./redaction.js";
 import { readBody } from "./request-body.js";
@@ -56,11 +56,10 @@ const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
 export async function startChainletServer(spec: ChainletServerSpec): Promise<RunningChainletServer> {
   const { meta, validators } = spec;
   const env = spec.env ?? process.env;
-  // Bundles carry source maps; this maps stacks of errors created from now on (userStack also maps itself).
-  process.setSourceMapsEnabled(true);
   const config = readServerConfig(env, meta.config.assets.secretKeys);
   const redact = redactor([...Object.values(config.secrets), config.authToken, ...config.apiKeys]);
-  const logger = createLogger(meta.name, config.logLevel, redact, spec.logDestination);
+  const log = createLogger(meta.name, config.logLevel, redact, spec.logDestination);
+  const { logger } = log;
   const metrics = new ChainletMetrics(meta.name);
   const retryBase = Number(env.CHAINS_RETRY_BASE_MS);
   const transport = new Transport({
@@ -80,8 +79,9 @@ export async function startChainletServer(spec: ChainletServerSpec): Promise<Run
   const concurrency = Math.max(1, meta.config.compute.concurrency);
   const gate = new ConcurrencyGate(concurrency, config.maxQueue ?? concurrency * 4);
   const publicEntrypoint = meta.isEntrypoint && config.entrypointPublic && config.apiKeys.length === 0;
+  metrics.watchRunGate(gate);
   const accepted = publicEntrypoint ? [] : [...(config.authToken ? [config.authToken] : []), ...(meta.isEntrypoint ? config.apiKeys : [])];
-  const handler = requestHandler({ spec, config, state, gate, logger, metrics, redact, accepted });
+  const handler = requestHandler({ spec, config, state, gate, logger, metrics, redact, checkBearer: bearerChecker(accepted) });
 
   const server = createServer({ headersTimeout: config.headersTimeoutMs, requestTimeout: config.requestTimeoutMs, keepAliveTimeout: 5_000 }, handler);
   await new Promise<void>((resolve, reject) => {
@@ -101,7 +101,7 @@ export async function startChainletServer(spec: ChainletServerSpec): Promise<Run
 
   let closing: Promise<void> | undefined;
   const close = () => {
-    closing ??= drain(server, state, transport, logger, config.shutdownTimeoutSec);
+    closing ??= drain(server, state, transport, log, config.shutdownTimeoutSec);
     return closing;
   };
 
@@ -125,7 +125,7 @@ export async function startChainletServer(spec: ChainletServerSpec): Promise<Run
   };
 }
 
-async function drain(server: Server, state: ServerState, transport: Transport, logger: Logger, timeoutSec: number): Promise<void> {
+async function drain(server: Server, state: ServerState, transport: Transport, { logger, flush }: ChainletLogger, timeoutSec: number): Promise<void> {
   state.shuttingDown = true;
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
@@ -140,6 +140,7 @@ async function drain(server: Server, state: ServerState, transport: Transport, l
   clearTimeout(deadline);
   await transport.close();
   logger.info("drained; all in-flight requests finished");
+  flush();
 }
 
 interface HandlerContext {
@@ -150,7 +151,7 @@ interface HandlerContext {
   logger: Logger;
   metrics: ChainletMetrics;
   redact: Redact;
-  accepted: string[];
+  checkBearer: (header: string | undefined) => BearerVerdict;
 }
 
 function requestHandler(ctx: HandlerContext) {
@@ -249,7 +250,7 @@ async function runRemoteRoute(ctx: HandlerContext, req: IncomingMessage, res: Se
   const { spec, config, state, gate, logger, metrics, redact } = ctx;
   const { meta, validators } = spec;
 
-  const auth = checkBearer(headerValue(req.headers.authorization), ctx.accepted);
+  const auth = ctx.checkBearer(headerValue(req.headers.authorization));
   if (auth !== "ok") {
     req.resume();
     const error =
@@ -291,9 +292,7 @@ async function runRemoteRoute(ctx: HandlerContext, req: IncomingMessage, res: Se
     metrics.shed();
     throw new RequestError(503, "CH2110", `over capacity: ${gate.limit} calls running and ${gate.maxQueue} waiting (compute.concurrency)`, { "retry-after": "1" });
   }
-  metrics.gate(gate.inFlight, gate.queued);
   const release = await slot;
-  metrics.gate(gate.inFlight, gate.queued);
   try {
     const record = body as Record<string, unknown>;
     const args = meta.runRemote.parameters.map((p) => record[p.name]);
@@ -318,7 +317,6 @@ async function runRemoteRoute(ctx: HandlerContext, req: IncomingMessage, res: Se
     log({ requestId: requestContext.getStore()?.requestId, status, err: envelope }, `runRemote failed: ${redact(error instanceof Error ? error.message : String(error))}`);
   } finally {
     release();
-    metrics.gate(gate.inFlight, gate.queued);
   }
 }
 

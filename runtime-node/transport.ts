@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from "node:timers/promises";
-import { Pool, type Dispatcher } from "undici";
+import { CallAbort } from "./call-abort.js";
 import { ConcurrencyGate } from "./concurrency-gate.js";
 import { isErrorEnvelope, type ErrorEnvelope } from "./error-envelope.js";
 import { ChainsError } from "./errors.js";
+import { createPool, poolRequest, type Dispatcher, type Pool } from "./http-pool.js";
 import type { TransportObserver } from "./metrics.js";
 import { RemoteError } from "./remote-error.js";
 import { DEPENDS_DEFAULTS, type DependsOptions } from "./remote-config.js";
@@ -90,10 +90,12 @@ export class Transport {
     // An absolute path in `settings.path` replaces the base URL's path; a relative one extends it.
     let pool = this.pools.get(url.origin);
     if (!pool) {
-      pool = new Pool(url.origin, { keepAliveTimeout: 10_000, headersTimeout: 0, bodyTimeout: 0 });
+      pool = createPool(url.origin, { keepAliveTimeout: 10_000, headersTimeout: 0, bodyTimeout: 0 });
       this.pools.set(url.origin, pool);
     }
-    return new Endpoint(name, pool, `${url.pathname}${url.search}`, { ...DEPENDS_DEFAULTS, ...stripUndefined(settings) }, this.settings);
+    const endpoint = new Endpoint(name, pool, `${url.pathname}${url.search}`, { ...DEPENDS_DEFAULTS, ...stripUndefined(settings) }, this.settings);
+    this.settings.observer?.watchGate(name, endpoint.gate);
+    return endpoint;
   }
 
   /** Closes every pooled connection. */
@@ -111,8 +113,12 @@ type Resolved = Required<DependsOptions> & Omit<EndpointSettings, keyof DependsO
 
 /** Calls to one dependency. */
 export class Endpoint {
-  private readonly gate: ConcurrencyGate;
+  /** The endpoint's `concurrencyLimit`: calls in flight and waiting. */
+  readonly gate: ConcurrencyGate;
   private readonly format: WireFormat;
+  /** Headers every call sends, as undici's flat name/value list; the trace headers are added per call. */
+  private readonly fixedHeaders: string[];
+  private readonly propagates: boolean;
 
   constructor(
     readonly name: string,
@@ -123,18 +129,31 @@ export class Endpoint {
   ) {
     this.gate = new ConcurrencyGate(options.concurrencyLimit);
     this.format = options.binary ? "msgpack" : "json";
+    const headers: Record<string, string> = {
+      "content-type": this.format === "msgpack" ? MSGPACK_TYPE : JSON_TYPE,
+      accept: this.format === "msgpack" ? `${MSGPACK_TYPE}, ${MSGPACK_SEQ_TYPE}` : `${JSON_TYPE}, ${NDJSON_TYPE}`,
+      ...options.headers,
+    };
+    const token = options.authToken === undefined ? transport.authToken : options.authToken;
+    if (token) headers.authorization = `Bearer ${token}`;
+    // Headers given for the endpoint win over the propagated ones, as they always have.
+    this.propagates = !("x-request-id" in headers) && !("traceparent" in headers);
+    this.fixedHeaders = Object.entries(headers).flat();
+  }
+
+  private timeout(): CallAbort {
+    return new CallAbort(this.options.timeoutSec * 1000, () => new DependencyTimeoutError(this.name, this.options.timeoutSec, "call"));
   }
 
   /** Posts `body` and returns the decoded answer (not validated: the caller revives it). */
   async call(body: unknown): Promise<unknown> {
     const started = performance.now();
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new DependencyTimeoutError(this.name, this.options.timeoutSec, "call")), this.options.timeoutSec * 1000);
+    const abort = this.timeout();
     let outcome: "ok" | "error" = "error";
     try {
-      const release = await this.enter(controller.signal);
+      const release = await this.gate.acquire(abort);
       try {
-        const { response } = await this.send(body, controller.signal, 0);
+        const { response } = await this.send(body, abort, 0);
         const bytes = Buffer.from(await response.body.arrayBuffer());
         const type = mediaType(response.headers);
         const value = this.decodeAnswer(type, bytes);
@@ -144,9 +163,9 @@ export class Endpoint {
         release();
       }
     } catch (error) {
-      throw this.failure(error, controller.signal);
+      throw this.failure(error, abort);
     } finally {
-      clearTimeout(timer);
+      abort.clearTimeout();
       this.transport.observer?.callFinished(this.name, outcome, (performance.now() - started) / 1000);
     }
   }
@@ -158,23 +177,18 @@ export class Endpoint {
    */
   async *stream(body: unknown): AsyncGenerator<unknown, void, undefined> {
     const started = performance.now();
-    const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined = setTimeout(
-      () => controller.abort(new DependencyTimeoutError(this.name, this.options.timeoutSec, "call")),
-      this.options.timeoutSec * 1000,
-    );
+    const abort = this.timeout();
     let outcome: "ok" | "error" = "error";
     let release: (() => void) | undefined;
     try {
-      release = await this.enter(controller.signal);
+      release = await this.gate.acquire(abort);
       for (let attempt = 0; ; attempt++) {
         let yielded = false;
         try {
-          const sent = await this.send(body, controller.signal, attempt, this.options.streamingReadTimeoutSec * 1000);
+          const sent = await this.send(body, abort, attempt, this.options.streamingReadTimeoutSec * 1000);
           const response = sent.response;
           attempt = sent.attempt;
-          clearTimeout(timer);
-          timer = undefined;
+          abort.clearTimeout();
           const type = mediaType(response.headers);
           if (!isStreamType(type)) {
             // A non-streaming answer (an older server, a proxy): one item.
@@ -192,58 +206,39 @@ export class Endpoint {
           outcome = "ok";
           return;
         } catch (error) {
-          if (!yielded && attempt < this.options.retries && isConnectionFailure(error) && !controller.signal.aborted) {
+          if (!yielded && attempt < this.options.retries && isConnectionFailure(error) && !abort.aborted) {
             this.transport.observer?.retried(this.name);
-            await sleep(backoffDelayMs(attempt, this.transport.retryBaseMs ?? 100), undefined, { signal: controller.signal });
+            await abort.sleep(backoffDelayMs(attempt, this.transport.retryBaseMs ?? 100));
             continue;
           }
           throw error;
         }
       }
     } catch (error) {
-      throw this.failure(error, controller.signal);
+      throw this.failure(error, abort);
     } finally {
-      if (timer) clearTimeout(timer);
+      abort.clearTimeout();
       // Ends the HTTP request when the consumer stops early; a no-op once the body was read.
-      if (outcome !== "ok") controller.abort(new Error("stream consumer stopped"));
+      if (outcome !== "ok") abort.abort(new Error("stream consumer stopped"));
       release?.();
       this.transport.observer?.callFinished(this.name, outcome, (performance.now() - started) / 1000);
     }
   }
 
-  private async enter(signal: AbortSignal): Promise<() => void> {
-    const observer = this.transport.observer;
-    const slot = this.gate.acquire(signal);
-    observer?.gateChanged(this.name, this.gate.inFlight, this.gate.queued);
-    const release = await slot;
-    observer?.gateChanged(this.name, this.gate.inFlight, this.gate.queued);
-    return () => {
-      release();
-      observer?.gateChanged(this.name, this.gate.inFlight, this.gate.queued);
-    };
-  }
-
-  private headers(): Record<string, string> {
-    const contentType = this.format === "msgpack" ? MSGPACK_TYPE : JSON_TYPE;
-    const headers: Record<string, string> = {
-      "content-type": contentType,
-      accept: this.format === "msgpack" ? `${MSGPACK_TYPE}, ${MSGPACK_SEQ_TYPE}` : `${JSON_TYPE}, ${NDJSON_TYPE}`,
-      ...propagationHeaders(),
-      ...this.options.headers,
-    };
-    const token = this.options.authToken === undefined ? this.transport.authToken : this.options.authToken;
-    if (token) headers.authorization = `Bearer ${token}`;
-    return headers;
+  private headers(): string[] {
+    if (!this.propagates) return this.fixedHeaders;
+    const propagated = propagationHeaders();
+    return [...this.fixedHeaders, "x-request-id", propagated["x-request-id"], "traceparent", propagated.traceparent];
   }
 
   /** Sends until a 2xx answer, retrying only connection failures and 429/502/503/504. */
-  private async send(body: unknown, signal: AbortSignal, firstAttempt: number, bodyTimeout = 0): Promise<{ response: Dispatcher.ResponseData; attempt: number }> {
+  private async send(body: unknown, signal: CallAbort, firstAttempt: number, bodyTimeout = 0): Promise<{ response: Dispatcher.ResponseData; attempt: number }> {
     const payload = encode(this.format, body);
     for (let attempt = firstAttempt; ; attempt++) {
       const canRetry = attempt < this.options.retries;
       let response: Dispatcher.ResponseData;
       try {
-        response = await this.pool.request({ method: "POST", path: this.path, headers: this.headers(), body: payload, signal, headersTimeout: 0, bodyTimeout });
+        response = await poolRequest(this.pool, { method: "POST", path: this.path, headers: this.headers(), body: payload, signal, headersTimeout: 0, bodyTimeout });
       } catch (error) {
         if (canRetry && isConnectionFailure(error) && !signal.aborted) {
           await this.pause(attempt, undefined, signal);
@@ -261,10 +256,10 @@ export class Endpoint {
     }
   }
 
-  private async pause(attempt: number, retryAfter: number | undefined, signal: AbortSignal): Promise<void> {
+  private async pause(attempt: number, retryAfter: number | undefined, signal: CallAbort): Promise<void> {
     this.transport.observer?.retried(this.name);
     const delay = Math.max(retryAfter ?? 0, backoffDelayMs(attempt, this.transport.retryBaseMs ?? 100));
-    await sleep(delay, undefined, { signal });
+    await signal.sleep(delay);
   }
 
   private async remoteError(response: Dispatcher.ResponseData): Promise<RemoteError> {
@@ -295,7 +290,7 @@ export class Endpoint {
   }
 
   /** The error to surface: timeouts and connection failures name the dependency; the rest pass through. */
-  private failure(error: unknown, signal: AbortSignal): unknown {
+  private failure(error: unknown, signal: CallAbort): unknown {
     const observer = this.transport.observer;
     if (signal.aborted && signal.reason instanceof DependencyTimeoutError) {
       observer?.failed(this.name, "timeout");

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Starts a private Docker engine for tschains' image and Compose tests (and installs podman for the
-# kube play test) and makes the base image
+# Starts a private Docker engine for tschains' image and Compose tests and makes the base image
 # `node:20-slim` locally, since no registry can be pulled from on the machines this project runs on.
+# Also installs podman, which the kube play test runs daemonless with the same base image.
 #
 #   eval "$(bash scripts/docker-engine.sh)"     # prints `export DOCKER_HOST=unix://...` on stdout
 #   bash scripts/docker-engine-stop.sh          # stops it and removes the bridges it made

@@ -68,9 +68,10 @@ describe("served bundle", () => {
     child.kill("SIGTERM");
   });
 
-  it("finishes every in-flight request on SIGTERM, refuses new connections, exits 0", async () => {
-    const { child, url } = await startChild();
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  it("finishes every in-flight request on SIGTERM, refuses new connections, exits 0, loses no log line", async () => {
+    const { child, url, lines } = await startChild();
+    // "close": the process exited and its stdout has been read to the end.
+    const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
     const inFlight = Array.from({ length: 20 }, (_, i) => post(url, { ms: 300 + i * 10 }));
     // Wait until the server holds all 20 (the in-flight gauge), then ask it to stop.
     for (let i = 0; i < 200; i++) {
@@ -84,5 +85,8 @@ describe("served bundle", () => {
     expect(answers.map((a) => a.body)).toEqual(Array.from({ length: 20 }, (_, i) => 300 + i * 10));
     expect(await exited).toBe(0);
     await expect(post(url, { ms: 1 })).rejects.toThrow();
+    const messages = lines.map((line) => (JSON.parse(line) as { msg: string }).msg);
+    expect(messages.filter((msg) => msg === "POST /v1/run_remote 200")).toHaveLength(20);
+    expect(messages.at(-1)).toBe("drained; all in-flight requests finished");
   });
 });

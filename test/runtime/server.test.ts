@@ -111,6 +111,17 @@ describe("POST /v1/run_remote", () => {
     expect(Array.from(back)).toEqual([2, 4]);
   });
 
+  it("takes and answers a 10 MB Float32Array as base64 JSON (13 MB strings)", async () => {
+    const s = await serve(signal);
+    const samples = new Float32Array(2_621_440).map((_, i) => (i % 1000) / 8);
+    const answer = await post(s.url, { samples: Buffer.from(samples.buffer).toString("base64"), gain: 2 });
+    expect(answer.status).toBe(200);
+    const back = new Float32Array(new Uint8Array(Buffer.from(answer.body, "base64")).buffer);
+    expect(back.length).toBe(samples.length);
+    expect(back[999]).toBe((999 / 8) * 2);
+    expect(back[samples.length - 1]).toBe(samples[samples.length - 1] * 2);
+  });
+
   it("refuses invalid base64 and the wrong typed array class with the path", async () => {
     const s = await serve(signal);
     const bad = await post(s.url, { samples: "AAA*", gain: 1 });

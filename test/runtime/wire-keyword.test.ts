@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compileStandalone } from "./compile-validators.js";
 
@@ -61,5 +62,32 @@ describe("tschainsType keyword in ajv standalone code", () => {
     expect(validate.errors![0].message).toBe("must hold a multiple of 4 bytes for a Float32Array, got 3");
     expect(validate({ when: new Date(), samples: new Float64Array(2) })).toBe(false);
     expect(validate.errors![0].message).toBe("must be a Float32Array, got a Float64Array");
+  });
+
+  it("checks base64 strings of many MB without overflowing the regexp stack", () => {
+    const floats = new Float32Array(3_000_000).fill(0.5);
+    const body: Record<string, any> = { when: new Date(0), samples: Buffer.from(floats.buffer).toString("base64") };
+    expect(body.samples.length).toBeGreaterThan(10_000_000);
+    expect(validate(body)).toBe(true);
+    expect(body.samples).toBeInstanceOf(Float32Array);
+    expect(body.samples.length).toBe(3_000_000);
+    expect(validate({ when: new Date(0), samples: `${"A".repeat(12_000_000)}*AAA` })).toBe(false);
+    expect(validate.errors![0].message).toBe("must be a valid base64 string (standard alphabet, padded)");
+  });
+
+  it("accepts exactly the padded standard-alphabet base64 strings", () => {
+    const padded = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+    const valid = Buffer.from("x").toString("base64");
+    const refusedAsBase64 = (s: string) => {
+      validate({ when: new Date(0), raw: s, samples: new Float32Array(0) });
+      return validate.errors?.some((e) => e.message === "must be a valid base64 string (standard alphabet, padded)") ?? false;
+    };
+    expect(refusedAsBase64(valid)).toBe(false);
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom("A", "z", "0", "+", "/", "=", "-", "_", " "), maxLength: 12 }), (s) => {
+        expect(refusedAsBase64(s)).toBe(!padded.test(s));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
