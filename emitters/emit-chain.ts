@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { ChainIR, ChainletIR } from "../compiler/chain-ir.js";
-import { bundleChainlet } from "./bundle-chainlet.js";
+import { bundleChainlets, type ChainletBundle } from "./bundle-chainlets.js";
 import { emitDeployments } from "./deploy/emit-deployments.js";
 import type { DeployOptions } from "./deploy/deploy-options.js";
 import { emitClient } from "./emit-client.js";
@@ -36,18 +36,18 @@ export interface EmitOptions {
  */
 export async function emitChain(ir: ChainIR, options: EmitOptions): Promise<EmittedFile[]> {
   const files: EmittedFile[] = [];
+  const bundles = await bundleChainlets(ir, options.chainDir);
   for (const chainlet of ir.chainlets) {
-    files.push(...(await emitChainletContext(ir, chainlet, options)));
+    files.push(...emitChainletContext(ir, chainlet, bundles.get(chainlet.name)!, options));
     files.push(...emitClient(ir, chainlet).map((file) => ({ ...file, path: `clients/${chainlet.name}/${file.path}` })));
   }
   files.push(...emitDeployments(ir, options.deploy));
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-async function emitChainletContext(ir: ChainIR, chainlet: ChainletIR, options: EmitOptions): Promise<EmittedFile[]> {
+function emitChainletContext(ir: ChainIR, chainlet: ChainletIR, bundle: ChainletBundle, options: EmitOptions): EmittedFile[] {
   const base = `chainlets/${chainlet.name}`;
   const projectRoot = resolve(options.chainDir, ir.projectRoot);
-  const bundle = await bundleChainlet(ir, chainlet, options.chainDir);
   const npm = emitContextPackage(ir, chainlet, projectRoot);
   const data = readDataDir(chainlet, projectRoot);
   const docker = emitDockerfiles(ir, chainlet, {

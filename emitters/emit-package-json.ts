@@ -33,9 +33,11 @@ interface Lockfile {
  * lockfile, so the image installs exactly the tested versions with `npm ci` and no registry guessing.
  */
 export function emitContextPackage(ir: ChainIR, chainlet: ChainletIR, projectRoot: string): ContextPackage {
-  const lock = readLockfile(join(projectRoot, "package-lock.json"));
+  const requirements = chainlet.config.dockerImage.npmRequirements;
+  // Only requirements are looked up in the lockfile, and a project's lockfile can be megabytes.
+  const lock = requirements.length > 0 ? readLockfile(join(projectRoot, "package-lock.json")) : undefined;
   const dependencies: Record<string, string> = {};
-  for (const spec of [...chainlet.config.dockerImage.npmRequirements].sort()) {
+  for (const spec of [...requirements].sort()) {
     const { name, version } = parseNpmRequirement(spec);
     dependencies[name] = lock?.packages?.[`node_modules/${name}`]?.version ?? version ?? "*";
   }

@@ -1,3 +1,4 @@
+/// <reference path="./undici-internals.d.ts" />
 import type { Dispatcher, Pool } from "undici";
 import PoolClass from "undici/lib/dispatcher/pool.js";
 import request from "undici/lib/api/api-request.js";

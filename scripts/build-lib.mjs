@@ -1,6 +1,6 @@
 // Compiles the product (compiler, emitters, runtime, CLI, benchmarks) to lib/ with tsc, in-process,
 // so `npm ci` (through `prepare`) leaves a runnable CLI without a TypeScript runner.
-import { rmSync, chmodSync, existsSync } from "node:fs";
+import { rmSync, chmodSync, copyFileSync, existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import ts from "typescript";
@@ -26,6 +26,10 @@ if (diagnostics.length > 0) {
     getNewLine: () => "\n",
   }));
   process.exit(1);
+}
+// Hand-written declaration files are inputs only to tsc; the compiled declarations reference them.
+for (const file of parsed.fileNames.filter((f) => f.endsWith(".d.ts"))) {
+  copyFileSync(file, join(root, "lib", file.slice(root.length + 1)));
 }
 const cli = join(root, "lib", "cli", "chains.js");
 if (existsSync(cli)) chmodSync(cli, 0o755);

@@ -57,7 +57,7 @@ describe("served bundles of fixtures/hello", () => {
     const map = JSON.parse(contents("chainlets/hello-all/server.mjs.map")) as { sources: string[] };
     expect(map.sources.some((source) => source.endsWith("fixtures/hello/chain.ts"))).toBe(true);
     expect(contents("chainlets/hello-all/server.mjs")).toMatch(/\/\/# sourceMappingURL=server\.mjs\.map\n?$/);
-    const leaking = built.files.filter((file) => [built.outDir, process.cwd()].some((path) => String(file.contents).includes(path)));
+    const leaking = built.files.filter((file) => [built.outDir, process.cwd()].some((path) => Buffer.from(file.contents).toString("utf8").includes(path)));
     expect(leaking.map((file) => file.path)).toEqual([]);
   });
 

@@ -1,0 +1,309 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, extname, join, relative, resolve, sep } from "node:path";
+import { build, type Loader, type Message, type Plugin } from "esbuild";
+import type { ChainIR, ChainletIR } from "../compiler/chain-ir.js";
+import { chainletMeta } from "./chainlet-meta.js";
+import { EmitError } from "./emit-error.js";
+import { createValidatorsEmitter, type ValidatorsEmitter } from "./emit-validators.js";
+import { rewriteMapSources } from "./map-sources.js";
+import { packageName } from "./npm-requirements.js";
+import { rewriteChainletSource, TARGET_EXPORT } from "./rewrite-source.js";
+import { runtimeLocation, type RuntimeLocation } from "./runtime-location.js";
+
+/** The bundle of one Chainlet: `server.mjs` and its linked source map `server.mjs.map`, as bytes. */
+export interface ChainletBundle {
+  code: Uint8Array;
+  map: Uint8Array;
+}
+
+const VIRTUAL = "tschains-virtual";
+/**
+ * Each Chainlet's own modules (its entry, validators and the project's source files) live in
+ * `<prefix><name>`, the source files by their path relative to the project root: esbuild prints a
+ * module's path into the bundle's comments and the map, which must hold no machine paths.
+ */
+const CHAINLET_NAMESPACE = "tschains-chainlet:";
+const USER_SOURCE = /\.[cm]?[jt]sx?$/;
+
+/**
+ * Bundles every Chainlet's service with esbuild: per Chainlet the user's class (its file rewritten from
+ * the IR's spans), the runtime server and the precompiled validators, into one self-contained ES module
+ * for Node 20. `npmRequirements` stay external (installed in the image); everything else is inlined.
+ *
+ * All Chainlets go through one esbuild build, one entry point each, so the runtime and node_modules
+ * (most of every bundle) are read and parsed once per build instead of once per Chainlet. Each entry
+ * still gets its own complete bundle: the project's source files are loaded into a namespace per
+ * Chainlet, where they are rewritten for that Chainlet (its `depends()` calls, stand-ins for the other
+ * Chainlets), so the same file can differ from one bundle to the next and a caller's bundle never
+ * contains its dependency's code. Chainlets whose `npmRequirements` differ are built separately,
+ * concurrently, since externals apply to the shared node_modules files too.
+ */
+export async function bundleChainlets(ir: ChainIR, chainDir: string): Promise<Map<string, ChainletBundle>> {
+  const projectRoot = resolve(chainDir, ir.projectRoot);
+  const runtime = runtimeLocation();
+  const validators = lazyValidators(ir);
+  const sources = new SourceCache();
+  const groups = new Map<string, ChainletIR[]>();
+  for (const chainlet of ir.chainlets) {
+    const key = JSON.stringify(externalsOf(chainlet));
+    groups.set(key, [...(groups.get(key) ?? []), chainlet]);
+  }
+  const bundles = new Map<string, ChainletBundle>();
+  const built = await Promise.all(
+    [...groups.values()].map((chainlets) => bundleGroup({ ir, chainlets, projectRoot, runtime, validators, sources })),
+  );
+  for (const group of built) for (const [name, bundle] of group) bundles.set(name, bundle);
+  return bundles;
+}
+
+interface GroupBuild {
+  ir: ChainIR;
+  /** Chainlets with the same externals. */
+  chainlets: ChainletIR[];
+  projectRoot: string;
+  runtime: RuntimeLocation;
+  validators: () => ValidatorsEmitter;
+  sources: SourceCache;
+}
+
+async function bundleGroup(group: GroupBuild): Promise<Map<string, ChainletBundle>> {
+  // esbuild writes into a private scratch folder, read back below: with `write: false` its JS API
+  // receives every output through its stdio pipe as one message, which for a chain of 50 bundles
+  // (hundreds of MB with their maps) costs more than writing and reading the files.
+  const outDir = await mkdtemp(join(tmpdir(), "tschains-bundle-"));
+  try {
+    return await bundleGroupInto(group, outDir);
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
+  }
+}
+
+async function bundleGroupInto(group: GroupBuild, outDir: string): Promise<Map<string, ChainletBundle>> {
+  const { chainlets, projectRoot } = group;
+  // An EmitError thrown inside a plugin callback reaches esbuild as text only; keep it to rethrow as is.
+  const thrown: EmitError[] = [];
+  await build({
+    absWorkingDir: projectRoot,
+    entryPoints: chainlets.map((chainlet) => ({ in: `${VIRTUAL}:entry:${chainlet.name}`, out: `${chainlet.name}/server` })),
+    outdir: outDir,
+    outExtension: { ".js": ".mjs" },
+    write: true,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    sourcemap: "linked",
+    sourcesContent: true,
+    legalComments: "none",
+    charset: "utf8",
+    // The runtime reports Chainlets by class name; bundling must not rename them.
+    keepNames: true,
+    external: externalsOf(chainlets[0]!),
+    logLevel: "silent",
+    banner: {
+      // Bundled CommonJS dependencies call `require`, which an ES module does not have.
+      js: 'import { createRequire as __tschainsCreateRequire } from "node:module";\nconst require = __tschainsCreateRequire(import.meta.url);',
+    },
+    plugins: [chainletsPlugin(group, thrown)],
+  }).catch((error: unknown) => {
+    if (thrown.length > 0) throw thrown[0];
+    const errors = (error as { errors?: Message[] }).errors ?? [];
+    const names = [...new Set(errors.map((message) => chainletOf(message.location?.namespace)).filter((name) => name !== undefined))];
+    const who = names.length > 0 ? names.map((name) => `Chainlet "${name}"`).join(", ") : `Chainlets ${chainlets.map((c) => `"${c.name}"`).join(", ")}`;
+    const details = errors.length > 0 ? errors.map((message) => formatMessage(message, projectRoot)).join("\n") : (error as Error).message;
+    throw new EmitError("CH1420", `${who}: bundling failed:\n${details}`, { cause: error });
+  });
+  const outputs = await Promise.all(
+    chainlets.map(async (chainlet) => {
+      const outfile = join(outDir, chainlet.name, "server.mjs");
+      const [code, map] = await Promise.all([readFile(outfile), readFile(`${outfile}.map`)]).catch((error: unknown) => {
+        throw new EmitError("CH1420", `Chainlet "${chainlet.name}": esbuild produced no output.`, { cause: error });
+      });
+      return { chainlet, outfile, code, map };
+    }),
+  );
+  const bundles = new Map<string, ChainletBundle>();
+  // Every bundle lists the same runtime and library files; a path that climbs out of
+  // `<scratch>/<name>/` means the same file from every Chainlet's folder, so it is converted once.
+  const converted = new Map<string, string>();
+  for (const { chainlet, outfile, code, map } of outputs) {
+    const relativeSource = (source: string): string => {
+      if (!source.startsWith("../../")) return projectRelativeSource(source, dirname(outfile), projectRoot);
+      let path = converted.get(source);
+      if (path === undefined) converted.set(source, (path = projectRelativeSource(source, dirname(outfile), projectRoot)));
+      return path;
+    };
+    bundles.set(chainlet.name, { code, map: rewriteMapSources(map, relativeSource) });
+  }
+  return bundles;
+}
+
+/**
+ * esbuild writes file paths relative to the output folder, which would bake the machine's layout
+ * (where the scratch folder is) into the map, and the project's files as `<namespace>:<path>`. Paths
+ * relative to the project root read well in stack traces wherever the context is copied
+ * (`/app/src/chain.ts:12`) and do not change with the out folder; generated modules keep their
+ * `tschains-virtual:` names.
+ */
+function projectRelativeSource(source: string, outDir: string, projectRoot: string): string {
+  if (source.startsWith(CHAINLET_NAMESPACE)) return withoutNamespace(source);
+  if (source.startsWith(`${VIRTUAL}:`)) return source;
+  return toPosix(relative(projectRoot, resolve(outDir, source)));
+}
+
+/** `tschains-chainlet:<name>:<path>` → `<path>` (a project-relative path or a `tschains-virtual:` name). */
+function withoutNamespace(path: string): string {
+  return path.slice(path.indexOf(":", CHAINLET_NAMESPACE.length) + 1);
+}
+
+function toPosix(path: string): string {
+  return path.split(sep).join("/");
+}
+
+function chainletsPlugin(group: GroupBuild, thrown: EmitError[]): Plugin {
+  const { ir, chainlets, projectRoot, runtime, validators, sources } = group;
+  const runtimeDir = dirname(runtime.index) + sep;
+  const byFile = new Map<string, ChainletIR[]>();
+  for (const each of ir.chainlets) {
+    const file = resolve(projectRoot, each.file);
+    byFile.set(file, [...(byFile.get(file) ?? []), each]);
+  }
+  const isProjectSource = (path: string) =>
+    USER_SOURCE.test(path) && !/\.d\.[cm]?ts$/.test(path) && !path.startsWith(runtimeDir) && !path.split(sep).includes("node_modules");
+  const reporting = <T>(work: () => T): T => {
+    try {
+      return work();
+    } catch (error) {
+      if (error instanceof EmitError) thrown.push(error);
+      throw error;
+    }
+  };
+  return {
+    name: "tschains-chainlets",
+    setup(pluginBuild) {
+      // One runtime instance: the user's `import "tschains"` and the server must share the injector.
+      pluginBuild.onResolve({ filter: /^tschains$/ }, () => ({ path: runtime.index }));
+      pluginBuild.onResolve({ filter: /^tschains-virtual:/ }, (args) => {
+        const [, kind, name] = args.path.split(":");
+        const namespace = name !== undefined ? `${CHAINLET_NAMESPACE}${name}` : args.namespace;
+        switch (kind) {
+          case "entry":
+          case "validators":
+            return { path: `${VIRTUAL}:${kind}`, namespace };
+          case "chainlet":
+            return { path: findIn(chainlets, chainletOf(namespace)).file, namespace };
+          case "server":
+            return { path: runtime.server };
+          case "authoring":
+            return { path: runtime.authoring };
+          default:
+            return undefined;
+        }
+      });
+      for (const chainlet of chainlets) {
+        const namespace = `${CHAINLET_NAMESPACE}${chainlet.name}`;
+        // The project's own files are loaded once per Chainlet, each copy rewritten for that Chainlet;
+        // libraries and the runtime resolve as usual, in the shared `file` namespace.
+        pluginBuild.onResolve({ filter: /.*/, namespace }, async (args) => {
+          if (args.path.startsWith(`${VIRTUAL}:`) || args.path === "tschains") return undefined;
+          const importer = resolve(projectRoot, args.importer);
+          const resolved = await pluginBuild.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer, namespace: "file" });
+          if (resolved.errors.length > 0 || resolved.external || resolved.namespace !== "file" || !isProjectSource(resolved.path)) return undefined;
+          return { path: toPosix(relative(projectRoot, resolved.path)), namespace };
+        });
+        pluginBuild.onLoad({ filter: /.*/, namespace }, async (args) => {
+          if (args.path === `${VIRTUAL}:entry`) {
+            return { contents: entrySource(chainletMeta(ir, chainlet)), loader: "js", resolveDir: runtime.packageDir };
+          }
+          if (args.path === `${VIRTUAL}:validators`) {
+            return { contents: reporting(() => validators().moduleFor(chainlet)), loader: "js", resolveDir: runtime.packageDir };
+          }
+          const file = resolve(projectRoot, args.path);
+          const text = await sources.read(file);
+          const declared = byFile.get(file);
+          const contents = !declared
+            ? text
+            : reporting(() =>
+                rewriteChainletSource(text, {
+                  target: args.path === chainlet.file ? chainlet : undefined,
+                  standIns: declared.filter((each) => each !== chainlet),
+                  // A virtual name: the rewritten text lands in the source map, which must hold no machine paths.
+                  dependsOnModule: `${VIRTUAL}:authoring`,
+                }),
+              );
+          return { contents, loader: loaderFor(file), resolveDir: dirname(file) };
+        });
+      }
+    },
+  };
+}
+
+/**
+ * The validators emitter, created when esbuild first asks for a validators module: compiling the
+ * chain's schemas then overlaps with esbuild parsing the runtime in its own process.
+ */
+function lazyValidators(ir: ChainIR): () => ValidatorsEmitter {
+  let emitter: ValidatorsEmitter | undefined;
+  return () => (emitter ??= createValidatorsEmitter(ir));
+}
+
+/** The project's source files, read once per build however many Chainlets bundle them. */
+class SourceCache {
+  private readonly texts = new Map<string, Promise<string>>();
+
+  read(path: string): Promise<string> {
+    let text = this.texts.get(path);
+    if (!text) {
+      text = readFile(path, "utf8").then((raw) => raw.replace(/^\uFEFF/, ""));
+      this.texts.set(path, text);
+    }
+    return text;
+  }
+}
+
+/** The generated entry: the served-bundle contract (see the README, "Build output"). */
+function entrySource(meta: ReturnType<typeof chainletMeta>): string {
+  return [
+    `import { ${TARGET_EXPORT} as Chainlet } from "${VIRTUAL}:chainlet";`,
+    `import { startChainletServer } from "${VIRTUAL}:server";`,
+    `import * as validators from "${VIRTUAL}:validators";`,
+    `const meta = ${JSON.stringify(meta)};`,
+    "startChainletServer({",
+    "  chainlet: Chainlet,",
+    "  meta,",
+    "  validators: { input: validators.input, output: validators.output, dependencies: validators.dependencies },",
+    "});",
+    "",
+  ].join("\n");
+}
+
+function externalsOf(chainlet: ChainletIR): string[] {
+  return chainlet.config.dockerImage.npmRequirements.map(packageName).flatMap((name) => [name, `${name}/*`]);
+}
+
+function chainletOf(namespace: string | undefined): string | undefined {
+  return namespace?.startsWith(CHAINLET_NAMESPACE) ? namespace.slice(CHAINLET_NAMESPACE.length) : undefined;
+}
+
+function findIn(chainlets: ChainletIR[], name: string | undefined): ChainletIR {
+  const found = chainlets.find((chainlet) => chainlet.name === name);
+  if (!found) throw new Error(`tschains-virtual:chainlet imported outside a Chainlet's entry (${name ?? "no Chainlet"})`);
+  return found;
+}
+
+/** An esbuild message as `file:line:column: text`, the file relative to the project root. */
+function formatMessage(message: Message, projectRoot: string): string {
+  const location = message.location;
+  if (!location) return message.text;
+  const file = location.file.startsWith(CHAINLET_NAMESPACE) ? withoutNamespace(location.file) : location.file;
+  const shown = file.startsWith(`${VIRTUAL}:`) ? file : toPosix(relative(projectRoot, resolve(projectRoot, file)));
+  return `${shown}:${location.line}:${location.column + 1}: ${message.text}`;
+}
+
+function loaderFor(file: string): Loader {
+  const ext = extname(file);
+  if (ext === ".tsx") return "tsx";
+  if (ext === ".jsx") return "jsx";
+  return ext.endsWith("ts") ? "ts" : "js";
+}
