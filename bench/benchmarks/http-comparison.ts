@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from "node:util";
 import { request } from "undici";
 import { startBaseline } from "../baselines/start-baseline.js";
 import { SCENARIOS, type Scenario, type ScenarioName } from "../baselines/scenarios.js";
-import type { BenchmarkContext, Row } from "../benchmark.js";
+import { atLeast, atMost, type Benchmark, type BenchmarkContext, type Row } from "../benchmark.js";
 import { times, withSpread } from "../format.js";
 import { runLoad } from "../load.js";
 import { NotAvailable, fixturePath, serveFixture } from "../served-fixture.js";
@@ -178,4 +178,46 @@ async function checkAnswer(variant: Variant, scenario: Scenario, expected: unkno
   if (response.statusCode !== 200 || !isDeepStrictEqual(JSON.parse(text), expected)) {
     throw new Error(`${variant.name} does not do the benchmark's work: answered ${response.statusCode} ${text.slice(0, 500)}, expected ${JSON.stringify(expected)}`);
   }
+}
+
+/** Where a served-chain comparison stores its four figures in the result's `ratios`. */
+export interface ComparisonRatioKeys {
+  rps: string;
+  p99: string;
+  fastify: string;
+  cpu: string;
+}
+
+/**
+ * A benchmark that serves `fixture` with tschains and compares it with the hand-written and Fastify
+ * versions of `scenario`, against issue 7's targets (≥ 0.85× req/s, ≤ 1.3× p99, ahead of Fastify).
+ */
+export function httpComparisonBenchmark(spec: {
+  name: string;
+  title: string;
+  scenario: ScenarioName;
+  fixture: string;
+  keys: ComparisonRatioKeys;
+}): Benchmark {
+  const { keys } = spec;
+  return {
+    name: spec.name,
+    title: spec.title,
+    async run(context) {
+      const c = await compareHttp(context, spec.scenario, spec.fixture);
+      return {
+        available: true,
+        columns: c.columns,
+        rows: c.rows,
+        ratios: { [keys.rps]: c.rpsRatio, [keys.p99]: c.p99Ratio, [keys.fastify]: c.fastifyRatio, [keys.cpu]: c.cpuRatio },
+        targets: [
+          atLeast(`${keys.rps} ≥ 0.85 (req/s vs hand-written, worst level)`, c.rpsRatio, 0.85),
+          atMost(`${keys.p99} ≤ 1.3 (p99 vs hand-written, worst level)`, c.p99Ratio, 1.3),
+          atLeast(`${keys.fastify} ≥ 1 (req/s vs Fastify, worst level)`, c.fastifyRatio, 1),
+        ],
+        details: { figures: c.figures, perLevel: c.perLevel },
+        notes: c.notes,
+      };
+    },
+  };
 }
