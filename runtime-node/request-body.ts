@@ -1,12 +1,15 @@
 import type { IncomingMessage } from "node:http";
+import { alignedBuffer } from "./aligned-body.js";
 import { RequestError } from "./error-envelope.js";
 
 /**
  * The whole request body, or a 413 `RequestError` as soon as it passes `limit` bytes (checked against
  * Content-Length first, so an oversized upload is refused before it is read). The rest of a refused
  * body is drained, not kept, so the client reads the 413 instead of a reset connection.
+ * `alignedOffset` may name, from the first chunk, an offset of the body to place 8-byte aligned in
+ * memory (so a decoder can view typed arrays in place instead of copying them).
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number, alignedOffset?: (head: Buffer) => number | undefined): Promise<Buffer> {
   const tooLarge = () =>
     new RequestError(413, "CH2103", `request body is larger than ${limit} bytes (CHAINS_MAX_BODY_BYTES)`, { connection: "close" });
   const declared = Number(req.headers["content-length"]);
@@ -38,7 +41,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       } else if (size === chunk.length && size === expected) {
         whole = chunk;
       } else {
-        whole ??= Buffer.allocUnsafe(expected);
+        whole ??= alignedBuffer(expected, alignedOffset?.(chunk));
         chunk.copy(whole, size - chunk.length);
       }
     });

@@ -15,7 +15,7 @@ import { servedInjector } from "./served-injector.js";
 import { readServerConfig, type ServerConfig } from "./server-config.js";
 import { Transport } from "./transport.js";
 import { checkOutput, formatIssues, validationIssues } from "./validation.js";
-import { JSON_TYPE, MSGPACK_SEQ_TYPE, MSGPACK_TYPE, NDJSON_TYPE, decode, encode, encodeFrame, formatOf, type WireFormat } from "./wire-codec.js";
+import { JSON_TYPE, MSGPACK_SEQ_TYPE, MSGPACK_TYPE, NDJSON_TYPE, alignedOffsetOf, decode, encode, encodeChunks, encodeFrame, formatOf, type WireFormat } from "./wire-codec.js";
 
 export type { ChainletServerSpec, ChainletMeta, ChainletDependencyMeta, ChainletValidators, ValidateFunction } from "./chainlet-meta.js";
 
@@ -273,7 +273,7 @@ async function runRemoteRoute(ctx: HandlerContext, req: IncomingMessage, res: Se
     return;
   }
 
-  const raw = await readBody(req, config.maxBodyBytes);
+  const raw = await readBody(req, config.maxBodyBytes, (head) => alignedOffsetOf(format, head));
   let body: unknown;
   try {
     body = decode(format, raw);
@@ -307,9 +307,12 @@ async function runRemoteRoute(ctx: HandlerContext, req: IncomingMessage, res: Se
     if (!checked.ok) {
       throw new RequestError(500, "CH2102", `${meta.name}.runRemote returned a value that does not match its declared return type: ${formatIssues(checked.issues)}`);
     }
-    const encoded = encode(format, checked.value);
-    res.writeHead(200, { "content-type": format === "msgpack" ? MSGPACK_TYPE : JSON_TYPE, "content-length": encoded.length, ...(state.shuttingDown ? { connection: "close" } : {}) });
-    res.end(encoded);
+    const chunks = encodeChunks(format, checked.value);
+    const length = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+    res.writeHead(200, { "content-type": format === "msgpack" ? MSGPACK_TYPE : JSON_TYPE, "content-length": length, ...(state.shuttingDown ? { connection: "close" } : {}) });
+    // Large typed arrays are chunks of their own, written from the array's memory without a copy.
+    for (let i = 0; i < chunks.length - 1; i++) res.write(chunks[i]);
+    res.end(chunks[chunks.length - 1]);
   } catch (error) {
     const status = statusOf(error);
     const envelope = sendError(res, error, format);

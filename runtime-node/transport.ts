@@ -1,3 +1,5 @@
+import { Readable } from "node:stream";
+import { readWholeBody } from "./aligned-body.js";
 import { CallAbort } from "./call-abort.js";
 import { ConcurrencyGate } from "./concurrency-gate.js";
 import { isErrorEnvelope, type ErrorEnvelope } from "./error-envelope.js";
@@ -8,7 +10,7 @@ import { RemoteError } from "./remote-error.js";
 import { DEPENDS_DEFAULTS, type DependsOptions } from "./remote-config.js";
 import { propagationHeaders } from "./request-context.js";
 import { backoffDelayMs, isConnectionFailure, isRetryableStatus, retryAfterMs } from "./retry-policy.js";
-import { MSGPACK_SEQ_TYPE, MSGPACK_TYPE, JSON_TYPE, NDJSON_TYPE, decode, decodeFrames, encode, type WireFormat } from "./wire-codec.js";
+import { MSGPACK_SEQ_TYPE, MSGPACK_TYPE, JSON_TYPE, NDJSON_TYPE, alignedOffsetOf, decode, decodeFrames, encodeChunks, type WireFormat } from "./wire-codec.js";
 
 /** A dependency call ran past its `timeoutSec` (or a stream past `streamingReadTimeoutSec`). */
 export class DependencyTimeoutError extends ChainsError {
@@ -58,6 +60,13 @@ export interface EndpointSettings extends DependsOptions {
 }
 
 const isStreamType = (type: string) => type === NDJSON_TYPE || type === MSGPACK_SEQ_TYPE;
+
+/** A whole answer's bytes, placed so that `decode` can view its large typed arrays in place. */
+function answerBytes(response: Dispatcher.ResponseData, type: string): Promise<Buffer> {
+  const declared = Number(response.headers["content-length"]);
+  const format: WireFormat = type === MSGPACK_TYPE ? "msgpack" : "json";
+  return readWholeBody(response.body as AsyncIterable<Buffer>, Number.isFinite(declared) ? declared : undefined, (head) => alignedOffsetOf(format, head));
+}
 
 function mediaType(headers: Dispatcher.ResponseData["headers"]): string {
   const raw = headers["content-type"];
@@ -154,9 +163,8 @@ export class Endpoint {
       const release = await this.gate.acquire(abort);
       try {
         const { response } = await this.send(body, abort, 0);
-        const bytes = Buffer.from(await response.body.arrayBuffer());
         const type = mediaType(response.headers);
-        const value = this.decodeAnswer(type, bytes);
+        const value = this.decodeAnswer(type, await answerBytes(response, type));
         outcome = "ok";
         return value;
       } finally {
@@ -192,7 +200,7 @@ export class Endpoint {
           const type = mediaType(response.headers);
           if (!isStreamType(type)) {
             // A non-streaming answer (an older server, a proxy): one item.
-            yield this.decodeAnswer(type, Buffer.from(await response.body.arrayBuffer()));
+            yield this.decodeAnswer(type, await answerBytes(response, type));
             outcome = "ok";
             return;
           }
@@ -233,12 +241,17 @@ export class Endpoint {
 
   /** Sends until a 2xx answer, retrying only connection failures and 429/502/503/504. */
   private async send(body: unknown, signal: CallAbort, firstAttempt: number, bodyTimeout = 0): Promise<{ response: Dispatcher.ResponseData; attempt: number }> {
-    const payload = encode(this.format, body);
+    const chunks = encodeChunks(this.format, body);
+    const length = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
     for (let attempt = firstAttempt; ; attempt++) {
       const canRetry = attempt < this.options.retries;
       let response: Dispatcher.ResponseData;
       try {
-        response = await poolRequest(this.pool, { method: "POST", path: this.path, headers: this.headers(), body: payload, signal, headersTimeout: 0, bodyTimeout });
+        // Large typed arrays are chunks of their own (views, not copies): sent as a stream of the
+        // chunks, made anew for each attempt.
+        const payload = chunks.length === 1 ? chunks[0] : Readable.from(chunks, { objectMode: false });
+        const headers = chunks.length === 1 ? this.headers() : [...this.headers(), "content-length", String(length)];
+        response = await poolRequest(this.pool, { method: "POST", path: this.path, headers, body: payload, signal, headersTimeout: 0, bodyTimeout });
       } catch (error) {
         if (canRetry && isConnectionFailure(error) && !signal.aborted) {
           await this.pause(attempt, undefined, signal);

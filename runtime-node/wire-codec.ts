@@ -1,4 +1,5 @@
 import { Packr } from "msgpackr";
+import { largeViewDataOffset, packChunks, unpackWithViews } from "./msgpack-large-views.js";
 
 export const JSON_TYPE = "application/json";
 export const MSGPACK_TYPE = "application/msgpack";
@@ -27,9 +28,29 @@ export function encode(format: WireFormat, value: unknown): Buffer {
   return format === "msgpack" ? packr.pack(value === undefined ? null : value) : Buffer.from(toJsonText(value));
 }
 
-/** Parses a body; throws SyntaxError (JSON) or a msgpackr error on malformed input. */
+/**
+ * A body as the chunks to write in order. In MessagePack, large typed arrays are chunks of their own
+ * that view the array's memory (not copied), so they must not change until the body is written.
+ */
+export function encodeChunks(format: WireFormat, value: unknown): Buffer[] {
+  return format === "msgpack" ? packChunks(packr, value === undefined ? null : value) : [Buffer.from(toJsonText(value))];
+}
+
+/**
+ * Parses a body; throws SyntaxError (JSON) or a msgpackr error on malformed input. Large typed arrays
+ * of a MessagePack body whose bytes are aligned come back as views of `body`, which the caller hands
+ * over (it must not be reused).
+ */
 export function decode(format: WireFormat, body: Buffer): unknown {
-  return format === "msgpack" ? packr.unpack(body) : JSON.parse(body.toString("utf8"));
+  return format === "msgpack" ? unpackWithViews(packr, body) : JSON.parse(body.toString("utf8"));
+}
+
+/**
+ * For a body reader: the offset in a body of this format, guessed from its first chunk, that should
+ * sit 8-byte aligned in memory so that `decode` can return its typed array without a copy.
+ */
+export function alignedOffsetOf(format: WireFormat, head: Buffer): number | undefined {
+  return format === "msgpack" ? largeViewDataOffset(head) : undefined;
 }
 
 /** One stream frame: an ndjson line or a length-prefixed MessagePack value. */

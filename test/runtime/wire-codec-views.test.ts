@@ -1,0 +1,69 @@
+import { Packr } from "msgpackr";
+import { describe, expect, it } from "vitest";
+import { readWholeBody } from "../../runtime-node/aligned-body.js";
+import { alignedOffsetOf, decode, encode, encodeChunks } from "../../runtime-node/wire-codec.js";
+
+const otherPackr = new Packr({ moreTypes: true, useRecords: false });
+
+function samples(count: number): Float32Array {
+  const array = new Float32Array(count).map((_, i) => Math.sin(i / 7));
+  array.set([Number.NaN, -0, Infinity, -Infinity], 0);
+  return array;
+}
+
+async function* inPieces(body: Buffer, size: number): AsyncGenerator<Buffer> {
+  for (let at = 0; at < body.length; at += size) yield Buffer.from(body.subarray(at, at + size));
+}
+
+describe("MessagePack bodies with large typed arrays", () => {
+  const raw = Buffer.alloc(70_000, 3);
+  const value = {
+    samples: samples(100_000),
+    // The hole and the undefined must keep their places next to a large array.
+    parts: [{ raw, bytes: new Uint8Array(90_000).fill(7), wide: new Float64Array(20_000).fill(-1.5), name: "x" }, 1, , undefined, null],
+    when: new Date(0),
+    small: new Int16Array([1, -2, 3]),
+    missing: undefined,
+  };
+
+  it("sends them as chunks that read back exactly as msgpackr's own packing, by any Unpackr", () => {
+    const chunks = encodeChunks("msgpack", value);
+    expect(chunks.length).toBeGreaterThan(1);
+    // The array's own memory is a chunk: sent without a copy.
+    expect(chunks.some((chunk) => chunk.buffer === value.samples.buffer)).toBe(true);
+    const body = Buffer.concat(chunks);
+    const decoded = otherPackr.unpack(body) as typeof value;
+    expect(decoded).toEqual(otherPackr.unpack(encode("msgpack", value)));
+    expect(decoded.samples).toBeInstanceOf(Float32Array);
+    expect(Object.is(decoded.samples[1], -0)).toBe(true);
+    expect(Number.isNaN(decoded.samples[0])).toBe(true);
+    expect(decoded.parts[0]).toMatchObject({ raw, name: "x" });
+    expect(decoded.when).toEqual(new Date(0));
+    expect(decoded.parts.slice(1)).toEqual([1, undefined, undefined, null]);
+  });
+
+  it("reads a body split into chunks into memory where the first large array is a view, not a copy", async () => {
+    const packed = Buffer.concat(encodeChunks("msgpack", value));
+    const body = await readWholeBody(inPieces(packed, 65_536), packed.length, (head) => alignedOffsetOf("msgpack", head));
+    expect(body.equals(packed)).toBe(true);
+    const decoded = decode("msgpack", body) as typeof value;
+    expect(decoded.samples.buffer).toBe(body.buffer);
+    expect(decoded.samples).toEqual(value.samples);
+    expect(decoded.parts[0]).toEqual(value.parts[0]);
+    // Other users of msgpackr in the process keep getting copies they own.
+    expect((otherPackr.unpack(body) as typeof value).samples.buffer).not.toBe(body.buffer);
+  });
+
+  it("copies an array whose bytes are not aligned for its class, and keeps small arrays as copies", () => {
+    const packed = Buffer.concat(encodeChunks("msgpack", { wide: new Float64Array(10_000).fill(2), small: new Float32Array([1, 2]) }));
+    const offset = alignedOffsetOf("msgpack", packed)!;
+    // Placed so that the Float64Array's bytes start 4 bytes off an 8-byte boundary.
+    const body = Buffer.allocUnsafeSlow(packed.length + 16).subarray(((8 - (offset % 8)) % 8) + 4);
+    packed.copy(body);
+    const decoded = decode("msgpack", body.subarray(0, packed.length)) as { wide: Float64Array; small: Float32Array };
+    expect(decoded.wide.buffer).not.toBe(body.buffer);
+    expect(decoded.wide).toEqual(new Float64Array(10_000).fill(2));
+    expect(decoded.small).toEqual(new Float32Array([1, 2]));
+    expect(decoded.small.buffer).not.toBe(body.buffer);
+  });
+});
