@@ -208,7 +208,7 @@ function requestHandler(ctx: HandlerContext) {
     }
     if (path === "/healthz") return sendJson(res, 200, { status: "ok", chainlet });
     if (path === "/readyz") {
-      void readiness(state).then(({ ready, reason }) =>
+      void readiness(state, redact).then(({ ready, reason }) =>
         sendJson(res, ready ? 200 : 503, ready ? { status: "ready", chainlet } : { status: "not ready", chainlet, reason }),
       );
       return;
@@ -232,7 +232,8 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-async function readiness(state: ServerState): Promise<{ ready: boolean; reason?: string }> {
+// /readyz is open to anyone, so whatever isHealthy() threw passes through the redactor like every envelope.
+async function readiness(state: ServerState, redact: Redact): Promise<{ ready: boolean; reason?: string }> {
   if (state.shuttingDown) return { ready: false, reason: "shutting down" };
   if (!state.instance) return { ready: false, reason: `constructor failed: ${state.constructError ?? "unknown error"}` };
   if (typeof state.instance.isHealthy !== "function") return { ready: true };
@@ -240,7 +241,7 @@ async function readiness(state: ServerState): Promise<{ ready: boolean; reason?:
     const healthy = await state.instance.isHealthy();
     return healthy ? { ready: true } : { ready: false, reason: "isHealthy() returned false" };
   } catch (error) {
-    return { ready: false, reason: `isHealthy() threw: ${error instanceof Error ? error.message : String(error)}` };
+    return { ready: false, reason: redact(`isHealthy() threw: ${error instanceof Error ? error.message : String(error)}`) };
   }
 }
 

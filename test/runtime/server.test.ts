@@ -198,6 +198,18 @@ describe("auth and secrets", () => {
     expect((await post(keyed.url, { leak: "no" }, { headers: { authorization: "Bearer outside-key-1" } })).status).toBe(200);
   });
 
+  it("redacts a secret from the reason /readyz gives when isHealthy() throws", async () => {
+    class LeakyHealth extends Vault {
+      isHealthy(): boolean {
+        throw new Error(`upstream refused key ${SECRET}`);
+      }
+    }
+    const s = await serve({ ...vault, chainlet: LeakyHealth }, { CHAINS_SECRET_API_KEY: SECRET });
+    const ready = await get(s.url, "/readyz");
+    expect(ready.status).toBe(503);
+    expect(ready.body.reason).toBe("isHealthy() threw: upstream refused key [redacted]");
+  });
+
   it("never writes a secret or token into an envelope or a log line", async () => {
     const s = await serve(vault, { CHAINS_AUTH_TOKEN: TOKEN, CHAINS_SECRET_API_KEY: SECRET });
     const auth = { authorization: `Bearer ${TOKEN}` };
