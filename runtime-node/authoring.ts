@@ -1,4 +1,4 @@
-import { ChainsError } from "./errors.js";
+import { runtimeError } from "./errors.js";
 import { constructWith, currentFrame, isBeingConstructed } from "./injector.js";
 import { DEPENDS_DEFAULTS, type DependsOptions, type DeploymentContext, type RemoteConfig } from "./remote-config.js";
 
@@ -29,11 +29,7 @@ export abstract class ChainletBase {
 
   constructor() {
     if (!isBeingConstructed(new.target)) {
-      throw new ChainsError(
-        "CH2001",
-        `${new.target.name} is a Chainlet and cannot be constructed with \`new\`. ` +
-          `Use \`await runLocal(${new.target.name}, { ... })\` in tests, or \`chains serve\` to run the chain.`,
-      );
+      throw runtimeError("CH2001", { chainlet: new.target.name, viaNew: true });
     }
   }
 }

@@ -1,5 +1,6 @@
 import type { ChainletDependencyMeta, ValidateFunction } from "./chainlet-meta.js";
 import { ChainsError } from "./errors.js";
+import { runtimeMessage } from "./protocol/runtime-errors.js";
 import type { Endpoint } from "./transport.js";
 import { checkOutput, formatIssues } from "./validation.js";
 
@@ -10,7 +11,7 @@ export class DependencyOutputError extends ChainsError {
     readonly dependency: string,
     issues: string,
   ) {
-    super("CH2126", `answer of "${dependency}" does not match its output schema: ${issues}`);
+    super("CH2126", runtimeMessage("CH2126", { dependency, issues }));
   }
 }
 

@@ -1,42 +1,7 @@
-import { ChainsError, HttpError } from "./errors.js";
+import { ChainsError, HttpError, RequestError } from "./errors.js";
+import type { ErrorEnvelope } from "./protocol/error-envelope.js";
+import { runtimeMessage } from "./protocol/runtime-errors.js";
 import { userStack } from "./stack-frames.js";
-
-/**
- * The body of every error answer: `{"error": ErrorEnvelope}`. `cause` nests the envelope of the
- * Chainlet downstream, so one error carries the whole chain of remote failures.
- */
-export interface ErrorEnvelope {
-  /** Error class name: `HttpError`, `TypeError`, `RemoteError`, `ChainsError`, ... */
-  type: string;
-  message: string;
-  /** The Chainlet that raised it. */
-  chainlet: string;
-  /** Only the user's frames, mapped to `.ts` lines. */
-  stack: string;
-  cause: ErrorEnvelope | null;
-  /** `CH2xxx` when the runtime raised it. */
-  code?: string;
-}
-
-/** An error the server itself answers with a chosen status (limits, auth, bad input). */
-export class RequestError extends ChainsError {
-  override name = "ChainsError";
-  constructor(
-    readonly status: number,
-    code: `CH2${number}`,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(code, message);
-  }
-}
-
-/** A value that looks like an envelope, checked before trusting a remote body. */
-export function isErrorEnvelope(value: unknown): value is ErrorEnvelope {
-  if (value === null || typeof value !== "object") return false;
-  const v = value as Record<string, unknown>;
-  return typeof v.type === "string" && typeof v.message === "string" && typeof v.chainlet === "string";
-}
 
 /** The innermost envelope of a chain: where the failure started. */
 export function rootCause(envelope: ErrorEnvelope): ErrorEnvelope {
@@ -63,7 +28,7 @@ export function toEnvelope(error: unknown, chainlet: string, redact: Redact, dep
   if (isRemoteLike(error)) {
     return {
       type: "RemoteError",
-      message: redact(`dependency "${error.dependency}" failed with status ${error.status}`),
+      message: redact(runtimeMessage("CH2122", { dependency: error.dependency, status: error.status })),
       chainlet,
       stack: redact(userStack(error)),
       cause: redactEnvelope(error.envelope, redact),

@@ -17,4 +17,4 @@ export type { DeploymentContext, DependsOptions, GpuType, RemoteConfig } from ".
 export { StubBase, type StubOptions } from "./stub-base.js";
 export { RemoteError } from "./remote-error.js";
 export { DependencyTimeoutError, DependencyUnavailableError } from "./transport.js";
-export type { ErrorEnvelope } from "./error-envelope.js";
+export type { ErrorEnvelope } from "./protocol/error-envelope.js";

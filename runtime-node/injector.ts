@@ -1,4 +1,4 @@
-import { ChainsError } from "./errors.js";
+import { runtimeError } from "./errors.js";
 import type { DependsOptions, DeploymentContext } from "./remote-config.js";
 import type { ChainletClass } from "./authoring.js";
 
@@ -37,11 +37,7 @@ export function constructWith<T>(injector: Injector, target: ChainletClass<T>): 
 export function currentFrame(what: string): Frame {
   const frame = frames.at(-1);
   if (!frame) {
-    throw new ChainsError(
-      "CH2001",
-      `${what} can only run while tschains constructs a Chainlet. Do not call \`new\` on a Chainlet: ` +
-        "use `await runLocal(Entry, { ... })` in tests, or `chains serve` / `chains build` to run it as a service.",
-    );
+    throw runtimeError("CH2001", { call: what, viaNew: false });
   }
   return frame;
 }

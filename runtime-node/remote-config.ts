@@ -1,5 +1,6 @@
-/** GPU types a Chainlet may ask for; the Kubernetes emitter maps them to node selectors. */
-export type GpuType = "T4" | "L4" | "A10G" | "A100" | "H100" | "H200" | "B200" | "L40S";
+import type { GpuType } from "./protocol/gpus.js";
+
+export type { GpuType } from "./protocol/gpus.js";
 
 /**
  * Static deployment configuration of a Chainlet, read by the compiler from the class's

@@ -1,5 +1,6 @@
 import { ChainsError } from "./errors.js";
-import type { ErrorEnvelope } from "./error-envelope.js";
+import type { ErrorEnvelope } from "./protocol/error-envelope.js";
+import { runtimeMessage } from "./protocol/runtime-errors.js";
 
 function describeChain(envelope: ErrorEnvelope): string {
   const hops: string[] = [];
@@ -24,6 +25,6 @@ export class RemoteError extends ChainsError {
     readonly status: number,
     readonly envelope: ErrorEnvelope,
   ) {
-    super("CH2122", `call to "${dependency}" failed with status ${status}:\n${describeChain(envelope)}`);
+    super("CH2122", runtimeMessage("CH2122", { dependency, status, hops: describeChain(envelope) }));
   }
 }

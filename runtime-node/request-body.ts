@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { alignedBuffer } from "./aligned-body.js";
-import { RequestError } from "./error-envelope.js";
+import { runtimeError } from "./errors.js";
 
 /**
  * The whole request body, or a 413 `RequestError` as soon as it passes `limit` bytes (checked against
@@ -10,8 +10,7 @@ import { RequestError } from "./error-envelope.js";
  * memory (so a decoder can view typed arrays in place instead of copying them).
  */
 export function readBody(req: IncomingMessage, limit: number, alignedOffset?: (head: Buffer) => number | undefined): Promise<Buffer> {
-  const tooLarge = () =>
-    new RequestError(413, "CH2103", `request body is larger than ${limit} bytes (CHAINS_MAX_BODY_BYTES)`, { connection: "close" });
+  const tooLarge = () => runtimeError("CH2103", { limit });
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();
@@ -52,7 +51,7 @@ export function readBody(req: IncomingMessage, limit: number, alignedOffset?: (h
     });
     req.on("error", reject);
     req.on("close", () => {
-      if (!req.complete && !refused) reject(new RequestError(400, "CH2104", "client closed the connection before sending the whole body"));
+      if (!req.complete && !refused) reject(runtimeError("CH2104", { incomplete: true }));
     });
   });
 }

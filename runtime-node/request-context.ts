@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomFillSync, randomUUID } from "node:crypto";
+import { REQUEST_ID_HEADER, TRACEPARENT_HEADER } from "./protocol/http.js";
 
 /** Identity of the request being served, carried to every dependency call made while serving it. */
 export interface RequestContext {
@@ -46,7 +47,7 @@ export function contextFromHeaders(requestId: string | undefined, traceparent: s
 export function propagationHeaders(): Record<string, string> {
   const ctx = requestContext.getStore() ?? contextFromHeaders(undefined, undefined);
   return {
-    "x-request-id": ctx.requestId,
-    traceparent: `00-${ctx.traceId}-${randomHex(8)}-${ctx.traceFlags}`,
+    [REQUEST_ID_HEADER]: ctx.requestId,
+    [TRACEPARENT_HEADER]: `00-${ctx.traceId}-${randomHex(8)}-${ctx.traceFlags}`,
   };
 }

@@ -1,5 +1,5 @@
 import { chainletName, constructWith, type ChainletBase, type ChainletClass, type Remote } from "./authoring.js";
-import { ChainsError } from "./errors.js";
+import { runtimeError } from "./errors.js";
 import type { Injector } from "./injector.js";
 import type { DeploymentContext } from "./remote-config.js";
 import { scopedSecrets } from "./secrets.js";
@@ -38,12 +38,12 @@ export async function runLocal<C extends ChainletClass<ChainletBase>>(entry: C, 
     if (existing) return existing;
     if (path.includes(cls)) {
       const cycle = [...path.slice(path.indexOf(cls)), cls].map((c) => c.name).join(" → ");
-      throw new ChainsError("CH2004", `Chainlet dependency cycle: ${cycle}`);
+      throw runtimeError("CH2004", { cycle });
     }
     const injector: Injector = {
       dependency(target, _options, requester) {
         if (typeof target === "string") {
-          throw new ChainsError("CH2005", `${requester.name} was built for serving; runLocal needs the source classes.`);
+          throw runtimeError("CH2005", { requester: requester.name });
         }
         const fake = options.overrides?.get(target);
         if (fake) return asRemote(fake);

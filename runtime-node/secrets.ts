@@ -1,4 +1,4 @@
-import { ChainsError } from "./errors.js";
+import { runtimeError } from "./errors.js";
 
 /**
  * A read-only view of `all` that exposes only `declared` keys. Reading an undeclared key throws, so a
@@ -18,14 +18,10 @@ export function scopedSecrets(
     get(target, key) {
       if (typeof key !== "string") return undefined;
       if (!declared.includes(key)) {
-        throw new ChainsError(
-          "CH2002",
-          `Chainlet "${chainlet}" read secret "${key}", which is not in its remoteConfig.assets.secretKeys ` +
-            `(${declared.length > 0 ? declared.join(", ") : "none declared"}).`,
-        );
+        throw runtimeError("CH2002", { chainlet, key, declared });
       }
       if (!(key in target)) {
-        throw new ChainsError("CH2003", `Secret "${key}" of Chainlet "${chainlet}" has no value in this deployment.`);
+        throw runtimeError("CH2003", { chainlet, key });
       }
       return target[key];
     },

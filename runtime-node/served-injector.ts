@@ -1,7 +1,7 @@
 import { chainletName, type ChainletClass } from "./authoring.js";
 import type { ChainletMeta, ChainletValidators } from "./chainlet-meta.js";
 import { dependencyStub } from "./dependency-stub.js";
-import { ChainsError } from "./errors.js";
+import { runtimeError } from "./errors.js";
 import type { Injector } from "./injector.js";
 import type { DeploymentContext } from "./remote-config.js";
 import { scopedSecrets } from "./secrets.js";
@@ -19,14 +19,10 @@ export function servedInjector(meta: ChainletMeta, validators: ChainletValidator
       const name = typeof target === "string" ? target : chainletName(target);
       const url = config.dependencies[name];
       if (!url) {
-        throw new ChainsError(
-          "CH2124",
-          `${meta.name} depends on "${name}" but CHAINS_DEPENDENCIES has no URL for it ` +
-            `(known: ${Object.keys(config.dependencies).join(", ") || "none"})`,
-        );
+        throw runtimeError("CH2124", { chainlet: meta.name, dependency: name, known: Object.keys(config.dependencies) });
       }
       const dependencyMeta = meta.dependencies[name];
-      if (!dependencyMeta) throw new ChainsError("CH2124", `${meta.name} was built without a description of its dependency "${name}"`);
+      if (!dependencyMeta) throw runtimeError("CH2124", { chainlet: meta.name, dependency: name });
       return dependencyStub(transport.endpoint(name, url, options), dependencyMeta, validators.dependencies[name]?.output);
     },
     context(): DeploymentContext {

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ChainsError } from "./errors.js";
+import { runtimeError } from "./errors.js";
+import { ENV, ENV_DEFAULTS, secretEnvName } from "./protocol/env.js";
 
 /** Everything a served Chainlet reads from its environment, parsed once at start-up. */
 export interface ServerConfig {
@@ -29,59 +30,57 @@ export interface ServerConfig {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   logLevel: string;
+  /** Base of the dependency calls' retry backoff. */
+  retryBaseMs: number;
 }
 
-const MIB = 1024 * 1024;
-
 type Env = Record<string, string | undefined>;
+
+const invalid = (variable: string, problem: string) => runtimeError("CH2130", { variable, problem });
 
 function positiveNumber(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new ChainsError("CH2130", `${name} must be a positive number, got ${JSON.stringify(raw)}`);
-  }
+  if (!Number.isFinite(value) || value <= 0) throw invalid(name, `must be a positive number, got ${JSON.stringify(raw)}`);
   return value;
 }
 
+/** Unlike the other numbers, an unreadable retry base falls back to the default, as it always has. */
+function retryBaseMs(env: Env): number {
+  const value = Number(env[ENV.retryBaseMs]);
+  return env[ENV.retryBaseMs] && Number.isFinite(value) && value >= 0 ? value : ENV_DEFAULTS.retryBaseMs;
+}
+
 function port(env: Env): number {
-  const raw = env.PORT;
-  if (raw === undefined || raw === "") return 8080;
+  const raw = env[ENV.port];
+  if (raw === undefined || raw === "") return ENV_DEFAULTS.port;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0 || value > 65535) {
-    throw new ChainsError("CH2130", `PORT must be an integer from 0 to 65535, got ${JSON.stringify(raw)}`);
+    throw invalid(ENV.port, `must be an integer from 0 to 65535, got ${JSON.stringify(raw)}`);
   }
   return value;
 }
 
 function dependencies(env: Env): Record<string, string> {
-  const raw = env.CHAINS_DEPENDENCIES;
+  const raw = env[ENV.dependencies];
   if (raw === undefined || raw === "") return {};
+  const notAMap = () => invalid(ENV.dependencies, "must be a JSON object mapping Chainlet names to base URLs");
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw new ChainsError("CH2130", "CHAINS_DEPENDENCIES must be a JSON object mapping Chainlet names to base URLs");
+    throw notAMap();
   }
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-    throw new ChainsError("CH2130", "CHAINS_DEPENDENCIES must be a JSON object mapping Chainlet names to base URLs");
-  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw notAMap();
   for (const [name, url] of Object.entries(parsed)) {
-    if (typeof url !== "string" || !URL.canParse(url)) {
-      throw new ChainsError("CH2130", `CHAINS_DEPENDENCIES["${name}"] is not a URL`);
-    }
+    if (typeof url !== "string" || !URL.canParse(url)) throw runtimeError("CH2130", { variable: `${ENV.dependencies}["${name}"]`, problem: "is not a URL" });
   }
   return parsed as Record<string, string>;
 }
 
-/** `hf_access_token` → `CHAINS_SECRET_HF_ACCESS_TOKEN`. */
-export function secretEnvName(key: string): string {
-  return `CHAINS_SECRET_${key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/[^A-Za-z0-9]+/g, "_").toUpperCase()}`;
-}
-
 function secrets(env: Env, declared: readonly string[]): Record<string, string> {
-  const dir = env.CHAINS_SECRETS_DIR;
+  const dir = env[ENV.secretsDir];
   const values: Record<string, string> = {};
   if (dir) {
     const files = new Set(readdirSync(dir));
@@ -98,25 +97,28 @@ function secrets(env: Env, declared: readonly string[]): Record<string, string> 
   return values;
 }
 
+const flag = (raw: string | undefined) => raw === "1" || raw === "true";
+
 /** Reads the served Chainlet's configuration; `declaredSecrets` limits which secrets are loaded at all. */
 export function readServerConfig(env: Env, declaredSecrets: readonly string[]): ServerConfig {
-  const keys = (env.CHAINS_API_KEYS ?? "").split(",").map((k) => k.trim()).filter((k) => k.length > 0);
-  const queue = env.CHAINS_MAX_QUEUE;
+  const keys = (env[ENV.apiKeys] ?? "").split(",").map((k) => k.trim()).filter((k) => k.length > 0);
+  const queue = env[ENV.maxQueue];
   return {
     port: port(env),
-    host: env.HOST || "127.0.0.1",
+    host: env[ENV.host] || ENV_DEFAULTS.host,
     dependencies: dependencies(env),
-    authToken: env.CHAINS_AUTH_TOKEN || undefined,
+    authToken: env[ENV.authToken] || undefined,
     apiKeys: keys,
-    entrypointPublic: env.CHAINS_ENTRYPOINT_PUBLIC === "1" || env.CHAINS_ENTRYPOINT_PUBLIC === "true",
+    entrypointPublic: flag(env[ENV.entrypointPublic]),
     secrets: secrets(env, declaredSecrets),
-    environment: env.CHAINS_ENVIRONMENT || undefined,
-    dataDir: env.CHAINS_DATA_DIR || undefined,
-    maxBodyBytes: positiveNumber(env, "CHAINS_MAX_BODY_BYTES", 32 * MIB),
-    maxQueue: queue === undefined || queue === "" ? undefined : Math.floor(positiveNumber(env, "CHAINS_MAX_QUEUE", 1)),
-    shutdownTimeoutSec: positiveNumber(env, "CHAINS_SHUTDOWN_TIMEOUT_SEC", 30),
-    headersTimeoutMs: positiveNumber(env, "CHAINS_HEADERS_TIMEOUT_SEC", 30) * 1000,
-    requestTimeoutMs: positiveNumber(env, "CHAINS_REQUEST_TIMEOUT_SEC", 300) * 1000,
-    logLevel: env.LOG_LEVEL || "info",
+    environment: env[ENV.environment] || undefined,
+    dataDir: env[ENV.dataDir] || undefined,
+    maxBodyBytes: positiveNumber(env, ENV.maxBodyBytes, ENV_DEFAULTS.maxBodyBytes),
+    maxQueue: queue === undefined || queue === "" ? undefined : Math.floor(positiveNumber(env, ENV.maxQueue, 1)),
+    shutdownTimeoutSec: positiveNumber(env, ENV.shutdownTimeoutSec, ENV_DEFAULTS.shutdownTimeoutSec),
+    headersTimeoutMs: positiveNumber(env, ENV.headersTimeoutSec, ENV_DEFAULTS.headersTimeoutSec) * 1000,
+    requestTimeoutMs: positiveNumber(env, ENV.requestTimeoutSec, ENV_DEFAULTS.requestTimeoutSec) * 1000,
+    logLevel: env[ENV.logLevel] || ENV_DEFAULTS.logLevel,
+    retryBaseMs: retryBaseMs(env),
   };
 }

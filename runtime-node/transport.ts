@@ -2,7 +2,6 @@ import { Readable } from "node:stream";
 import { readWholeBody } from "./aligned-body.js";
 import { CallAbort } from "./call-abort.js";
 import { ConcurrencyGate } from "./concurrency-gate.js";
-import { isErrorEnvelope, type ErrorEnvelope } from "./error-envelope.js";
 import { ChainsError } from "./errors.js";
 import { createPool, poolRequest, type Dispatcher, type Pool } from "./http-pool.js";
 import type { TransportObserver } from "./metrics.js";
@@ -10,7 +9,11 @@ import { RemoteError } from "./remote-error.js";
 import { DEPENDS_DEFAULTS, type DependsOptions } from "./remote-config.js";
 import { propagationHeaders } from "./request-context.js";
 import { backoffDelayMs, isConnectionFailure, isRetryableStatus, retryAfterMs } from "./retry-policy.js";
-import { MSGPACK_SEQ_TYPE, MSGPACK_TYPE, JSON_TYPE, NDJSON_TYPE, alignedOffsetOf, decode, decodeFrames, encodeChunks, type WireFormat } from "./wire-codec.js";
+import { isErrorEnvelope, streamFailure, type ErrorEnvelope } from "./protocol/error-envelope.js";
+import { ENV_DEFAULTS } from "./protocol/env.js";
+import { JSON_TYPE, MSGPACK_SEQ_TYPE, MSGPACK_TYPE, NDJSON_TYPE, REQUEST_ID_HEADER, RUN_REMOTE_PATH, TRACEPARENT_HEADER } from "./protocol/http.js";
+import { runtimeMessage } from "./protocol/runtime-errors.js";
+import { alignedOffsetOf, decode, decodeFrames, encodeChunks, type WireFormat } from "./wire-codec.js";
 
 /** A dependency call ran past its `timeoutSec` (or a stream past `streamingReadTimeoutSec`). */
 export class DependencyTimeoutError extends ChainsError {
@@ -20,12 +23,8 @@ export class DependencyTimeoutError extends ChainsError {
     readonly seconds: number,
     what: "call" | "stream gap",
   ) {
-    super(
-      what === "call" ? "CH2120" : "CH2123",
-      what === "call"
-        ? `call to "${dependency}" timed out after ${seconds}s (timeoutSec)`
-        : `stream from "${dependency}" sent no item for ${seconds}s (streamingReadTimeoutSec)`,
-    );
+    const code = what === "call" ? "CH2120" : "CH2123";
+    super(code, runtimeMessage(code, { dependency, seconds }));
   }
 }
 
@@ -51,7 +50,7 @@ export interface TransportSettings {
 }
 
 export interface EndpointSettings extends DependsOptions {
-  /** Path of the call on the base URL (default `/v1/run_remote`). */
+  /** Path of the call on the base URL (default `RUN_REMOTE_PATH`). */
   path?: string;
   /** Overrides the transport's token for this endpoint; `null` sends no Authorization header. */
   authToken?: string | null;
@@ -73,16 +72,6 @@ function mediaType(headers: Dispatcher.ResponseData["headers"]): string {
   return (Array.isArray(raw) ? raw[0] : raw ?? "").split(";")[0].trim().toLowerCase();
 }
 
-/** A final stream frame `{"error": <envelope>, "status"?: n}`: the producer failed mid-stream. */
-function streamFailure(item: unknown): { envelope: ErrorEnvelope; status: number } | undefined {
-  if (item === null || typeof item !== "object" || Array.isArray(item)) return undefined;
-  const record = item as Record<string, unknown>;
-  const keys = Object.keys(record);
-  if (!keys.includes("error") || keys.some((k) => k !== "error" && k !== "status")) return undefined;
-  if (!isErrorEnvelope(record.error)) return undefined;
-  return { envelope: record.error, status: typeof record.status === "number" ? record.status : 500 };
-}
-
 /**
  * The one HTTP transport between Chainlets (dependency stubs and `StubBase`): an undici keep-alive
  * `Pool` per origin, retries with backoff only where safe, per-call timeouts, a concurrency limit per
@@ -95,7 +84,7 @@ export class Transport {
 
   /** An endpoint on `baseUrl`, named `name` in errors and metrics. */
   endpoint(name: string, baseUrl: string, settings: EndpointSettings = {}): Endpoint {
-    const url = new URL(settings.path ?? "/v1/run_remote", baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`);
+    const url = new URL(settings.path ?? RUN_REMOTE_PATH, baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`);
     // An absolute path in `settings.path` replaces the base URL's path; a relative one extends it.
     let pool = this.pools.get(url.origin);
     if (!pool) {
@@ -146,7 +135,7 @@ export class Endpoint {
     const token = options.authToken === undefined ? transport.authToken : options.authToken;
     if (token) headers.authorization = `Bearer ${token}`;
     // Headers given for the endpoint win over the propagated ones, as they always have.
-    this.propagates = !("x-request-id" in headers) && !("traceparent" in headers);
+    this.propagates = !(REQUEST_ID_HEADER in headers) && !(TRACEPARENT_HEADER in headers);
     this.fixedHeaders = Object.entries(headers).flat();
   }
 
@@ -216,7 +205,7 @@ export class Endpoint {
         } catch (error) {
           if (!yielded && attempt < this.options.retries && isConnectionFailure(error) && !abort.aborted) {
             this.transport.observer?.retried(this.name);
-            await abort.sleep(backoffDelayMs(attempt, this.transport.retryBaseMs ?? 100));
+            await abort.sleep(backoffDelayMs(attempt, this.transport.retryBaseMs ?? ENV_DEFAULTS.retryBaseMs));
             continue;
           }
           throw error;
@@ -236,7 +225,7 @@ export class Endpoint {
   private headers(): string[] {
     if (!this.propagates) return this.fixedHeaders;
     const propagated = propagationHeaders();
-    return [...this.fixedHeaders, "x-request-id", propagated["x-request-id"], "traceparent", propagated.traceparent];
+    return [...this.fixedHeaders, REQUEST_ID_HEADER, propagated[REQUEST_ID_HEADER], TRACEPARENT_HEADER, propagated[TRACEPARENT_HEADER]];
   }
 
   /** Sends until a 2xx answer, retrying only connection failures and 429/502/503/504. */
@@ -271,7 +260,7 @@ export class Endpoint {
 
   private async pause(attempt: number, retryAfter: number | undefined, signal: CallAbort): Promise<void> {
     this.transport.observer?.retried(this.name);
-    const delay = Math.max(retryAfter ?? 0, backoffDelayMs(attempt, this.transport.retryBaseMs ?? 100));
+    const delay = Math.max(retryAfter ?? 0, backoffDelayMs(attempt, this.transport.retryBaseMs ?? ENV_DEFAULTS.retryBaseMs));
     await signal.sleep(delay);
   }
 
@@ -298,7 +287,7 @@ export class Endpoint {
     try {
       return decode(type === MSGPACK_TYPE ? "msgpack" : "json", bytes);
     } catch (error) {
-      throw new DependencyUnavailableError(this.name, "CH2125", `"${this.name}" answered a body that is not ${type || "JSON"}`, { cause: error });
+      throw new DependencyUnavailableError(this.name, "CH2125", runtimeMessage("CH2125", { dependency: this.name, mediaType: type }), { cause: error });
     }
   }
 
@@ -319,7 +308,7 @@ export class Endpoint {
     }
     if (isConnectionFailure(error)) {
       observer?.failed(this.name, "connection");
-      return new DependencyUnavailableError(this.name, "CH2121", `cannot reach "${this.name}" (${(error as Error).message})`, { cause: error });
+      return new DependencyUnavailableError(this.name, "CH2121", runtimeMessage("CH2121", { dependency: this.name, reason: (error as Error).message }), { cause: error });
     }
     observer?.failed(this.name, "protocol");
     return error;

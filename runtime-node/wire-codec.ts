@@ -1,11 +1,7 @@
 import { Packr } from "msgpackr";
 import { largeViewDataOffset, packChunks, unpackWithViews } from "./msgpack-large-views.js";
+import { JSON_TYPE, MSGPACK_LEGACY_TYPE, MSGPACK_TYPE } from "./protocol/http.js";
 
-export const JSON_TYPE = "application/json";
-export const MSGPACK_TYPE = "application/msgpack";
-export const NDJSON_TYPE = "application/x-ndjson";
-/** Binary streams: each item one length-prefixed MessagePack frame (4-byte big-endian length). */
-export const MSGPACK_SEQ_TYPE = "application/vnd.tschains.msgpack-seq";
 
 export type WireFormat = "json" | "msgpack";
 
@@ -66,7 +62,7 @@ export function encodeFrame(format: WireFormat, value: unknown): Buffer {
 export function formatOf(contentType: string | undefined): WireFormat | undefined {
   const type = (contentType ?? "").split(";")[0].trim().toLowerCase();
   if (type === JSON_TYPE || type === "") return "json";
-  if (type === MSGPACK_TYPE || type === "application/x-msgpack") return "msgpack";
+  if (type === MSGPACK_TYPE || type === MSGPACK_LEGACY_TYPE) return "msgpack";
   return undefined;
 }
 

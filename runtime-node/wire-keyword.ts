@@ -1,24 +1,6 @@
 import { _, Name, type CodeKeywordDefinition, type KeywordCxt } from "ajv";
 
-/** JSON Schema marker the compiler puts on nodes whose TypeScript type is not plain JSON. */
-export const WIRE_MARKER = "x-tschains-type";
-
-/** Byte size of one element of each binary type the wire supports. */
-export const BINARY_TYPES = {
-  Uint8Array: 1,
-  Buffer: 1,
-  Uint8ClampedArray: 1,
-  Int8Array: 1,
-  Int16Array: 2,
-  Uint16Array: 2,
-  Int32Array: 4,
-  Uint32Array: 4,
-  Float32Array: 4,
-  Float64Array: 8,
-} as const;
-
-export type BinaryTypeName = keyof typeof BINARY_TYPES;
-export type WireTypeName = "Date" | BinaryTypeName;
+import { BINARY_TYPES, WIRE_MARKER, isWireTypeName } from "./protocol/wire-types.js";
 
 // Standard alphabet, padded: the form Buffer#toString("base64") writes. Buffer.from() alone would
 // silently skip bad characters, so the string is checked first: a length that is a multiple of 4, no
@@ -28,10 +10,6 @@ export type WireTypeName = "Date" | BinaryTypeName;
 const NOT_BASE64 = /[^A-Za-z0-9+/=]/;
 const PAD_INSIDE = /=[^=]/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
-
-function isWireTypeName(value: unknown): value is WireTypeName {
-  return value === "Date" || (typeof value === "string" && Object.hasOwn(BINARY_TYPES, value));
-}
 
 function regexpValue(cxt: KeywordCxt, re: RegExp): Name {
   // Registered as a scope value with its source code, so `ajv/dist/standalone` can emit it as a constant.

@@ -1,6 +1,6 @@
 import { Document } from "yaml";
 import type { ChainIR, ChainletIR } from "../../compiler/chain-ir.js";
-import { secretEnvName } from "../../runtime-node/server-config.js";
+import { secretEnvName } from "../../runtime-node/protocol/env.js";
 import type { EmittedFile } from "../emit-chain.js";
 import {
   CONTAINER_PORT,

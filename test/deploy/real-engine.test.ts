@@ -10,7 +10,7 @@ import type { ChainIR, ChainletIR } from "../../compiler/chain-ir.js";
 import { formatDiagnostics } from "../../compiler/diagnostics.js";
 import { emitDeployments } from "../../emitters/deploy/emit-deployments.js";
 import { imageName, resolveDeployOptions } from "../../emitters/deploy/deploy-options.js";
-import { secretEnvName } from "../../runtime-node/server-config.js";
+import { secretEnvName } from "../../runtime-node/protocol/env.js";
 import { docker, freePort, probeEngine, run, waitFor, dockerEnv } from "./docker-cli.js";
 
 /*
