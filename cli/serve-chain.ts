@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { request } from "undici";
 import type { ChainIR, ChainletIR } from "../compiler/chain-ir.js";
+import { ENV } from "../runtime-node/protocol/env.js";
+import { READYZ_PATH } from "../runtime-node/protocol/http.js";
 
 /** One line a Chainlet process wrote, for the caller to print or collect. */
 export interface ChainletLogLine {
@@ -118,7 +120,7 @@ export async function serveChain(options: ServeChainOptions): Promise<ServedChai
       await previous.exited;
       clearTimeout(kill);
     }
-    const env = { ...previous.env, PORT: new URL(previous.url).port };
+    const env = { ...previous.env, [ENV.port]: new URL(previous.url).port };
     const r = await spawnChainlet(previous.chainlet, env, options, () => stopping);
     running.set(name, r);
     await waitReady(r, options.readyTimeoutMs ?? 60_000);
@@ -159,15 +161,15 @@ async function startChainlet(
   const env: Record<string, string | undefined> = {
     ...process.env,
     ...options.env,
-    HOST: "127.0.0.1",
-    PORT: String(isEntry ? (options.port ?? 0) : 0),
-    CHAINS_DEPENDENCIES: JSON.stringify(dependencies),
-    CHAINS_AUTH_TOKEN: token,
-    CHAINS_DATA_DIR: chainlet.config.dockerImage.dataDir && existsSync(dataDir) ? dataDir : undefined,
+    [ENV.host]: "127.0.0.1",
+    [ENV.port]: String(isEntry ? (options.port ?? 0) : 0),
+    [ENV.dependencies]: JSON.stringify(dependencies),
+    [ENV.authToken]: token,
+    [ENV.dataDir]: chainlet.config.dockerImage.dataDir && existsSync(dataDir) ? dataDir : undefined,
   };
   if (isEntry) {
-    if (options.apiKeys && options.apiKeys.length > 0) env.CHAINS_API_KEYS = options.apiKeys.join(",");
-    else env.CHAINS_ENTRYPOINT_PUBLIC = "1";
+    if (options.apiKeys && options.apiKeys.length > 0) env[ENV.apiKeys] = options.apiKeys.join(",");
+    else env[ENV.entrypointPublic] = "1";
   }
   return spawnChainlet(chainlet, env, options, isStopping);
 }
@@ -229,7 +231,7 @@ async function waitReady(r: Running, timeoutMs: number): Promise<void> {
       throw new Error(`Chainlet "${r.chainlet.name}" exited (${describeExit(r.child.exitCode, r.child.signalCode)}):\n${r.lastLines.join("\n")}`);
     }
     try {
-      const response = await request(`${r.url}/readyz`, { headersTimeout: 2_000, bodyTimeout: 2_000 });
+      const response = await request(`${r.url}${READYZ_PATH}`, { headersTimeout: 2_000, bodyTimeout: 2_000 });
       const body = await response.body.text();
       if (response.statusCode === 200) return;
       lastAnswer = `${response.statusCode} ${body}`;

@@ -6,6 +6,7 @@ import { formatDiagnostics } from "../compiler/diagnostics.js";
 import { buildChain } from "./build-command.js";
 import { exampleValue } from "./example-value.js";
 import { describeExit, serveChain, type ChainletLogLine, type ServedChain } from "./serve-chain.js";
+import { JSON_TYPE, RUN_REMOTE_PATH } from "../runtime-node/protocol/http.js";
 
 interface ServeFlags {
   port?: number;
@@ -95,7 +96,7 @@ async function serveCommand(target: string, flags: ServeFlags): Promise<number> 
   process.stdout.write(
     `\n${paint("92", "✔")} Chain "${ir.displayName}" is ready: ${paint("1", url)} (entrypoint ${entry.name})\n` +
       Object.values(chainlets).map((c) => `    ${c.name.padEnd(24)} ${c.url}  pid ${c.pid}\n`).join("") +
-      `\nTry it:\n  curl -s ${url}/v1/run_remote -H 'content-type: application/json'${auth} -d '${body.replace(/'/g, "'\\''")}'\n\n` +
+      `\nTry it:\n  curl -s ${url}${RUN_REMOTE_PATH} -H 'content-type: ${JSON_TYPE}'${auth} -d '${body.replace(/'/g, "'\\''")}'\n\n` +
       `Press Ctrl-C to stop.\n`,
   );
   process.once("SIGINT", () => void shutdown(0));

@@ -1,4 +1,7 @@
 import type { ChainIR, ChainletIR } from "../compiler/chain-ir.js";
+import { ENV } from "../runtime-node/protocol/env.js";
+import { HEALTHZ_PATH } from "../runtime-node/protocol/http.js";
+import { CONTAINER_PORT } from "./deploy/container-contract.js";
 import { renderTemplate } from "./render-template.js";
 
 /** What the Dockerfile needs to know about the rest of the context. */
@@ -26,6 +29,10 @@ export function emitDockerfiles(ir: ChainIR, chainlet: ChainletIR, shape: Docker
     hasNpmRequirements: shape.hasNpmRequirements,
     hasLockfile: shape.hasLockfile,
     dataDir: shape.hasDataDir,
+    // The protocol's names, so the template spells no variable or route of its own.
+    envNames: ENV,
+    port: CONTAINER_PORT,
+    healthzPath: HEALTHZ_PATH,
   };
   return { dockerfile: renderTemplate("Dockerfile", data), dockerignore: renderTemplate("dockerignore", data) };
 }

@@ -1,27 +1,11 @@
-import type { ChainIR, ChainletIR, JsonSchema } from "../compiler/chain-ir.js";
+import type { ChainIR, ChainletIR } from "../compiler/chain-ir.js";
 import { DefsTable } from "./hoist-defs.js";
 import { stableJson } from "./stable-json.js";
+import { errorEnvelopeSchemas } from "../runtime-node/protocol/error-envelope.js";
+import { ENV } from "../runtime-node/protocol/env.js";
+import { HEALTHZ_PATH, JSON_TYPE, METRICS_PATH, MSGPACK_TYPE, NDJSON_TYPE, READYZ_PATH, RUN_REMOTE_PATH } from "../runtime-node/protocol/http.js";
 
-/** Schema of `{"error": ...}`, the body of every 4xx/5xx answer (nested `cause` = the Chainlet downstream). */
-export const ERROR_ENVELOPE_SCHEMAS: Record<string, JsonSchema> = {
-  ErrorEnvelope: {
-    type: "object",
-    properties: { error: { $ref: "#/components/schemas/RemoteErrorDetail" } },
-    required: ["error"],
-  },
-  RemoteErrorDetail: {
-    type: "object",
-    properties: {
-      type: { type: "string", description: "Error class name: HttpError, TypeError, ChainsError, ..." },
-      message: { type: "string" },
-      chainlet: { type: "string", description: "The Chainlet that raised it." },
-      stack: { type: "string", description: "The user's frames, mapped to .ts lines." },
-      code: { type: "string", description: "CH2xxx when the tschains runtime raised it." },
-      cause: { anyOf: [{ $ref: "#/components/schemas/RemoteErrorDetail" }, { type: "null" }] },
-    },
-    required: ["type", "message", "chainlet"],
-  },
-};
+const SCHEMAS = "#/components/schemas/";
 
 /**
  * OpenAPI 3.1 description of one Chainlet's service: `POST /v1/run_remote` with the input and output
@@ -29,20 +13,20 @@ export const ERROR_ENVELOPE_SCHEMAS: Record<string, JsonSchema> = {
  * and the operational routes `/healthz`, `/readyz`, `/metrics`.
  */
 export function emitOpenApi(ir: ChainIR, chainlet: ChainletIR): string {
-  const table = new DefsTable("#/components/schemas/");
+  const table = new DefsTable(SCHEMAS);
   const input = table.add(chainlet.schemas.input);
   const output = table.add(chainlet.schemas.output);
   const streaming = chainlet.runRemote.streaming;
   const errorResponse = (description: string) => ({
     description,
-    content: { "application/json": { schema: { $ref: "#/components/schemas/ErrorEnvelope" } } },
+    content: { [JSON_TYPE]: { schema: { $ref: `${SCHEMAS}ErrorEnvelope` } } },
   });
   const success = streaming
     ? {
         description: "A stream of items, one JSON value a line. A failure mid-stream ends it with a final `{\"error\": ...}` line.",
-        content: { "application/x-ndjson": { schema: output }, "application/msgpack": { schema: output } },
+        content: { [NDJSON_TYPE]: { schema: output }, [MSGPACK_TYPE]: { schema: output } },
       }
-    : { description: "The return value of runRemote.", content: { "application/json": { schema: output }, "application/msgpack": { schema: output } } };
+    : { description: "The return value of runRemote.", content: { [JSON_TYPE]: { schema: output }, [MSGPACK_TYPE]: { schema: output } } };
   const document = {
     openapi: "3.1.0",
     info: {
@@ -53,21 +37,21 @@ export function emitOpenApi(ir: ChainIR, chainlet: ChainletIR): string {
     servers: [{ url: "http://127.0.0.1:8080" }],
     security: [{ bearer: [] }],
     paths: {
-      "/v1/run_remote": {
+      [RUN_REMOTE_PATH]: {
         post: {
           operationId: "runRemote",
           summary: `Call ${chainlet.className}.runRemote`,
           requestBody: {
             required: true,
-            description: "The runRemote arguments, keyed by parameter name. Content-Type application/msgpack selects the binary encoding both ways.",
-            content: { "application/json": { schema: input }, "application/msgpack": { schema: input } },
+            description: `The runRemote arguments, keyed by parameter name. Content-Type ${MSGPACK_TYPE} selects the binary encoding both ways.`,
+            content: { [JSON_TYPE]: { schema: input }, [MSGPACK_TYPE]: { schema: input } },
           },
           responses: {
             "200": success,
             "400": errorResponse("The body does not match the input schema; the message lists every failing path."),
             "401": errorResponse("No bearer token, and this service requires one."),
             "403": errorResponse("The bearer token is not one this service accepts."),
-            "413": errorResponse("The body is larger than CHAINS_MAX_BODY_BYTES."),
+            "413": errorResponse(`The body is larger than ${ENV.maxBodyBytes}.`),
             "500": errorResponse("runRemote failed, or returned a value that does not match the output schema."),
             "503": errorResponse("Not ready, overloaded, or shutting down."),
             "4XX": errorResponse("A status chosen by the Chainlet (HttpError), possibly several hops down."),
@@ -75,10 +59,10 @@ export function emitOpenApi(ir: ChainIR, chainlet: ChainletIR): string {
           },
         },
       },
-      "/healthz": {
+      [HEALTHZ_PATH]: {
         get: { operationId: "healthz", summary: "Liveness: the process answers.", security: [], responses: { "200": { description: "Alive." } } },
       },
-      "/readyz": {
+      [READYZ_PATH]: {
         get: {
           operationId: "readyz",
           summary: "Readiness: the Chainlet is constructed and isHealthy() (when defined) returns true.",
@@ -86,7 +70,7 @@ export function emitOpenApi(ir: ChainIR, chainlet: ChainletIR): string {
           responses: { "200": { description: "Ready." }, "503": errorResponse("Not ready.") },
         },
       },
-      "/metrics": {
+      [METRICS_PATH]: {
         get: {
           operationId: "metrics",
           summary: "Prometheus metrics.",
@@ -96,8 +80,8 @@ export function emitOpenApi(ir: ChainIR, chainlet: ChainletIR): string {
       },
     },
     components: {
-      schemas: { ...table.defs, ...ERROR_ENVELOPE_SCHEMAS },
-      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "CHAINS_AUTH_TOKEN, or for an entrypoint one of CHAINS_API_KEYS." } },
+      schemas: { ...table.defs, ...errorEnvelopeSchemas(SCHEMAS) },
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: `${ENV.authToken}, or for an entrypoint one of ${ENV.apiKeys}.` } },
     },
   };
   return stableJson(document);

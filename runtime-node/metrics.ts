@@ -58,7 +58,22 @@ export class ChainletMetrics implements TransportObserver {
     this.registry.setDefaultLabels({ chainlet });
     this.requests = new Counter({ name: "chains_requests_total", help: "HTTP requests answered, by route and status", labelNames: ["route", "status"], registers });
     this.duration = new Histogram({ name: "chains_request_duration_seconds", help: "Time to answer a request (whole stream for streams)", labelNames: ["route"], buckets: LATENCY_BUCKETS, registers });
-    // Gauges of work in flight are read from the concurrency gates when scraped, not set per request.
+    this.rejected = new Counter({ name: "chains_run_remote_rejected_total", help: "Requests refused with 503 because the queue was full", registers });
+    this.depCalls = new Counter({ name: "chains_dependency_calls_total", help: "Calls to a dependency, by outcome", labelNames: ["dependency", "outcome"], registers });
+    this.depDuration = new Histogram({ name: "chains_dependency_call_duration_seconds", help: "Duration of dependency calls, retries included", labelNames: ["dependency"], buckets: LATENCY_BUCKETS, registers });
+    this.depRetries = new Counter({ name: "chains_dependency_retries_total", help: "Retried attempts of dependency calls", labelNames: ["dependency"], registers });
+    this.depErrors = new Counter({ name: "chains_dependency_errors_total", help: "Failed dependency calls, by kind (remote, timeout, connection, protocol)", labelNames: ["dependency", "kind"], registers });
+    this.registerGauges();
+    this.requestCount = new Children((route, status) => this.requests.labels(route, status));
+    this.requestDuration = new Children((route) => this.duration.labels(route));
+    this.callCount = new Children((dependency, outcome) => this.depCalls.labels(dependency, outcome));
+    this.callDuration = new Children((dependency) => this.depDuration.labels(dependency));
+    collectDefaultMetrics({ register: this.registry, prefix: "chains_process_" });
+  }
+
+  /** Gauges of work in flight are read from the concurrency gates when scraped, not set per request. */
+  private registerGauges(): void {
+    const registers = [this.registry];
     const metrics = this;
     new Gauge({
       name: "chains_run_remote_in_flight",
@@ -76,11 +91,6 @@ export class ChainletMetrics implements TransportObserver {
         this.set(metrics.runGate.queued);
       },
     });
-    this.rejected = new Counter({ name: "chains_run_remote_rejected_total", help: "Requests refused with 503 because the queue was full", registers });
-    this.depCalls = new Counter({ name: "chains_dependency_calls_total", help: "Calls to a dependency, by outcome", labelNames: ["dependency", "outcome"], registers });
-    this.depDuration = new Histogram({ name: "chains_dependency_call_duration_seconds", help: "Duration of dependency calls, retries included", labelNames: ["dependency"], buckets: LATENCY_BUCKETS, registers });
-    this.depRetries = new Counter({ name: "chains_dependency_retries_total", help: "Retried attempts of dependency calls", labelNames: ["dependency"], registers });
-    this.depErrors = new Counter({ name: "chains_dependency_errors_total", help: "Failed dependency calls, by kind (remote, timeout, connection, protocol)", labelNames: ["dependency", "kind"], registers });
     new Gauge({
       name: "chains_dependency_in_flight",
       help: "Dependency calls in flight",
@@ -99,11 +109,6 @@ export class ChainletMetrics implements TransportObserver {
         for (const [dependency, gates] of metrics.depGates) this.set({ dependency }, gates.reduce((sum, gate) => sum + gate.queued, 0));
       },
     });
-    this.requestCount = new Children((route, status) => this.requests.labels(route, status));
-    this.requestDuration = new Children((route) => this.duration.labels(route));
-    this.callCount = new Children((dependency, outcome) => this.depCalls.labels(dependency, outcome));
-    this.callDuration = new Children((dependency) => this.depDuration.labels(dependency));
-    collectDefaultMetrics({ register: this.registry, prefix: "chains_process_" });
   }
 
   requestDone(route: string, status: number, seconds: number): void {

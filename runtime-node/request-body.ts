@@ -16,42 +16,59 @@ export function readBody(req: IncomingMessage, limit: number, alignedOffset?: (h
     req.resume();
     return Promise.reject(tooLarge());
   }
-  // With a Content-Length (Node's parser never delivers more), the body is copied into one buffer of
-  // that size as it arrives, so each chunk can be collected at once and nothing is copied again at
-  // the end; a body that arrives as one chunk is used as it is.
-  const expected = Number.isFinite(declared) && declared > 0 ? declared : undefined;
+  const body = new BodyCollector(limit, Number.isFinite(declared) && declared > 0 ? declared : undefined, alignedOffset);
   return new Promise((resolve, reject) => {
-    let chunks: Buffer[] = [];
-    let whole: Buffer | undefined;
-    let size = 0;
-    let refused = false;
     req.on("data", (chunk: Buffer) => {
-      if (refused) return;
-      size += chunk.length;
-      if (size > limit) {
-        refused = true;
-        chunks = [];
-        whole = undefined;
-        reject(tooLarge());
-        return;
-      }
-      if (expected === undefined) {
-        chunks.push(chunk);
-      } else if (size === chunk.length && size === expected) {
-        whole = chunk;
-      } else {
-        whole ??= alignedBuffer(expected, alignedOffset?.(chunk));
-        chunk.copy(whole, size - chunk.length);
-      }
+      if (!body.refused && !body.add(chunk)) reject(tooLarge());
     });
     req.on("end", () => {
-      if (refused) return;
-      if (whole) resolve(size === whole.length ? whole : whole.subarray(0, size));
-      else resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+      if (!body.refused) resolve(body.bytes());
     });
     req.on("error", reject);
     req.on("close", () => {
-      if (!req.complete && !refused) reject(runtimeError("CH2104", { incomplete: true }));
+      if (!req.complete && !body.refused) reject(runtimeError("CH2104", { incomplete: true }));
     });
   });
+}
+
+/**
+ * The chunks of one body. With a Content-Length (Node's parser never delivers more), the body is
+ * copied into one buffer of that size as it arrives, so each chunk can be collected at once and
+ * nothing is copied again at the end; a body that arrives as one chunk is used as it is.
+ */
+class BodyCollector {
+  private chunks: Buffer[] = [];
+  private whole: Buffer | undefined;
+  private size = 0;
+  /** Set once the body passed the limit: what came is dropped, the rest is drained unread. */
+  refused = false;
+
+  constructor(
+    private readonly limit: number,
+    private readonly expected: number | undefined,
+    private readonly alignedOffset: ((head: Buffer) => number | undefined) | undefined,
+  ) {}
+
+  /** Takes a chunk; false when it takes the body past the limit. */
+  add(chunk: Buffer): boolean {
+    this.size += chunk.length;
+    if (this.size > this.limit) {
+      this.refused = true;
+      this.chunks = [];
+      this.whole = undefined;
+      return false;
+    }
+    if (this.expected === undefined) this.chunks.push(chunk);
+    else if (this.size === chunk.length && this.size === this.expected) this.whole = chunk;
+    else {
+      this.whole ??= alignedBuffer(this.expected, this.alignedOffset?.(chunk));
+      chunk.copy(this.whole, this.size - chunk.length);
+    }
+    return true;
+  }
+
+  bytes(): Buffer {
+    if (this.whole) return this.size === this.whole.length ? this.whole : this.whole.subarray(0, this.size);
+    return this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
+  }
 }

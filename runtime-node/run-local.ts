@@ -22,17 +22,6 @@ export interface RunLocalOptions {
  */
 export async function runLocal<C extends ChainletClass<ChainletBase>>(entry: C, options: RunLocalOptions = {}): Promise<InstanceType<C>> {
   const instances = new Map<ChainletClass, unknown>();
-  const allSecrets = options.secrets ?? {};
-
-  const asRemote = (target: { runRemote: (...args: any[]) => unknown }): Remote<ChainletBase> =>
-    ({
-      runRemote: (...args: unknown[]) => {
-        const result = target.runRemote(...args);
-        if (isAsyncIterable(result)) return result;
-        return Promise.resolve(result);
-      },
-    }) as unknown as Remote<ChainletBase>;
-
   const instantiate = (cls: ChainletClass, path: ChainletClass[]): unknown => {
     const existing = instances.get(cls);
     if (existing) return existing;
@@ -40,31 +29,43 @@ export async function runLocal<C extends ChainletClass<ChainletBase>>(entry: C, 
       const cycle = [...path.slice(path.indexOf(cls)), cls].map((c) => c.name).join(" → ");
       throw runtimeError("CH2004", { cycle });
     }
-    const injector: Injector = {
-      dependency(target, _options, requester) {
-        if (typeof target === "string") {
-          throw runtimeError("CH2005", { requester: requester.name });
-        }
-        const fake = options.overrides?.get(target);
-        if (fake) return asRemote(fake);
-        return asRemote(instantiate(target, [...path, cls]) as { runRemote: (...args: any[]) => unknown });
-      },
-      context(requester): DeploymentContext {
-        const name = chainletName(requester);
-        return {
-          secrets: scopedSecrets(name, requester.remoteConfig?.assets?.secretKeys ?? [], allSecrets),
-          dataDir: options.dataDir,
-          environment: options.environment,
-          chainletToService: {},
-        };
-      },
-    };
-    const instance = constructWith(injector, cls);
+    const instance = constructWith(localInjector(options, (target) => instantiate(target, [...path, cls])), cls);
     instances.set(cls, instance);
     return instance;
   };
-
   return instantiate(entry, []) as InstanceType<C>;
+}
+
+type Callable = { runRemote: (...args: any[]) => unknown };
+
+/** Dependencies as async wrappers around local instances (or fakes), as callers see them when served. */
+function localInjector(options: RunLocalOptions, instantiate: (cls: ChainletClass) => unknown): Injector {
+  const allSecrets = options.secrets ?? {};
+  return {
+    dependency(target, _options, requester) {
+      if (typeof target === "string") throw runtimeError("CH2005", { requester: requester.name });
+      return asRemote(options.overrides?.get(target) ?? (instantiate(target) as Callable));
+    },
+    context(requester): DeploymentContext {
+      const name = chainletName(requester);
+      return {
+        secrets: scopedSecrets(name, requester.remoteConfig?.assets?.secretKeys ?? [], allSecrets),
+        dataDir: options.dataDir,
+        environment: options.environment,
+        chainletToService: {},
+      };
+    },
+  };
+}
+
+function asRemote(target: Callable): Remote<ChainletBase> {
+  return {
+    runRemote: (...args: unknown[]) => {
+      const result = target.runRemote(...args);
+      if (isAsyncIterable(result)) return result;
+      return Promise.resolve(result);
+    },
+  } as unknown as Remote<ChainletBase>;
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {

@@ -11,6 +11,7 @@ import { redactor } from "./redaction.js";
 import { requestHandler } from "./request-handler.js";
 import { servedInjector } from "./served-injector.js";
 import type { ServerContext, ServerState } from "./server-context.js";
+import { READYZ_PATH } from "./protocol/http.js";
 import { readServerConfig, type ServerConfig } from "./server-config.js";
 import { Transport } from "./transport.js";
 
@@ -86,7 +87,7 @@ function construct(spec: ChainletServerSpec, { config, redact, log, transport }:
     state.instance = constructWith(servedInjector(spec.meta, spec.validators, config, transport), spec.chainlet) as ServerState["instance"];
   } catch (error) {
     state.constructError = redact(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
-    const reason = `constructing ${spec.meta.name} failed; /readyz answers 503 until it is fixed: ${state.constructError}`;
+    const reason = `constructing ${spec.meta.name} failed; ${READYZ_PATH} answers 503 until it is fixed: ${state.constructError}`;
     log.logger.error({ err: toEnvelope(error, spec.meta.name, redact) }, reason);
   }
   return state;

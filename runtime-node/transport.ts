@@ -179,38 +179,8 @@ export class Endpoint {
     let release: (() => void) | undefined;
     try {
       release = await this.gate.acquire(abort);
-      for (let attempt = 0; ; attempt++) {
-        let yielded = false;
-        try {
-          const sent = await this.send(body, abort, attempt, this.options.streamingReadTimeoutSec * 1000);
-          const response = sent.response;
-          attempt = sent.attempt;
-          abort.clearTimeout();
-          const type = mediaType(response.headers);
-          if (!isStreamType(type)) {
-            // A non-streaming answer (an older server, a proxy): one item.
-            yield this.decodeAnswer(type, await answerBytes(response, type));
-            outcome = "ok";
-            return;
-          }
-          const format: WireFormat = type === MSGPACK_SEQ_TYPE ? "msgpack" : "json";
-          for await (const item of decodeFrames(format, response.body as AsyncIterable<Buffer>)) {
-            const failed = streamFailure(item);
-            if (failed) throw new RemoteError(this.name, failed.status, failed.envelope);
-            yielded = true;
-            yield item;
-          }
-          outcome = "ok";
-          return;
-        } catch (error) {
-          if (!yielded && attempt < this.options.retries && isConnectionFailure(error) && !abort.aborted) {
-            this.transport.observer?.retried(this.name);
-            await abort.sleep(backoffDelayMs(attempt, this.transport.retryBaseMs ?? ENV_DEFAULTS.retryBaseMs));
-            continue;
-          }
-          throw error;
-        }
-      }
+      yield* this.streamWithRetries(body, abort);
+      outcome = "ok";
     } catch (error) {
       throw this.failure(error, abort);
     } finally {
@@ -219,6 +189,39 @@ export class Endpoint {
       if (outcome !== "ok") abort.abort(new Error("stream consumer stopped"));
       release?.();
       this.transport.observer?.callFinished(this.name, outcome, (performance.now() - started) / 1000);
+    }
+  }
+
+  /** The stream's items; a connection failure before the first item starts the call again. */
+  private async *streamWithRetries(body: unknown, abort: CallAbort): AsyncGenerator<unknown, void, undefined> {
+    for (let attempt = 0; ; attempt++) {
+      const progress = { yielded: false };
+      try {
+        const sent = await this.send(body, abort, attempt, this.options.streamingReadTimeoutSec * 1000);
+        attempt = sent.attempt;
+        abort.clearTimeout();
+        yield* this.streamItems(sent.response, progress);
+        return;
+      } catch (error) {
+        if (progress.yielded || attempt >= this.options.retries || !isConnectionFailure(error) || abort.aborted) throw error;
+        await this.pause(attempt, undefined, abort);
+      }
+    }
+  }
+
+  private async *streamItems(response: Dispatcher.ResponseData, progress: { yielded: boolean }): AsyncGenerator<unknown, void, undefined> {
+    const type = mediaType(response.headers);
+    if (!isStreamType(type)) {
+      // A non-streaming answer (an older server, a proxy): one item.
+      yield this.decodeAnswer(type, await answerBytes(response, type));
+      return;
+    }
+    const format: WireFormat = type === MSGPACK_SEQ_TYPE ? "msgpack" : "json";
+    for await (const item of decodeFrames(format, response.body as AsyncIterable<Buffer>)) {
+      const failed = streamFailure(item);
+      if (failed) throw new RemoteError(this.name, failed.status, failed.envelope);
+      progress.yielded = true;
+      yield item;
     }
   }
 
