@@ -2,7 +2,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import standaloneCode from "ajv/dist/standalone/index.js";
 import addFormats from "ajv-formats";
 import type { ChainIR, ChainletIR, JsonSchema } from "../compiler/chain-ir.js";
-import { outputWrapperSchema, tschainsTypeKeyword, toValidationSchema } from "../runtime-node/wire-keyword.js";
+import { outputWrapperSchema, tschainsTypeKeyword, toValidationSchema } from "./wire-keyword.js";
 import { findChainlet } from "./chainlet-meta.js";
 import { EmitError } from "./emit-error.js";
 

@@ -1,6 +1,6 @@
 import { _, Name, type CodeKeywordDefinition, type KeywordCxt } from "ajv";
 
-import { BINARY_TYPES, WIRE_MARKER, isWireTypeName } from "./protocol/wire-types.js";
+import { BINARY_TYPES, WIRE_MARKER, isWireTypeName } from "../runtime-node/protocol/wire-types.js";
 
 // Standard alphabet, padded: the form Buffer#toString("base64") writes. Buffer.from() alone would
 // silently skip bad characters, so the string is checked first: a length that is a multiple of 4, no
