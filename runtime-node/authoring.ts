@@ -1,3 +1,4 @@
+import type { ChainletClass } from "./chainlet-class.js";
 import { runtimeError } from "./errors.js";
 import { constructWith, currentFrame, isBeingConstructed } from "./injector.js";
 import { DEPENDS_DEFAULTS, type DependsOptions, type DeploymentContext, type RemoteConfig } from "./remote-config.js";
@@ -6,8 +7,7 @@ export { constructWith };
 
 const ENTRYPOINT = Symbol.for("tschains.entrypoint");
 
-/** A Chainlet class as a value (what `depends` and `runLocal` take). */
-export type ChainletClass<T = ChainletBase> = (abstract new () => T) & { remoteConfig?: RemoteConfig };
+export type { ChainletClass } from "./chainlet-class.js";
 
 /** The result type a caller sees: streams stay async iterables, everything else becomes a Promise. */
 export type RemoteResult<R> = R extends AsyncIterable<infer Item> ? AsyncIterable<Item> : Promise<Awaited<R>>;

@@ -1,6 +1,6 @@
 import { runtimeError } from "./errors.js";
 import type { DependsOptions, DeploymentContext } from "./remote-config.js";
-import type { ChainletClass } from "./authoring.js";
+import type { ChainletClass } from "./chainlet-class.js";
 
 /**
  * Supplies what a Chainlet's constructor asks for. `runLocal` and the server each install one while
