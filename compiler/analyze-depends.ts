@@ -1,5 +1,5 @@
 import { Node, SyntaxKind, type CallExpression, type ClassDeclaration } from "ts-morph";
-import { DEPENDS_DEFAULTS } from "../runtime-node/remote-config.js";
+import { DEPENDS_DEFAULTS } from "../runtime-node/authoring/remote-config.js";
 import type { DependsOptions } from "./chain-ir.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { didYouMean } from "./did-you-mean.js";

@@ -4,7 +4,7 @@ import type { EntrypointMark } from "./analyze-entrypoint.js";
 import type { InjectionAnalysis } from "./analyze-depends.js";
 import { extendsChainletBase } from "./find-chainlets.js";
 import { nodeDiagnostic } from "./node-diagnostic.js";
-import { kebabCase } from "../runtime-node/authoring.js";
+import { kebabCase } from "../runtime-node/authoring/authoring.js";
 
 /** What the graph check needs to know about one Chainlet class. */
 export interface GraphNode {

@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject } from "ajv";
 import { Node, SyntaxKind, type ClassDeclaration } from "ts-morph";
-import type { RemoteConfig } from "../runtime-node/remote-config.js";
+import type { RemoteConfig } from "../runtime-node/authoring/remote-config.js";
 import type { ResolvedRemoteConfig } from "./chain-ir.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { didYouMean } from "./did-you-mean.js";

@@ -100,8 +100,8 @@ export interface DependsCallIR {
   chainlet: string;
 }
 
-export type { GpuType } from "../runtime-node/remote-config.js";
-import type { GpuType } from "../runtime-node/remote-config.js";
+export type { GpuType } from "../runtime-node/authoring/remote-config.js";
+import type { GpuType } from "../runtime-node/authoring/remote-config.js";
 
 export interface ResolvedRemoteConfig {
   dockerImage: {

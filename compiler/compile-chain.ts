@@ -1,6 +1,6 @@
 import { relative, resolve } from "node:path";
 import type { ClassDeclaration } from "ts-morph";
-import { kebabCase } from "../runtime-node/authoring.js";
+import { kebabCase } from "../runtime-node/authoring/authoring.js";
 import { analyzeDepends } from "./analyze-depends.js";
 import { analyzeEntrypoint } from "./analyze-entrypoint.js";
 import { analyzeGraph, type GraphNode } from "./analyze-graph.js";

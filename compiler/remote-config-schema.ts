@@ -13,7 +13,7 @@ export const NAME_PATTERN = "^[a-zA-Z0-9_-]+$";
 const strings: JsonSchema = { type: "array", items: { type: "string", minLength: 1 } };
 const positiveInteger: JsonSchema = { type: "integer", minimum: 1 };
 
-/** JSON Schema of `RemoteConfig` (runtime-node/remote-config.ts), used to validate the static literal. */
+/** JSON Schema of `RemoteConfig` (runtime-node/authoring/remote-config.ts), used to validate the static literal. */
 export const REMOTE_CONFIG_SCHEMA: JsonSchema = {
   type: "object",
   additionalProperties: false,

@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { RequestError, runtimeError } from "../../runtime-node/errors.js";
-import { statusOf } from "../../runtime-node/error-envelope.js";
+import { RequestError, runtimeError } from "../../runtime-node/errors/errors.js";
+import { statusOf } from "../../runtime-node/errors/error-envelope.js";
 import { RUNTIME_ERRORS, type RuntimeErrorCode } from "../../runtime-node/protocol/runtime-errors.js";
 import { ROOT, nodes, parse, sourceFiles } from "./source-scan.js";
 

@@ -1,8 +1,8 @@
-import type { ChainletDependencyMeta, ValidateFunction } from "./chainlet-meta.js";
-import { ChainsError } from "./errors.js";
-import { runtimeMessage } from "./protocol/runtime-errors.js";
+import type { ChainletDependencyMeta, ValidateFunction } from "../server/chainlet-meta.js";
+import { ChainsError } from "../errors/errors.js";
+import { runtimeMessage } from "../protocol/runtime-errors.js";
 import type { Endpoint } from "./transport.js";
-import { checkOutput, formatIssues } from "./validation.js";
+import { checkOutput, formatIssues } from "../wire/validation.js";
 
 /** A dependency answered a value that does not match its declared output schema. */
 export class DependencyOutputError extends ChainsError {

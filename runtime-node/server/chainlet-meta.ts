@@ -1,6 +1,6 @@
 import type { ErrorObject } from "ajv";
-import type { ChainletClass } from "./authoring.js";
-import type { DependsOptions } from "./remote-config.js";
+import type { ChainletClass } from "../authoring/authoring.js";
+import type { DependsOptions } from "../authoring/remote-config.js";
 
 /**
  * A compiled validator: an ajv function (usually ajv standalone code generated at build time) for a

@@ -1,4 +1,4 @@
-import { runtimeError } from "./errors.js";
+import { runtimeError } from "../errors/errors.js";
 import type { DependsOptions, DeploymentContext } from "./remote-config.js";
 import type { ChainletClass } from "./chainlet-class.js";
 

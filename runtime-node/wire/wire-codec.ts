@@ -1,6 +1,6 @@
 import { Packr } from "msgpackr";
 import { largeViewDataOffset, packChunks, unpackWithViews } from "./msgpack-large-views.js";
-import { JSON_TYPE, MSGPACK_LEGACY_TYPE, MSGPACK_TYPE } from "./protocol/http.js";
+import { JSON_TYPE, MSGPACK_LEGACY_TYPE, MSGPACK_TYPE } from "../protocol/http.js";
 
 
 export type WireFormat = "json" | "msgpack";

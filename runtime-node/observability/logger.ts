@@ -1,5 +1,5 @@
 import { pino, type Logger } from "pino";
-import type { Redact } from "./error-envelope.js";
+import type { Redact } from "../errors/error-envelope.js";
 
 /** A logger and a way to write out what it has buffered. */
 export interface ChainletLogger {

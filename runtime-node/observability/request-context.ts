@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomFillSync, randomUUID } from "node:crypto";
-import { REQUEST_ID_HEADER, TRACEPARENT_HEADER } from "./protocol/http.js";
+import { REQUEST_ID_HEADER, TRACEPARENT_HEADER } from "../protocol/http.js";
 
 /** Identity of the request being served, carried to every dependency call made while serving it. */
 export interface RequestContext {

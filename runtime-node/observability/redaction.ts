@@ -1,4 +1,4 @@
-import type { Redact } from "./error-envelope.js";
+import type { Redact } from "../errors/error-envelope.js";
 
 /** Values shorter than this are not redacted: replacing "a" everywhere would destroy every message. */
 const MIN_SECRET_LENGTH = 4;

@@ -1,4 +1,4 @@
-import { RUNTIME_ERRORS, runtimeMessage, type RuntimeErrorCode, type RuntimeErrorParams } from "./protocol/runtime-errors.js";
+import { RUNTIME_ERRORS, runtimeMessage, type RuntimeErrorCode, type RuntimeErrorParams } from "../protocol/runtime-errors.js";
 
 /**
  * Errors the runtime raises. Every one has a stable `CH2xxx` code (table in the README) so callers

@@ -1,19 +1,19 @@
 import { Readable } from "node:stream";
-import { readWholeBody } from "./aligned-body.js";
+import { readWholeBody } from "../wire/aligned-body.js";
 import { CallAbort } from "./call-abort.js";
 import { ConcurrencyGate } from "./concurrency-gate.js";
-import { ChainsError } from "./errors.js";
+import { ChainsError } from "../errors/errors.js";
 import { createPool, poolRequest, type Dispatcher, type Pool } from "./http-pool.js";
-import type { TransportObserver } from "./metrics.js";
-import { RemoteError } from "./remote-error.js";
-import { DEPENDS_DEFAULTS, type DependsOptions } from "./remote-config.js";
-import { propagationHeaders } from "./request-context.js";
+import type { TransportObserver } from "../observability/metrics.js";
+import { RemoteError } from "../errors/remote-error.js";
+import { DEPENDS_DEFAULTS, type DependsOptions } from "../authoring/remote-config.js";
+import { propagationHeaders } from "../observability/request-context.js";
 import { backoffDelayMs, isConnectionFailure, isRetryableStatus, retryAfterMs } from "./retry-policy.js";
-import { isErrorEnvelope, streamFailure, type ErrorEnvelope } from "./protocol/error-envelope.js";
-import { ENV_DEFAULTS } from "./protocol/env.js";
-import { JSON_TYPE, MSGPACK_SEQ_TYPE, MSGPACK_TYPE, NDJSON_TYPE, REQUEST_ID_HEADER, RUN_REMOTE_PATH, TRACEPARENT_HEADER } from "./protocol/http.js";
-import { runtimeMessage } from "./protocol/runtime-errors.js";
-import { alignedOffsetOf, decode, decodeFrames, encodeChunks, type WireFormat } from "./wire-codec.js";
+import { isErrorEnvelope, streamFailure, type ErrorEnvelope } from "../protocol/error-envelope.js";
+import { ENV_DEFAULTS } from "../protocol/env.js";
+import { JSON_TYPE, MSGPACK_SEQ_TYPE, MSGPACK_TYPE, NDJSON_TYPE, REQUEST_ID_HEADER, RUN_REMOTE_PATH, TRACEPARENT_HEADER } from "../protocol/http.js";
+import { runtimeMessage } from "../protocol/runtime-errors.js";
+import { alignedOffsetOf, decode, decodeFrames, encodeChunks, type WireFormat } from "../wire/wire-codec.js";
 
 /** A dependency call ran past its `timeoutSec` (or a stream past `streamingReadTimeoutSec`). */
 export class DependencyTimeoutError extends ChainsError {

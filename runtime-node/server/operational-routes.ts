@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { sendJson } from "./answers.js";
-import type { Redact } from "./error-envelope.js";
-import { HEALTHZ_PATH, METRICS_PATH, READYZ_PATH } from "./protocol/http.js";
+import type { Redact } from "../errors/error-envelope.js";
+import { HEALTHZ_PATH, METRICS_PATH, READYZ_PATH } from "../protocol/http.js";
 import type { ServerContext, ServerState } from "./server-context.js";
 
 /** The routes probes and scrapers call, by path: none needs a token. */

@@ -5,13 +5,13 @@
  */
 import type { ServerResponse } from "node:http";
 import { contentTypeOf } from "./answers.js";
-import { runtimeError } from "./errors.js";
-import { statusOf, toEnvelope } from "./error-envelope.js";
-import { MSGPACK_SEQ_TYPE, NDJSON_TYPE } from "./protocol/http.js";
-import { requestContext } from "./request-context.js";
+import { runtimeError } from "../errors/errors.js";
+import { statusOf, toEnvelope } from "../errors/error-envelope.js";
+import { MSGPACK_SEQ_TYPE, NDJSON_TYPE } from "../protocol/http.js";
+import { requestContext } from "../observability/request-context.js";
 import type { ServerContext } from "./server-context.js";
-import { checkOutput, formatIssues } from "./validation.js";
-import { encodeChunks, encodeFrame, type WireFormat } from "./wire-codec.js";
+import { checkOutput, formatIssues } from "../wire/validation.js";
+import { encodeChunks, encodeFrame, type WireFormat } from "../wire/wire-codec.js";
 
 const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
   typeof value === "object" && value !== null && Symbol.asyncIterator in value;

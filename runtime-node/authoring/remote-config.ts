@@ -1,6 +1,6 @@
-import type { GpuType } from "./protocol/gpus.js";
+import type { GpuType } from "../protocol/gpus.js";
 
-export type { GpuType } from "./protocol/gpus.js";
+export type { GpuType } from "../protocol/gpus.js";
 
 /**
  * Static deployment configuration of a Chainlet, read by the compiler from the class's

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { RequestError } from "./errors.js";
-import { statusOf, toEnvelope } from "./error-envelope.js";
-import type { ErrorEnvelope } from "./protocol/error-envelope.js";
-import { JSON_TYPE, MSGPACK_TYPE, REQUEST_ID_HEADER } from "./protocol/http.js";
+import { RequestError } from "../errors/errors.js";
+import { statusOf, toEnvelope } from "../errors/error-envelope.js";
+import type { ErrorEnvelope } from "../protocol/error-envelope.js";
+import { JSON_TYPE, MSGPACK_TYPE, REQUEST_ID_HEADER } from "../protocol/http.js";
 import type { ServerContext } from "./server-context.js";
-import { encode, type WireFormat } from "./wire-codec.js";
+import { encode, type WireFormat } from "../wire/wire-codec.js";
 
 /** The media type of a whole body in `format`. */
 export const contentTypeOf = (format: WireFormat) => (format === "msgpack" ? MSGPACK_TYPE : JSON_TYPE);

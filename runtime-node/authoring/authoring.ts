@@ -1,5 +1,5 @@
 import type { ChainletClass } from "./chainlet-class.js";
-import { runtimeError } from "./errors.js";
+import { runtimeError } from "../errors/errors.js";
 import { constructWith, currentFrame, isBeingConstructed } from "./injector.js";
 import { DEPENDS_DEFAULTS, type DependsOptions, type DeploymentContext, type RemoteConfig } from "./remote-config.js";
 

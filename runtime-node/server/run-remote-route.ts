@@ -3,7 +3,7 @@ import { sendAndLog, sendError } from "./answers.js";
 import { admit, authenticate, checkReady, decodeBody, invoke, negotiate, validateInput } from "./request-phases.js";
 import { respond } from "./respond.js";
 import type { ServerContext, ServerState } from "./server-context.js";
-import type { WireFormat } from "./wire-codec.js";
+import type { WireFormat } from "../wire/wire-codec.js";
 
 type Instance = NonNullable<ServerState["instance"]>;
 

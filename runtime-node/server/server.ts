@@ -1,19 +1,19 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { constructWith } from "./authoring.js";
+import { constructWith } from "../authoring/authoring.js";
 import { bearerChecker } from "./auth.js";
 import type { ChainletServerSpec } from "./chainlet-meta.js";
-import { ConcurrencyGate } from "./concurrency-gate.js";
-import { toEnvelope, type Redact } from "./error-envelope.js";
-import { createLogger, type ChainletLogger } from "./logger.js";
-import { ChainletMetrics } from "./metrics.js";
-import { redactor } from "./redaction.js";
+import { ConcurrencyGate } from "../transport/concurrency-gate.js";
+import { toEnvelope, type Redact } from "../errors/error-envelope.js";
+import { createLogger, type ChainletLogger } from "../observability/logger.js";
+import { ChainletMetrics } from "../observability/metrics.js";
+import { redactor } from "../observability/redaction.js";
 import { requestHandler } from "./request-handler.js";
 import { servedInjector } from "./served-injector.js";
 import type { ServerContext, ServerState } from "./server-context.js";
-import { READYZ_PATH } from "./protocol/http.js";
+import { READYZ_PATH } from "../protocol/http.js";
 import { readServerConfig, type ServerConfig } from "./server-config.js";
-import { Transport } from "./transport.js";
+import { Transport } from "../transport/transport.js";
 
 export type { ChainletServerSpec, ChainletMeta, ChainletDependencyMeta, ChainletValidators, ValidateFunction } from "./chainlet-meta.js";
 

@@ -1,5 +1,5 @@
 import { chainletName, constructWith, type ChainletBase, type ChainletClass, type Remote } from "./authoring.js";
-import { runtimeError } from "./errors.js";
+import { runtimeError } from "../errors/errors.js";
 import type { Injector } from "./injector.js";
 import type { DeploymentContext } from "./remote-config.js";
 import { scopedSecrets } from "./secrets.js";

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
-import { alignedBuffer } from "./aligned-body.js";
-import { runtimeError } from "./errors.js";
+import { alignedBuffer } from "../wire/aligned-body.js";
+import { runtimeError } from "../errors/errors.js";
 
 /**
  * The whole request body, or a 413 `RequestError` as soon as it passes `limit` bytes (checked against

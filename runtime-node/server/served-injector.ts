@@ -1,13 +1,13 @@
-import { chainletName, type ChainletClass } from "./authoring.js";
+import { chainletName, type ChainletClass } from "../authoring/authoring.js";
 import type { ChainletMeta, ChainletValidators } from "./chainlet-meta.js";
-import { dependencyStub } from "./dependency-stub.js";
-import { runtimeError } from "./errors.js";
-import type { Injector } from "./injector.js";
-import type { DeploymentContext } from "./remote-config.js";
-import { scopedSecrets } from "./secrets.js";
+import { dependencyStub } from "../transport/dependency-stub.js";
+import { runtimeError } from "../errors/errors.js";
+import type { Injector } from "../authoring/injector.js";
+import type { DeploymentContext } from "../authoring/remote-config.js";
+import { scopedSecrets } from "../authoring/secrets.js";
 import type { ServerConfig } from "./server-config.js";
-import { attachTransport } from "./stub-base.js";
-import type { Transport } from "./transport.js";
+import { attachTransport } from "../transport/stub-base.js";
+import type { Transport } from "../transport/transport.js";
 
 /**
  * The injector of a served Chainlet: `depends(X)` becomes an HTTP stub for X at its URL from

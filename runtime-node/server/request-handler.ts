@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { headerValue, sendError } from "./answers.js";
-import { runtimeError } from "./errors.js";
+import { runtimeError } from "../errors/errors.js";
 import { OPERATIONAL_ROUTES } from "./operational-routes.js";
-import { OPERATIONAL_PATHS, REQUEST_ID_HEADER, ROUTES, TRACEPARENT_HEADER } from "./protocol/http.js";
-import { contextFromHeaders, requestContext, type RequestContext } from "./request-context.js";
+import { OPERATIONAL_PATHS, REQUEST_ID_HEADER, ROUTES, TRACEPARENT_HEADER } from "../protocol/http.js";
+import { contextFromHeaders, requestContext, type RequestContext } from "../observability/request-context.js";
 import { runRemoteRoute } from "./run-remote-route.js";
 import type { ServerContext } from "./server-context.js";
 

@@ -6,11 +6,11 @@
  */
 import type { IncomingMessage } from "node:http";
 import { headerValue } from "./answers.js";
-import { runtimeError } from "./errors.js";
+import { runtimeError } from "../errors/errors.js";
 import { readBody } from "./request-body.js";
 import type { ServerContext, ServerState } from "./server-context.js";
-import { formatIssues, validationIssues } from "./validation.js";
-import { alignedOffsetOf, decode, formatOf, type WireFormat } from "./wire-codec.js";
+import { formatIssues, validationIssues } from "../wire/validation.js";
+import { alignedOffsetOf, decode, formatOf, type WireFormat } from "../wire/wire-codec.js";
 
 /** The bearer token the route demands: 401 without one, 403 for one not accepted. */
 export function authenticate(ctx: ServerContext, req: IncomingMessage): void {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { runtimeError } from "./errors.js";
-import { ENV, ENV_DEFAULTS, secretEnvName } from "./protocol/env.js";
+import { runtimeError } from "../errors/errors.js";
+import { ENV, ENV_DEFAULTS, secretEnvName } from "../protocol/env.js";
 
 /** Everything a served Chainlet reads from its environment, parsed once at start-up. */
 export interface ServerConfig {

@@ -1,6 +1,6 @@
 import { ChainsError, HttpError, RequestError } from "./errors.js";
-import type { ErrorEnvelope } from "./protocol/error-envelope.js";
-import { runtimeMessage } from "./protocol/runtime-errors.js";
+import type { ErrorEnvelope } from "../protocol/error-envelope.js";
+import { runtimeMessage } from "../protocol/runtime-errors.js";
 import { userStack } from "./stack-frames.js";
 
 /** The innermost envelope of a chain: where the failure started. */

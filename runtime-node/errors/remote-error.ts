@@ -1,6 +1,6 @@
 import { ChainsError } from "./errors.js";
-import type { ErrorEnvelope } from "./protocol/error-envelope.js";
-import { runtimeMessage } from "./protocol/runtime-errors.js";
+import type { ErrorEnvelope } from "../protocol/error-envelope.js";
+import { runtimeMessage } from "../protocol/runtime-errors.js";
 
 function describeChain(envelope: ErrorEnvelope): string {
   const hops: string[] = [];

@@ -1,9 +1,9 @@
 import type { Logger } from "pino";
 import type { BearerVerdict } from "./auth.js";
 import type { ChainletServerSpec } from "./chainlet-meta.js";
-import type { ConcurrencyGate } from "./concurrency-gate.js";
-import type { Redact } from "./error-envelope.js";
-import type { ChainletMetrics } from "./metrics.js";
+import type { ConcurrencyGate } from "../transport/concurrency-gate.js";
+import type { Redact } from "../errors/error-envelope.js";
+import type { ChainletMetrics } from "../observability/metrics.js";
 import type { ServerConfig } from "./server-config.js";
 
 /** The served Chainlet instance, or why there is none, and whether the server drains. */

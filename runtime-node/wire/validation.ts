@@ -1,5 +1,5 @@
 import type { ErrorObject } from "ajv";
-import type { ValidateFunction } from "./chainlet-meta.js";
+import type { ValidateFunction } from "../server/chainlet-meta.js";
 
 /** One reason a value does not match its schema: a JSON Pointer into the value and what is wrong. */
 export interface ValidationIssue {

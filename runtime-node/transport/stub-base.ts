@@ -1,4 +1,4 @@
-import type { DeploymentContext, DependsOptions } from "./remote-config.js";
+import type { DeploymentContext, DependsOptions } from "../authoring/remote-config.js";
 import { Transport, type Endpoint } from "./transport.js";
 
 const TRANSPORT = Symbol.for("tschains.transport");

@@ -1,4 +1,4 @@
-import { runtimeError } from "./errors.js";
+import { runtimeError } from "../errors/errors.js";
 
 /**
  * A read-only view of `all` that exposes only `declared` keys. Reading an undeclared key throws, so a
