@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { compileChain } from "../compiler/compile-chain.js";
+import { isDiagnosticCode } from "../compiler/diagnostic-messages.js";
 import { formatDiagnostics, hasErrors, type Diagnostic } from "../compiler/diagnostics.js";
 import { emitChain, stableJson } from "../emitters/emit-chain.js";
 import { EXPOSE_MODES, type DeployOptions } from "../emitters/deploy/emit-deployments.js";
@@ -43,7 +44,7 @@ function emitterDiagnostics(error: unknown): Diagnostic[] {
   const carried = (error as { diagnostics?: unknown } | null)?.diagnostics;
   if (Array.isArray(carried)) return carried as Diagnostic[];
   const code = (error as { code?: unknown } | null)?.code;
-  if (error instanceof Error && typeof code === "string" && /^CH\d{4}$/.test(code)) {
+  if (error instanceof Error && isDiagnosticCode(code)) {
     return [{ code, category: "error", message: error.message.replace(new RegExp(`^${code}:\\s*`), "") }];
   }
   throw error;
