@@ -3,7 +3,8 @@ import { Option, type Command } from "commander";
 import { compileChain } from "../compiler/compile-chain.js";
 import { isDiagnosticCode } from "../compiler/diagnostic-messages.js";
 import { formatDiagnostics, hasErrors, type Diagnostic } from "../compiler/diagnostics.js";
-import { emitChain, stableJson } from "../emitters/emit-chain.js";
+import { emitChain } from "../emitters/emit-chain.js";
+import { stableJson } from "../emitters/stable-json.js";
 import { EXPOSE_MODES, type DeployOptions } from "../emitters/deploy/emit-deployments.js";
 import { writeOutputAtomically } from "./write-output-atomically.js";
 

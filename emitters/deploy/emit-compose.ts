@@ -1,7 +1,7 @@
 import { Document } from "yaml";
 import type { ChainIR, ChainletIR } from "../../compiler/chain-ir.js";
 import { secretEnvName } from "../../runtime-node/server-config.js";
-import type { EmittedFile } from "../emit-chain.js";
+import type { EmittedFile } from "../emitted-file.js";
 import {
   CONTAINER_PORT,
   READINESS_PATH,

@@ -1,6 +1,6 @@
 import type { ChainIR, ChainletIR, DependsOptions } from "../../compiler/chain-ir.js";
 import { DEPENDS_DEFAULTS } from "../../runtime-node/remote-config.js";
-import type { EmittedFile } from "../emit-chain.js";
+import type { EmittedFile } from "../emitted-file.js";
 
 export const GRAPH_FILE = "graph.mmd";
 

@@ -5,7 +5,7 @@ import type { HorizontalPodAutoscaler } from "kubernetes-types/autoscaling/v2.js
 import type { ConfigMap, EnvVar, Service, Toleration, Volume, VolumeMount } from "kubernetes-types/core/v1.js";
 import type { Ingress } from "kubernetes-types/networking/v1.js";
 import type { ChainIR, ChainletIR } from "../../compiler/chain-ir.js";
-import type { EmittedFile } from "../emit-chain.js";
+import type { EmittedFile } from "../emitted-file.js";
 import {
   CONTAINER_PORT,
   LIVENESS_PATH,
