@@ -1,5 +1,6 @@
 import { diagnosticMessage } from "../compiler/diagnostic-messages.js";
 import type { ChainletIR, DependsOptions } from "../compiler/chain-ir.js";
+import { DEPENDS_DEFAULTS } from "../runtime-node/remote-config.js";
 import { EmitError } from "./emit-error.js";
 
 /** What to change in one user source file while bundling one Chainlet. */
@@ -79,8 +80,7 @@ function dependsEdits(text: string, target: ChainletIR): Edit[] {
 
 /** Fixed key order, so the bundle does not depend on how the compiler happened to build the object. */
 function orderedOptions(options: DependsOptions): DependsOptions {
-  const { retries, timeoutSec, concurrencyLimit, binary, streamingReadTimeoutSec } = options;
-  return { retries, timeoutSec, concurrencyLimit, binary, streamingReadTimeoutSec };
+  return Object.fromEntries(Object.keys(DEPENDS_DEFAULTS).map((key) => [key, options[key as keyof DependsOptions]])) as DependsOptions;
 }
 
 function sameLineBreaks(original: string): string {
