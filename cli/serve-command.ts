@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { formatDiagnostics } from "../compiler/diagnostics.js";
-import { buildChain } from "./build-command.js";
+import { buildChain } from "../api/build-chain.js";
 import { exampleValue } from "./example-value.js";
-import { describeExit, serveChain, type ChainletLogLine, type ServedChain } from "./serve-chain.js";
+import { describeExit, serveChain, type ChainletLogLine, type ServedChain } from "../api/serve-chain.js";
 import { JSON_TYPE, RUN_REMOTE_PATH } from "../runtime-node/protocol/http.js";
 
 interface ServeFlags {

@@ -58,16 +58,8 @@ export type InjectionIR =
   | { kind: "depends"; parameter: string; chainlet: string; options: DependsOptions }
   | { kind: "context"; parameter: string };
 
-export interface DependsOptions {
-  /** Extra attempts after the first (0 = no retry). */
-  retries: number;
-  timeoutSec: number;
-  concurrencyLimit: number;
-  /** Use MessagePack on the wire instead of JSON. */
-  binary: boolean;
-  /** Longest gap between two stream items before the call fails. */
-  streamingReadTimeoutSec: number;
-}
+/** Every option of `depends(Chainlet, options)`, resolved: the runtime's type is the one declaration. */
+export type DependsOptions = Required<RuntimeDependsOptions>;
 
 export interface RunRemoteIR {
   parameters: ParameterIR[];
@@ -101,7 +93,7 @@ export interface DependsCallIR {
 }
 
 export type { GpuType } from "../runtime-node/authoring/remote-config.js";
-import type { GpuType } from "../runtime-node/authoring/remote-config.js";
+import type { DependsOptions as RuntimeDependsOptions, GpuType } from "../runtime-node/authoring/remote-config.js";
 
 export interface ResolvedRemoteConfig {
   dockerImage: {

@@ -6,20 +6,11 @@ import type { DeployOptions } from "./deploy/deploy-options.js";
 import { emitClient } from "./emit-client.js";
 import { readDataDir } from "./emit-data-dir.js";
 import { emitDockerfiles } from "./emit-dockerfile.js";
+import type { EmittedFile } from "./emitted-file.js";
 import { emitOpenApi } from "./emit-openapi.js";
 import { emitContextPackage } from "./emit-package-json.js";
 import { stableJson } from "./stable-json.js";
 
-export { stableJson };
-
-/** One file of the build output, relative to the chain's folder `<out>/<chain>/`. */
-export interface EmittedFile {
-  /** POSIX path relative to the chain folder. */
-  path: string;
-  contents: string | Uint8Array;
-  /** File mode; 0o644 when absent. */
-  mode?: number;
-}
 
 export interface EmitOptions {
   /** Absolute path of `<out>/<chain>/`; `ir.projectRoot` is relative to it. */

@@ -2,7 +2,7 @@ import { Document } from "yaml";
 import type { ChainIR, ChainletIR } from "../../compiler/chain-ir.js";
 import { COMPOSE_ENV, ENV, secretEnvName } from "../../runtime-node/protocol/env.js";
 import { READYZ_PATH } from "../../runtime-node/protocol/http.js";
-import type { EmittedFile } from "../emit-chain.js";
+import type { EmittedFile } from "../emitted-file.js";
 import {
   CONTAINER_PORT,
   TERMINATION_GRACE_SECONDS,

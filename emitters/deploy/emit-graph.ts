@@ -1,7 +1,7 @@
 import type { ChainIR, ChainletIR, DependsOptions } from "../../compiler/chain-ir.js";
 import { DEPENDS_DEFAULTS } from "../../runtime-node/authoring/remote-config.js";
 import { RUN_REMOTE_PATH } from "../../runtime-node/protocol/http.js";
-import type { EmittedFile } from "../emit-chain.js";
+import type { EmittedFile } from "../emitted-file.js";
 
 export const GRAPH_FILE = "graph.mmd";
 

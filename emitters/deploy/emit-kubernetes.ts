@@ -7,7 +7,7 @@ import type { Ingress } from "kubernetes-types/networking/v1.js";
 import type { ChainIR, ChainletIR } from "../../compiler/chain-ir.js";
 import { ENV } from "../../runtime-node/protocol/env.js";
 import { HEALTHZ_PATH, METRICS_PATH, READYZ_PATH } from "../../runtime-node/protocol/http.js";
-import type { EmittedFile } from "../emit-chain.js";
+import type { EmittedFile } from "../emitted-file.js";
 import {
   CONTAINER_PORT,
   RUN_AS_UID,

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildChain } from "../../cli/build-command.js";
+import { buildChain } from "../../api/build-chain.js";
 import { exampleValue } from "../../cli/example-value.js";
 import type { ChainIR, ChainletIR } from "../../compiler/chain-ir.js";
 import { formatDiagnostics } from "../../compiler/diagnostics.js";

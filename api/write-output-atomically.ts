@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readdir, rename, rm, rmdir, writeFile } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, normalize, sep } from "node:path";
-import type { EmittedFile } from "../emitters/emit-chain.js";
+import type { EmittedFile } from "../emitters/emitted-file.js";
 
 /**
  * Writes `files` as the complete new contents of `destination`. Everything goes into a temporary folder
