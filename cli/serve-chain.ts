@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { request } from "undici";
 import type { ChainIR, ChainletIR } from "../compiler/chain-ir.js";
+import { BUILD_ID_ENV } from "../runtime-node/server-config.js";
 
 /** One line a Chainlet process wrote, for the caller to print or collect. */
 export interface ChainletLogLine {
@@ -164,6 +165,7 @@ async function startChainlet(
     CHAINS_DEPENDENCIES: JSON.stringify(dependencies),
     CHAINS_AUTH_TOKEN: token,
     CHAINS_DATA_DIR: chainlet.config.dockerImage.dataDir && existsSync(dataDir) ? dataDir : undefined,
+    [BUILD_ID_ENV]: chainlet.buildId,
   };
   if (isEntry) {
     if (options.apiKeys && options.apiKeys.length > 0) env.CHAINS_API_KEYS = options.apiKeys.join(",");

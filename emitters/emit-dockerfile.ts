@@ -1,4 +1,5 @@
 import type { ChainIR, ChainletIR } from "../compiler/chain-ir.js";
+import { BUILD_ID_ENV } from "../runtime-node/server-config.js";
 import { renderTemplate } from "./render-template.js";
 
 /** What the Dockerfile needs to know about the rest of the context. */
@@ -10,8 +11,16 @@ export interface DockerContextShape {
   hasDataDir: boolean;
 }
 
-/** Renders the Chainlet's `Dockerfile` and `.dockerignore` from the templates in `emitters/templates`. */
-export function emitDockerfiles(ir: ChainIR, chainlet: ChainletIR, shape: DockerContextShape): { dockerfile: string; dockerignore: string } {
+/**
+ * Renders the Chainlet's `Dockerfile` and `.dockerignore` from the templates in `emitters/templates`.
+ * With `buildId`, the image sets `CHAINS_BUILD_ID` to it (what `/healthz` and error envelopes report).
+ */
+export function emitDockerfiles(
+  ir: ChainIR,
+  chainlet: ChainletIR,
+  shape: DockerContextShape,
+  buildId?: string,
+): { dockerfile: string; dockerignore: string } {
   const { dockerImage, compute, options } = chainlet.config;
   const data = {
     chain: ir.name,
@@ -26,6 +35,8 @@ export function emitDockerfiles(ir: ChainIR, chainlet: ChainletIR, shape: Docker
     hasNpmRequirements: shape.hasNpmRequirements,
     hasLockfile: shape.hasLockfile,
     dataDir: shape.hasDataDir,
+    buildIdEnv: buildId === undefined ? undefined : BUILD_ID_ENV,
+    buildId,
   };
   return { dockerfile: renderTemplate("Dockerfile", data), dockerignore: renderTemplate("dockerignore", data) };
 }

@@ -16,6 +16,8 @@ export interface ErrorEnvelope {
   cause: ErrorEnvelope | null;
   /** `CH2xxx` when the runtime raised it. */
   code?: string;
+  /** The build id of `chainlet` (top-level envelope only), when it knows it. */
+  buildId?: string;
 }
 
 /** An error the server itself answers with a chosen status (limits, auth, bad input). */

@@ -29,7 +29,12 @@ export interface ServerConfig {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   logLevel: string;
+  /** The Chainlet's build id (`CHAINS_BUILD_ID`, set by its image and by `chains serve`), when known. */
+  buildId?: string;
 }
+
+/** The environment variable carrying the Chainlet's build id (a content hash of its image inputs). */
+export const BUILD_ID_ENV = "CHAINS_BUILD_ID";
 
 const MIB = 1024 * 1024;
 
@@ -118,5 +123,6 @@ export function readServerConfig(env: Env, declaredSecrets: readonly string[]): 
     headersTimeoutMs: positiveNumber(env, "CHAINS_HEADERS_TIMEOUT_SEC", 30) * 1000,
     requestTimeoutMs: positiveNumber(env, "CHAINS_REQUEST_TIMEOUT_SEC", 300) * 1000,
     logLevel: env.LOG_LEVEL || "info",
+    buildId: env[BUILD_ID_ENV] || undefined,
   };
 }

@@ -5,7 +5,7 @@ import { constructWith } from "./authoring.js";
 import { bearerChecker, type BearerVerdict } from "./auth.js";
 import type { ChainletServerSpec } from "./chainlet-meta.js";
 import { ConcurrencyGate } from "./concurrency-gate.js";
-import { RequestError, statusOf, toEnvelope, type Redact } from "./error-envelope.js";
+import { RequestError, statusOf, toEnvelope, type ErrorEnvelope, type Redact } from "./error-envelope.js";
 import { createLogger, type ChainletLogger } from "./logger.js";
 import { ChainletMetrics } from "./metrics.js";
 import { redactor } from "./redaction.js";
@@ -58,7 +58,7 @@ export async function startChainletServer(spec: ChainletServerSpec): Promise<Run
   const env = spec.env ?? process.env;
   const config = readServerConfig(env, meta.config.assets.secretKeys);
   const redact = redactor([...Object.values(config.secrets), config.authToken, ...config.apiKeys]);
-  const log = createLogger(meta.name, config.logLevel, redact, spec.logDestination);
+  const log = createLogger(meta.name, config.logLevel, redact, spec.logDestination, config.buildId);
   const { logger } = log;
   const metrics = new ChainletMetrics(meta.name);
   const retryBase = Number(env.CHAINS_RETRY_BASE_MS);
@@ -166,7 +166,7 @@ function requestHandler(ctx: HandlerContext) {
 
   const sendError = (res: ServerResponse, error: unknown, format: WireFormat = "json") => {
     const status = statusOf(error);
-    const envelope = toEnvelope(error, chainlet, redact);
+    const envelope = withBuildId(toEnvelope(error, chainlet, redact), ctx.config.buildId);
     const headers: Record<string, string> = error instanceof RequestError ? { ...error.headers } : {};
     if (state.shuttingDown) headers.connection = "close";
     if (res.headersSent) {
@@ -206,7 +206,7 @@ function requestHandler(ctx: HandlerContext) {
       sendError(res, new RequestError(405, "CH2107", `${path} accepts ${methods.join(", ")}, not ${req.method}`, { allow: methods.join(", ") }));
       return;
     }
-    if (path === "/healthz") return sendJson(res, 200, { status: "ok", chainlet });
+    if (path === "/healthz") return sendJson(res, 200, { status: "ok", chainlet, buildId: ctx.config.buildId ?? null });
     if (path === "/readyz") {
       void readiness(state, redact).then(({ ready, reason }) =>
         sendJson(res, ready ? 200 : 503, ready ? { status: "ready", chainlet } : { status: "not ready", chainlet, reason }),
@@ -226,6 +226,11 @@ function requestHandler(ctx: HandlerContext) {
       (status >= 500 ? logger.error : logger.warn).call(logger, { requestId: rc.requestId, status, err: envelope }, `request refused: ${envelope?.message ?? status}`);
     });
   };
+}
+
+/** Stamps the top-level envelope with the Chainlet's build id, so an error names the exact build that raised it. */
+function withBuildId(envelope: ErrorEnvelope, buildId: string | undefined): ErrorEnvelope {
+  return buildId ? { ...envelope, buildId } : envelope;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
@@ -365,7 +370,7 @@ async function streamResponse(ctx: HandlerContext, res: ServerResponse, format: 
   } catch (error) {
     if (clientGone) return;
     const status = statusOf(error);
-    const envelope = toEnvelope(error, spec.meta.name, redact);
+    const envelope = withBuildId(toEnvelope(error, spec.meta.name, redact), ctx.config.buildId);
     logger.error({ requestId: requestContext.getStore()?.requestId, status, err: envelope }, `stream failed mid-way: ${envelope.message}`);
     res.end(encodeFrame(format, { error: envelope, status }));
   } finally {
