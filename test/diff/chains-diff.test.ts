@@ -1,10 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildChain } from "../../cli/build-command.js";
 import type { ChainIR } from "../../compiler/chain-ir.js";
 import { compareBuilds, type DiffReport } from "../../diff/compare-chainlets.js";
+import { variantBuilder } from "../chain-variants.js";
 
 const repo = join(import.meta.dirname, "..", "..");
 const scratch = mkdtempSync(join(repo, "test", "tmp-chains-diff-"));
@@ -12,15 +12,8 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const hello = readFileSync(join(repo, "fixtures/hello/chain.ts"), "utf8");
 
-/** Builds a variant of the hello chain (same source path each time) and returns its chain folder. */
-async function build(variant: string, source: string): Promise<string> {
-  const project = join(scratch, "project");
-  mkdirSync(project, { recursive: true });
-  writeFileSync(join(project, "chain.ts"), source);
-  const result = await buildChain(join(project, "chain.ts"), { outDir: join(scratch, `out-${variant}`) });
-  expect(result.ok, JSON.stringify(result.diagnostics)).toBe(true);
-  return result.chainDir;
-}
+const buildVariant = variantBuilder(scratch);
+const build = async (variant: string, source: string) => (await buildVariant(variant, source)).chainDir;
 
 const irOf = (chainDir: string) => JSON.parse(readFileSync(join(chainDir, "chain.json"), "utf8")) as ChainIR;
 const summary = (report: DiffReport) => report.changes.map((c) => `${c.severity} ${c.chainlet} ${c.aspect} ${c.path ?? ""}${c.rollout ? ` [${c.rollout}]` : ""}`);

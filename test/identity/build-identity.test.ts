@@ -1,10 +1,9 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildChain } from "../../cli/build-command.js";
 import { serveChain } from "../../cli/serve-chain.js";
-import type { ChainIR } from "../../compiler/chain-ir.js";
+import { variantBuilder, type BuiltVariant } from "../chain-variants.js";
 
 const repo = join(import.meta.dirname, "..", "..");
 const scratch = mkdtempSync(join(repo, "test", "tmp-build-identity-"));
@@ -16,27 +15,12 @@ const bodyChanged = original.replace("`Hello, ${name}", "`Hi, ${name}");
 /** SayHello gains a parameter: HelloAll's stub of it changes, so HelloAll's image changes too. */
 const interfaceChanged = original.replace("excited?: boolean)", "excited?: boolean, suffix?: string)");
 
-interface Built {
-  ir: ChainIR;
-  chainDir: string;
-  ids: Record<string, string | undefined>;
-  file(path: string): string;
-}
+type Built = BuiltVariant & { ids: Record<string, string | undefined> };
+const buildVariant = variantBuilder(scratch);
 
-/** Writes `source` as the one project's chain.ts (the same path each time: the path is in the source map) and builds it. */
 async function build(variant: string, source: string, tag?: string): Promise<Built> {
-  const project = join(scratch, "project");
-  mkdirSync(project, { recursive: true });
-  writeFileSync(join(project, "chain.ts"), source);
-  const result = await buildChain(join(project, "chain.ts"), { outDir: join(scratch, `out-${variant}`), tag });
-  expect(result.ok, JSON.stringify(result.diagnostics)).toBe(true);
-  const ir = JSON.parse(readFileSync(join(result.chainDir, "chain.json"), "utf8")) as ChainIR;
-  return {
-    ir,
-    chainDir: result.chainDir,
-    ids: Object.fromEntries(ir.chainlets.map((chainlet) => [chainlet.name, chainlet.buildId])),
-    file: (path) => readFileSync(join(result.chainDir, path), "utf8"),
-  };
+  const built = await buildVariant(variant, source, tag);
+  return { ...built, ids: Object.fromEntries(built.ir.chainlets.map((chainlet) => [chainlet.name, chainlet.buildId])) };
 }
 
 describe("build identity", () => {
