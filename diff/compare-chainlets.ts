@@ -161,19 +161,36 @@ function interfaceProblems(reader: ChainletIR, server: ChainletIR, readerIsNew: 
   ];
 }
 
-/** Compatible additions worth listing: new optional parameters and new output fields. */
+/**
+ * What changed compatibly, to list: new optional parameters, parameters whose schema changed (widened),
+ * new output fields, and an output that changed otherwise (narrowed).
+ */
 function additions(before: ChainletIR, after: ChainletIR, base: { chainlet: string; caller: string }): Change[] {
   const changes: Change[] = [];
-  const oldParameters = new Set(before.runRemote.parameters.map((parameter) => parameter.name));
-  for (const parameter of after.runRemote.parameters) {
-    if (!oldParameters.has(parameter.name)) changes.push({ ...base, severity: "compatible", aspect: "input", path: `/${parameter.name}`, reason: "new optional parameter" });
+  const compatible = (aspect: "input" | "output", path: string, reason: string): Change => ({ ...base, severity: "compatible", aspect, path, reason });
+  const oldInputs = propertiesOf(before.schemas.input);
+  for (const [name, schema] of Object.entries(propertiesOf(after.schemas.input))) {
+    if (!(name in oldInputs)) changes.push(compatible("input", `/${name}`, "new optional parameter"));
+    else if (stableText(oldInputs[name]) !== stableText(schema)) changes.push(compatible("input", `/${name}`, "changed; every value accepted before is still accepted"));
   }
-  const fields = (output: unknown) => Object.keys(((output as { properties?: object }).properties ?? {}) as object);
-  const oldFields = new Set(fields(before.schemas.output));
-  for (const field of fields(after.schemas.output)) {
-    if (!oldFields.has(field)) changes.push({ ...base, severity: "compatible", aspect: "output", path: `/${field}`, reason: "new output field (old readers drop it)" });
+  const oldFields = propertiesOf(before.schemas.output);
+  const newFields = propertiesOf(after.schemas.output);
+  const added = Object.keys(newFields).filter((field) => !(field in oldFields));
+  for (const field of added) changes.push(compatible("output", `/${field}`, "new output field (old readers drop it)"));
+  if (added.length === 0 && stableText(before.schemas.output) !== stableText(after.schemas.output)) {
+    changes.push(compatible("output", "/", "changed; every value it returns now is one old readers accept"));
   }
   return changes;
+}
+
+function propertiesOf(schema: unknown): Record<string, unknown> {
+  const properties = (schema as { properties?: unknown }).properties;
+  return properties !== null && typeof properties === "object" ? (properties as Record<string, unknown>) : {};
+}
+
+/** Schemas come from one compiler, which writes keys in a stable order: equal text means equal schema. */
+function stableText(value: unknown): string {
+  return JSON.stringify(value);
 }
 
 function schema(value: unknown): SchemaNode {

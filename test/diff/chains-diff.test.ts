@@ -35,6 +35,17 @@ describe("chains diff on builds of the hello chain", () => {
     expect(summary(report)).toEqual(["compatible say-hello input /suffix"]);
   }, 60_000);
 
+  it("lists a widened entrypoint input as compatible, naming the parameter", async () => {
+    const next = await build(
+      "widened",
+      hello.replace("runRemote(names: string[])", "runRemote(names: (string | number)[])").replace("this.hello.runRemote(name, true)", "this.hello.runRemote(String(name), true)"),
+    );
+    const report = compareBuilds(irOf(base), irOf(next));
+    expect(report.changes).toEqual([
+      { severity: "compatible", chainlet: "hello-all", caller: "outside callers", aspect: "input", path: "/names", reason: "changed; every value accepted before is still accepted" },
+    ]);
+  }, 60_000);
+
   it("treats an optional parameter made required as safe only when the caller rolls out first", async () => {
     const next = await build("required", hello.replace("excited?: boolean)", "excited: boolean)"));
     const report = compareBuilds(irOf(base), irOf(next));
