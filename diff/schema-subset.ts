@@ -88,8 +88,8 @@ function check(a: SchemaNode, b: SchemaNode, path: string, ctx: Context): Subset
   const objA: Record<string, unknown> = a === true ? {} : a;
   const objB = b;
   if (ctx.depth > MAX_DEPTH || ++ctx.steps.count > MAX_STEPS) return [undecided(path, "the schemas are too large or deep to compare")];
-  // Assumed only while checking below this pair (a failed branch elsewhere must not have proved it).
   if (sameSchema(objA, objB, ctx)) return [];
+  // Assumed only while checking below this pair (a failed branch elsewhere must not have proved it).
   const pairs = ctx.assumed.get(objA) ?? new Set<object>();
   if (pairs.has(objB)) return [];
   ctx.assumed.set(objA, pairs.add(objB));
@@ -100,18 +100,16 @@ function check(a: SchemaNode, b: SchemaNode, path: string, ctx: Context): Subset
   }
 }
 
-function checkNode(objA: Record<string, unknown>, objB: Record<string, unknown>, path: string, inner: Context): SubsetProblem[] {
-  const ctx = inner;
-
+function checkNode(objA: Record<string, unknown>, objB: Record<string, unknown>, path: string, ctx: Context): SubsetProblem[] {
   if (typeof objA.$ref === "string") {
     const target = resolveRef(objA.$ref, ctx.rootA);
     if (target === undefined || target === objA) return [undecided(path, `cannot resolve $ref "${objA.$ref}" of the old schema`)];
-    return check(withConjunct(objA, "$ref", target), objB, path, inner);
+    return check(withConjunct(objA, "$ref", target), objB, path, ctx);
   }
   if (typeof objB.$ref === "string") {
     const target = resolveRef(objB.$ref, ctx.rootB);
     if (target === undefined || target === objB) return [undecided(path, `cannot resolve $ref "${objB.$ref}" of the new schema`)];
-    return check(objA, withConjunct(objB, "$ref", target), path, inner);
+    return check(objA, withConjunct(objB, "$ref", target), path, ctx);
   }
   if (Array.isArray(objB.anyOf) && isUnconstrained(without(objB, "anyOf"))) {
     // The old schema kept as one member of a new union (a widening) is contained as a whole.
@@ -121,24 +119,24 @@ function checkNode(objA: Record<string, unknown>, objB: Record<string, unknown>,
     // Every value of a union is a value of one branch (oneOf only narrows that), so each branch must fit.
     if (Array.isArray(objA[union])) {
       const rest = without(objA, union);
-      return (objA[union] as SchemaNode[]).flatMap((branch) => check(conjunction(rest, branch), objB, path, inner));
+      return (objA[union] as SchemaNode[]).flatMap((branch) => check(conjunction(rest, branch), objB, path, ctx));
     }
   }
   if (Array.isArray(objB.allOf)) {
     const rest = without(objB, "allOf");
-    return [rest, ...(objB.allOf as SchemaNode[])].flatMap((conjunct) => check(objA, conjunct, path, inner));
+    return [rest, ...(objB.allOf as SchemaNode[])].flatMap((conjunct) => check(objA, conjunct, path, ctx));
   }
-  if (Array.isArray(objA.allOf)) return checkIntersection(objA, objB, path, inner);
+  if (Array.isArray(objA.allOf)) return checkIntersection(objA, objB, path, ctx);
   const types = typesOf(objA);
   if (types.length > 1 && !hasFiniteValues(objA)) {
     // Split by type so that a union `b` can take each type of `a` in a different branch.
-    return types.flatMap((type) => check({ ...objA, type }, objB, path, inner));
+    return types.flatMap((type) => check({ ...objA, type }, objB, path, ctx));
   }
   const values = finiteValues(objA);
   if (values) return values.flatMap((value) => valueProblems(value, objB, path, ctx));
-  if (Array.isArray(objB.anyOf)) return checkAnyOf(objA, objB, path, inner);
-  if (Array.isArray(objB.oneOf)) return checkOneOf(objA, objB, path, inner);
-  return checkSimple(objA, objB, path, inner);
+  if (Array.isArray(objB.anyOf)) return checkAnyOf(objA, objB, path, ctx);
+  if (Array.isArray(objB.oneOf)) return checkOneOf(objA, objB, path, ctx);
+  return checkSimple(objA, objB, path, ctx);
 }
 
 /** `a` is `rest ∧ c1 ∧ … ∧ cn`: contained in `b` when one conjunct is, or when their simple merge is. */
@@ -517,7 +515,8 @@ function describeValues(values: unknown[]): string {
 function sameSchema(a: Record<string, unknown>, b: Record<string, unknown>, ctx: Context): boolean {
   const strip = ({ $defs: _d, definitions: _e, $schema: _s, $id: _i, ...rest }: Record<string, unknown>) => rest;
   if (!deepEqual(strip(a), strip(b))) return false;
-  return ctx.sameDefs || !JSON.stringify(a).includes('"$ref"');
+  const refs = [...JSON.stringify(a).matchAll(/"\$ref":"([^"]*)"/g)].map((match) => match[1]);
+  return refs.length === 0 || (ctx.sameDefs && refs.every((ref) => ref.startsWith("#/$defs/") || ref.startsWith("#/definitions/")));
 }
 
 function deepEqual(x: unknown, y: unknown): boolean {
