@@ -51,9 +51,17 @@ const { schema } = fc.letrec<{ schema: SchemaNode }>((tie) => ({
 const doc = fc.record({ body: schema, T: schema.filter((t) => typeof t !== "object" || !("$ref" in t)) }).map(({ body, T }) => ({ $defs: { T }, ...(typeof body === "object" ? body : { allOf: [body] }) }));
 
 const ajv = new Ajv2020({ strict: false });
+/** ajv as the oracle; undefined when ajv itself cannot decide (a generated left-recursive `$defs/T` overflows its stack). */
 const accepts = (schema: object) => {
   const validate = ajv.compile(schema);
-  return (data: unknown) => validate(data) as boolean;
+  return (data: unknown): boolean | undefined => {
+    try {
+      return validate(data) as boolean;
+    } catch (error) {
+      if (error instanceof RangeError) return undefined;
+      throw error;
+    }
+  };
 };
 
 describe("subschemaProblems on generated schemas", () => {
@@ -65,7 +73,7 @@ describe("subschemaProblems on generated schemas", () => {
         if (problems.length > 0) return;
         proved++;
         const [inOld, inNew] = [accepts(old), accepts(next)];
-        for (const v of values) if (inOld(v)) expect(inNew(v), `${JSON.stringify(v)} old=${JSON.stringify(old)} new=${JSON.stringify(next)}`).toBe(true);
+        for (const v of values) if (inOld(v) === true) expect(inNew(v) !== false, `${JSON.stringify(v)} old=${JSON.stringify(old)} new=${JSON.stringify(next)}`).toBe(true);
       }),
       { numRuns: 400 },
     );
@@ -87,7 +95,7 @@ describe("subschemaProblems on generated schemas", () => {
         ([old, next], values) => {
           if (subschemaProblems(old, next, { dropUnknownProperties: false }).length > 0) return;
           const [inOld, inNew] = [accepts(old), accepts(JSON.parse(JSON.stringify(next)))];
-          for (const v of values) if (inOld(v)) expect(inNew(v), `${JSON.stringify(v)} old=${JSON.stringify(old)} new=${JSON.stringify(next)}`).toBe(true);
+          for (const v of values) if (inOld(v) === true) expect(inNew(v) !== false, `${JSON.stringify(v)} old=${JSON.stringify(old)} new=${JSON.stringify(next)}`).toBe(true);
         },
       ),
       { numRuns: 300 },
