@@ -166,6 +166,7 @@ async function startChainlet(
     [ENV.dependencies]: JSON.stringify(dependencies),
     [ENV.authToken]: token,
     [ENV.dataDir]: chainlet.config.dockerImage.dataDir && existsSync(dataDir) ? dataDir : undefined,
+    [ENV.buildId]: chainlet.buildId,
   };
   if (isEntry) {
     if (options.apiKeys && options.apiKeys.length > 0) env[ENV.apiKeys] = options.apiKeys.join(",");

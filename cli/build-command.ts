@@ -11,7 +11,7 @@ export function registerBuildCommand(program: Command): void {
     .argument("<entry>", "the chain's entry file (.ts)")
     .option("-o, --out <dir>", "output folder", "dist")
     .option("--registry <prefix>", "image registry prefix for Compose and Kubernetes, e.g. ghcr.io/acme")
-    .option("--tag <tag>", "image tag", "latest")
+    .option("--tag <tag>", "image tag of every Chainlet (default: each Chainlet's build id)")
     .addOption(new Option("--expose <mode>", "how Kubernetes exposes the entrypoint").choices([...EXPOSE_MODES]).default("loadbalancer"))
     .action(async (entry: string, flags: { out: string } & DeployOptions) => {
       const result = await buildChain(entry, { outDir: flags.out, registry: flags.registry, tag: flags.tag, expose: flags.expose });

@@ -52,6 +52,12 @@ export interface ChainletIR {
   };
   /** Where the class and its `depends(...)` calls are, so emitters can rewrite them without re-parsing. */
   source: ChainletSourceIR;
+  /**
+   * Content hash of the Chainlet's image inputs (see `emitters/build-id.ts`): the default image tag, and
+   * what `/healthz`, error envelopes and log lines report. Filled in by the emitters, so absent from
+   * the compiler's own output and present in every written `chain.json`.
+   */
+  buildId?: string;
 }
 
 export type InjectionIR =

@@ -13,8 +13,16 @@ export interface DockerContextShape {
   hasDataDir: boolean;
 }
 
-/** Renders the Chainlet's `Dockerfile` and `.dockerignore` from the templates in `emitters/templates`. */
-export function emitDockerfiles(ir: ChainIR, chainlet: ChainletIR, shape: DockerContextShape): { dockerfile: string; dockerignore: string } {
+/**
+ * Renders the Chainlet's `Dockerfile` and `.dockerignore` from the templates in `emitters/templates`.
+ * With `buildId`, the image sets `CHAINS_BUILD_ID` to it (what `/healthz` and error envelopes report).
+ */
+export function emitDockerfiles(
+  ir: ChainIR,
+  chainlet: ChainletIR,
+  shape: DockerContextShape,
+  buildId?: string,
+): { dockerfile: string; dockerignore: string } {
   const { dockerImage, compute, options } = chainlet.config;
   const data = {
     chain: ir.name,
@@ -33,6 +41,7 @@ export function emitDockerfiles(ir: ChainIR, chainlet: ChainletIR, shape: Docker
     envNames: ENV,
     port: CONTAINER_PORT,
     healthzPath: HEALTHZ_PATH,
+    buildId,
   };
   return { dockerfile: renderTemplate("Dockerfile", data), dockerignore: renderTemplate("dockerignore", data) };
 }

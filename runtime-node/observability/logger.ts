@@ -56,8 +56,14 @@ function batchedStdout(): LineSink {
  * `chains serve` also wakes the reading process for every line, was the largest single cost of a
  * hop. A `destination` (tests) receives each line as it is logged.
  */
-export function createLogger(chainlet: string, level: string, redact: Redact, destination?: { write(line: string): void }): ChainletLogger {
-  const options: pino.LoggerOptions = { level, base: { chainlet }, timestamp: pino.stdTimeFunctions.isoTime, hooks: { streamWrite: redact } };
+export function createLogger(
+  chainlet: string,
+  level: string,
+  redact: Redact,
+  destination?: { write(line: string): void },
+  buildId?: string,
+): ChainletLogger {
+  const options: pino.LoggerOptions = { level, base: buildId ? { chainlet, buildId } : { chainlet }, timestamp: pino.stdTimeFunctions.isoTime, hooks: { streamWrite: redact } };
   const sink = destination ? { write: (line: string) => destination.write(line), flush: () => undefined } : batchedStdout();
   return { logger: pino(options, sink), flush: sink.flush };
 }

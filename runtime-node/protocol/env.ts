@@ -22,6 +22,8 @@ export const ENV = {
   headersTimeoutSec: "CHAINS_HEADERS_TIMEOUT_SEC",
   requestTimeoutSec: "CHAINS_REQUEST_TIMEOUT_SEC",
   retryBaseMs: "CHAINS_RETRY_BASE_MS",
+  /** The Chainlet's build id (a content hash of its image inputs), set by its image and by `chains serve`. */
+  buildId: "CHAINS_BUILD_ID",
 } as const;
 
 /** Prefix of the variables that carry one secret each when no secrets folder is mounted. */

@@ -19,6 +19,8 @@ export interface ErrorEnvelope {
   cause: ErrorEnvelope | null;
   /** `CH2xxx` when the runtime raised it. */
   code?: string;
+  /** The build id of `chainlet` (top-level envelope only), when it knows it. */
+  buildId?: string;
 }
 
 /** A value that looks like an envelope, checked before trusting a remote body. */

@@ -22,13 +22,19 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
   res.end(body);
 }
 
+/** The top-level envelope of `error`, stamped with the Chainlet's build id so it names the exact build that raised it. */
+export function envelopeOf(ctx: ServerContext, error: unknown): ErrorEnvelope {
+  const envelope = toEnvelope(error, ctx.spec.meta.name, ctx.redact);
+  return ctx.config.buildId ? { ...envelope, buildId: ctx.config.buildId } : envelope;
+}
+
 /**
  * Answers `error` as `{"error": <envelope>}` in `format`, with its status and headers (the registry's
  * for a runtime error); returns the envelope, or nothing when the answer had already begun (then the
  * connection is cut, the only way left to tell the client).
  */
 export function sendError(ctx: ServerContext, res: ServerResponse, error: unknown, format: WireFormat = "json"): ErrorEnvelope | undefined {
-  const envelope = toEnvelope(error, ctx.spec.meta.name, ctx.redact);
+  const envelope = envelopeOf(ctx, error);
   const headers: Record<string, string> = error instanceof RequestError ? { ...error.headers } : {};
   if (ctx.state.shuttingDown) headers.connection = "close";
   if (res.headersSent) {

@@ -6,7 +6,7 @@ import type { ServerContext, ServerState } from "./server-context.js";
 
 /** The routes probes and scrapers call, by path: none needs a token. */
 export const OPERATIONAL_ROUTES: Record<string, (ctx: ServerContext, res: ServerResponse) => void> = {
-  [HEALTHZ_PATH]: (ctx, res) => sendJson(res, 200, { status: "ok", chainlet: ctx.spec.meta.name }),
+  [HEALTHZ_PATH]: (ctx, res) => sendJson(res, 200, { status: "ok", chainlet: ctx.spec.meta.name, buildId: ctx.config.buildId ?? null }),
   [READYZ_PATH]: (ctx, res) => {
     const chainlet = ctx.spec.meta.name;
     void readiness(ctx.state, ctx.redact).then(({ ready, reason }) =>

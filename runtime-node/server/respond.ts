@@ -4,9 +4,9 @@
  * the first frame ends the stream with an error frame (the status line is long gone).
  */
 import type { ServerResponse } from "node:http";
-import { contentTypeOf } from "./answers.js";
+import { contentTypeOf, envelopeOf } from "./answers.js";
 import { runtimeError } from "../errors/errors.js";
-import { statusOf, toEnvelope } from "../errors/error-envelope.js";
+import { statusOf } from "../errors/error-envelope.js";
 import { MSGPACK_SEQ_TYPE, NDJSON_TYPE } from "../protocol/http.js";
 import { requestContext } from "../observability/request-context.js";
 import type { ServerContext } from "./server-context.js";
@@ -88,7 +88,7 @@ async function writeFrames(ctx: ServerContext, res: ServerResponse, format: Wire
 
 function endWithErrorFrame(ctx: ServerContext, res: ServerResponse, format: WireFormat, error: unknown): void {
   const status = statusOf(error);
-  const envelope = toEnvelope(error, ctx.spec.meta.name, ctx.redact);
+  const envelope = envelopeOf(ctx, error);
   ctx.logger.error({ requestId: requestContext.getStore()?.requestId, status, err: envelope }, `stream failed mid-way: ${envelope.message}`);
   res.end(encodeFrame(format, { error: envelope, status }));
 }

@@ -32,6 +32,8 @@ export interface ServerConfig {
   logLevel: string;
   /** Base of the dependency calls' retry backoff. */
   retryBaseMs: number;
+  /** The Chainlet's build id, when known. */
+  buildId?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -120,5 +122,6 @@ export function readServerConfig(env: Env, declaredSecrets: readonly string[]): 
     requestTimeoutMs: positiveNumber(env, ENV.requestTimeoutSec, ENV_DEFAULTS.requestTimeoutSec) * 1000,
     logLevel: env[ENV.logLevel] || ENV_DEFAULTS.logLevel,
     retryBaseMs: retryBaseMs(env),
+    buildId: env[ENV.buildId] || undefined,
   };
 }

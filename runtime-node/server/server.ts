@@ -74,7 +74,7 @@ export async function startChainletServer(spec: ChainletServerSpec): Promise<Run
 function createServices(spec: ChainletServerSpec): Services {
   const config = readServerConfig(spec.env ?? process.env, spec.meta.config.assets.secretKeys);
   const redact = redactor([...Object.values(config.secrets), config.authToken, ...config.apiKeys]);
-  const log = createLogger(spec.meta.name, config.logLevel, redact, spec.logDestination);
+  const log = createLogger(spec.meta.name, config.logLevel, redact, spec.logDestination, config.buildId);
   const metrics = new ChainletMetrics(spec.meta.name);
   const transport = new Transport({ authToken: config.authToken, observer: metrics, retryBaseMs: config.retryBaseMs });
   return { config, redact, log, metrics, transport };
