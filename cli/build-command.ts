@@ -3,10 +3,10 @@ import { Option, type Command } from "commander";
 import { compileChain } from "../compiler/compile-chain.js";
 import { formatDiagnostics, hasErrors, type Diagnostic } from "../compiler/diagnostics.js";
 import { emitChain, stableJson } from "../emitters/emit-chain.js";
-import { EXPOSE_MODES, type DeployOptions } from "../emitters/deploy/emit-deployments.js";
+import { AUTOSCALER_KINDS, EXPOSE_MODES, type DeployOptions } from "../emitters/deploy/emit-deployments.js";
 import { writeOutputAtomically } from "./write-output-atomically.js";
 
-export interface BuildOptions extends DeployOptions {
+export interface BuildOptions extends Omit<DeployOptions, "contexts"> {
   /** Output folder; the chain is written to `<outDir>/<chain>/`. */
   outDir: string;
 }
@@ -30,7 +30,8 @@ export async function buildChain(entry: string, options: BuildOptions): Promise<
   const chainDir = resolve(outDir, ir.name);
   let emitted;
   try {
-    emitted = await emitChain(ir, { chainDir, deploy: { registry: options.registry, tag: options.tag, expose: options.expose } });
+    const { outDir: _out, ...deploy } = options;
+    emitted = await emitChain(ir, { chainDir, deploy });
   } catch (error) {
     return { ok: false, chainDir, diagnostics: [...diagnostics, ...emitterDiagnostics(error)] };
   }
@@ -57,10 +58,18 @@ export function registerBuildCommand(program: Command): void {
     .argument("<entry>", "the chain's entry file (.ts)")
     .option("-o, --out <dir>", "output folder", "dist")
     .option("--registry <prefix>", "image registry prefix for Compose and Kubernetes, e.g. ghcr.io/acme")
-    .option("--tag <tag>", "image tag", "latest")
+    .option("--tag <tag>", "image tag of every Chainlet (default: a content hash per Chainlet, never latest)")
     .addOption(new Option("--expose <mode>", "how Kubernetes exposes the entrypoint").choices([...EXPOSE_MODES]).default("loadbalancer"))
-    .action(async (entry: string, flags: { out: string } & DeployOptions) => {
-      const result = await buildChain(entry, { outDir: flags.out, registry: flags.registry, tag: flags.tag, expose: flags.expose });
+    .option("--host <name>", "Ingress host (rule and TLS)")
+    .option("--tls-secret <name>", "Ingress TLS Secret (default <chain>-tls)")
+    .option("--cert-issuer <name>", "cert-manager ClusterIssuer that fills the TLS Secret (needs --host)")
+    .option("--ingress-namespace <ns>", "namespace of the ingress controller the entrypoint accepts traffic from", "ingress-nginx")
+    .option("--monitoring-namespace <ns>", "namespace of the Prometheus that scrapes the metrics port", "monitoring")
+    .addOption(new Option("--autoscaler <kind>", "what scales Chainlets with maxReplicas > minReplicas").choices([...AUTOSCALER_KINDS]).default("hpa"))
+    .option("--prometheus-url <url>", "Prometheus the KEDA trigger queries")
+    .action(async (entry: string, flags: { out: string } & BuildOptions) => {
+      const { out, ...deploy } = flags;
+      const result = await buildChain(entry, { ...deploy, outDir: out });
       if (result.diagnostics.length > 0) {
         process.stderr.write(formatDiagnostics(result.diagnostics, { cwd: process.cwd(), color: process.stderr.isTTY }));
       }

@@ -5,7 +5,7 @@ import type { ResolvedRemoteConfig } from "./chain-ir.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { didYouMean } from "./did-you-mean.js";
 import { nodeDiagnostic } from "./node-diagnostic.js";
-import { GPU_TYPES, REMOTE_CONFIG_SCHEMA } from "./remote-config-schema.js";
+import { DEFAULT_BASE_IMAGE, GPU_TYPES, REMOTE_CONFIG_SCHEMA } from "./remote-config-schema.js";
 import { unwrap } from "./unwrap-expression.js";
 
 type Json = string | number | boolean | Json[] | { [key: string]: Json };
@@ -77,7 +77,7 @@ export function resolveRemoteConfig(config: RemoteConfig): ResolvedRemoteConfig 
   const minReplicas = compute.minReplicas ?? 1;
   return {
     dockerImage: {
-      baseImage: image.baseImage ?? "node:20-slim",
+      baseImage: image.baseImage ?? DEFAULT_BASE_IMAGE,
       npmRequirements: image.npmRequirements ?? [],
       aptRequirements: image.aptRequirements ?? [],
       buildCommands: image.buildCommands ?? [],
@@ -172,6 +172,9 @@ function schemaErrorDiagnostic(error: ErrorObject, locations: Locations, root: N
   }
   if (pointer === "/compute/memory" && error.keyword === "pattern") {
     return nodeDiagnostic(at, "CH1202", `${path} must be a memory quantity with a unit such as "512Mi", "2Gi" or "1G"; got ${got}.`);
+  }
+  if (pointer === "/dockerImage/baseImage" && error.keyword === "pattern") {
+    return nodeDiagnostic(at, "CH1209", `${path} must be an image reference such as "node:24-slim" or "node:24-slim@sha256:<64 hex digits>"; got ${got}.`);
   }
   if (pointer === "/compute/gpu") {
     return nodeDiagnostic(at, "CH1203", `${path} must be one of ${GPU_TYPES.join(", ")}; got ${got}.${didYouMean(String(error.data), GPU_TYPES)}`);

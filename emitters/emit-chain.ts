@@ -37,11 +37,15 @@ export interface EmitOptions {
 export async function emitChain(ir: ChainIR, options: EmitOptions): Promise<EmittedFile[]> {
   const files: EmittedFile[] = [];
   const bundles = await bundleChainlets(ir, options.chainDir);
+  const contexts = new Map<string, EmittedFile[]>();
   for (const chainlet of ir.chainlets) {
-    files.push(...emitChainletContext(ir, chainlet, bundles.get(chainlet.name)!, options));
+    const context = emitChainletContext(ir, chainlet, bundles.get(chainlet.name)!, options);
+    contexts.set(chainlet.name, context);
+    files.push(...context);
     files.push(...emitClient(ir, chainlet).map((file) => ({ ...file, path: `clients/${chainlet.name}/${file.path}` })));
   }
-  files.push(...emitDeployments(ir, options.deploy));
+  // Default image tags hash each Chainlet's build context, so an image changes name when its content does.
+  files.push(...emitDeployments(ir, { ...options.deploy, contexts }));
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
