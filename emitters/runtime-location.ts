@@ -14,6 +14,8 @@ export interface RuntimeLocation {
   authoring: string;
   /** The module exporting `startChainletServer`. */
   server: string;
+  /** The generated typed client's core (`defineClient`), which each client package bundles. */
+  client: string;
   /** A folder from which the runtime's own npm dependencies (ajv, undici, ...) resolve. */
   packageDir: string;
   /** The folder of the emitters' handlebars templates. */
@@ -33,6 +35,7 @@ export function runtimeLocation(): RuntimeLocation {
     index: join(runtimeDir, `index${ext}`),
     authoring: join(runtimeDir, "authoring", `authoring${ext}`),
     server: join(runtimeDir, "server", `server${ext}`),
+    client: join(runtimeDir, "client", `index${ext}`),
     packageDir,
     templatesDir: firstExisting([join(packageDir, "emitters", "templates"), join(dirname(here), "templates")]),
   };

@@ -3,6 +3,7 @@ import { ChainsError } from "../errors/errors.js";
 import { runtimeMessage } from "../protocol/runtime-errors.js";
 import type { Endpoint } from "./transport.js";
 import { checkOutput, formatIssues } from "../wire/validation.js";
+import { argumentsBody } from "../wire/arguments-body.js";
 
 /** A dependency answered a value that does not match its declared output schema. */
 export class DependencyOutputError extends ChainsError {
@@ -21,15 +22,6 @@ export function reviveAnswer(dependency: string, validate: ValidateFunction | un
   const checked = checkOutput(validate, value);
   if (!checked.ok) throw new DependencyOutputError(dependency, formatIssues(checked.issues));
   return checked.value;
-}
-
-/** The body of a call: arguments keyed by parameter name, `undefined` ones left out. */
-export function argumentsBody(parameters: readonly string[], args: readonly unknown[]): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
-  parameters.forEach((name, index) => {
-    if (args[index] !== undefined) body[name] = args[index];
-  });
-  return body;
 }
 
 async function* revivedStream(endpoint: Endpoint, body: unknown, validate: ValidateFunction | undefined): AsyncGenerator<unknown, void, undefined> {

@@ -45,3 +45,20 @@ export function retryAfterMs(header: string | string[] | undefined, now = Date.n
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
+
+/**
+ * How long to wait before retry number `attempt`: the server's `Retry-After` when it asks for longer
+ * than the backoff, the backoff otherwise. The transport and the generated client both wait this long.
+ */
+export function retryDelayMs(attempt: number, retryAfter: number | undefined, baseMs: number, random: () => number = Math.random): number {
+  return Math.max(retryAfter ?? 0, backoffDelayMs(attempt, baseMs, random));
+}
+
+/**
+ * A `fetch` that rejected because no answer came back: fetch reports that as a `TypeError` (in Node
+ * with the socket error as its cause); an abort or a timeout is not one, since the call may still run.
+ */
+export function isFetchConnectionFailure(error: unknown): boolean {
+  if (isConnectionFailure(error)) return true;
+  return error instanceof TypeError && error.name !== "AbortError" && error.name !== "TimeoutError";
+}

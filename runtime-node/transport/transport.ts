@@ -8,7 +8,7 @@ import type { TransportObserver } from "../observability/metrics.js";
 import { RemoteError } from "../errors/remote-error.js";
 import { DEPENDS_DEFAULTS, type DependsOptions } from "../authoring/remote-config.js";
 import { propagationHeaders } from "../observability/request-context.js";
-import { backoffDelayMs, isConnectionFailure, isRetryableStatus, retryAfterMs } from "./retry-policy.js";
+import { isConnectionFailure, isRetryableStatus, retryAfterMs, retryDelayMs } from "./retry-policy.js";
 import { isErrorEnvelope, streamFailure, type ErrorEnvelope } from "../protocol/error-envelope.js";
 import { ENV_DEFAULTS } from "../protocol/env.js";
 import { JSON_TYPE, MSGPACK_SEQ_TYPE, MSGPACK_TYPE, NDJSON_TYPE, REQUEST_ID_HEADER, RUN_REMOTE_PATH, TRACEPARENT_HEADER } from "../protocol/http.js";
@@ -263,8 +263,7 @@ export class Endpoint {
 
   private async pause(attempt: number, retryAfter: number | undefined, signal: CallAbort): Promise<void> {
     this.transport.observer?.retried(this.name);
-    const delay = Math.max(retryAfter ?? 0, backoffDelayMs(attempt, this.transport.retryBaseMs ?? ENV_DEFAULTS.retryBaseMs));
-    await signal.sleep(delay);
+    await signal.sleep(retryDelayMs(attempt, retryAfter, this.transport.retryBaseMs ?? ENV_DEFAULTS.retryBaseMs));
   }
 
   private async remoteError(response: Dispatcher.ResponseData): Promise<RemoteError> {

@@ -1,7 +1,9 @@
 import { Packr } from "msgpackr";
 import { largeViewDataOffset, packChunks, unpackWithViews } from "./msgpack-large-views.js";
 import { JSON_TYPE, MSGPACK_LEGACY_TYPE, MSGPACK_TYPE } from "../protocol/http.js";
+import { splitFrames } from "./stream-frames.js";
 
+const UTF8 = new TextDecoder();
 
 export type WireFormat = "json" | "msgpack";
 
@@ -68,28 +70,7 @@ export function formatOf(contentType: string | undefined): WireFormat | undefine
 
 /** Decoded bodies of one stream, frame by frame, from chunks that split frames anywhere. */
 export async function* decodeFrames(format: WireFormat, chunks: AsyncIterable<Buffer>): AsyncGenerator<unknown> {
-  let pending: Buffer = Buffer.alloc(0);
-  for await (const chunk of chunks) {
-    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-    if (format === "json") {
-      let start = 0;
-      for (let nl = pending.indexOf(10, start); nl !== -1; nl = pending.indexOf(10, start)) {
-        const line = pending.subarray(start, nl);
-        start = nl + 1;
-        if (line.length > 0) yield JSON.parse(line.toString("utf8"));
-      }
-      pending = pending.subarray(start);
-    } else {
-      let start = 0;
-      while (pending.length - start >= 4) {
-        const size = pending.readUInt32BE(start);
-        if (pending.length - start - 4 < size) break;
-        yield packr.unpack(pending.subarray(start + 4, start + 4 + size));
-        start += 4 + size;
-      }
-      pending = pending.subarray(start);
-    }
+  for await (const frame of splitFrames(format, chunks)) {
+    yield format === "json" ? JSON.parse(UTF8.decode(frame)) : packr.unpack(frame);
   }
-  if (format === "json" && pending.toString("utf8").trim().length > 0) yield JSON.parse(pending.toString("utf8"));
-  else if (format === "msgpack" && pending.length > 0) throw new Error("stream ended inside a MessagePack frame");
 }

@@ -1,0 +1,9 @@
+/**
+ * The generated typed client's core: every client package bundles this module (with esbuild) and adds
+ * only its Chainlet's names, parameters and output schema. Browser-safe: it needs a global `fetch`,
+ * `TextDecoder`, `atob`/`btoa` and nothing of Node.
+ * @packageDocumentation
+ */
+export { defineClient, throwIfStreamFailure, type ChainletClient, type ClientOptions, type FetchFunction, type ClientSpec, type MsgpackCodec } from "./client.js";
+export { RemoteError, remoteErrorOf, type ErrorBody } from "./remote-error.js";
+export { revive, base64Bytes, base64Of, base64Replacer } from "./revive.js";

@@ -1,0 +1,41 @@
+import { isErrorEnvelope, type ErrorEnvelope } from "../protocol/error-envelope.js";
+
+/** The body of an error answer, as the client hands it to its caller. */
+export interface ErrorBody {
+  error: ErrorEnvelope;
+}
+
+/** A failure answered by the Chainlet (or one it calls): the HTTP status and the remote error body. */
+export class RemoteError extends Error {
+  override name = "RemoteError" as const;
+  constructor(
+    readonly status: number,
+    readonly envelope: ErrorBody,
+  ) {
+    const error = envelope.error;
+    super(`${error.type} in ${error.chainlet} (HTTP ${status}): ${error.message}`);
+  }
+}
+
+/** The error body a proxy or load balancer did not write: its status text or the start of its text. */
+function httpError(status: number, message: string, chainlet: string): RemoteError {
+  return new RemoteError(status, { error: { type: "HttpError", message, chainlet, stack: "", cause: null } });
+}
+
+/**
+ * The `RemoteError` of an error answer: its envelope when the body is one (JSON, or MessagePack when a
+ * codec is given), otherwise an `HttpError` naming `chainlet`.
+ */
+export async function remoteErrorOf(response: Response, isMsgpack: boolean, unpack: ((bytes: Uint8Array) => unknown) | undefined, chainlet: string): Promise<RemoteError> {
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  let parsed: unknown;
+  try {
+    parsed = isMsgpack && unpack ? unpack(bytes) : JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    parsed = undefined;
+  }
+  const error = (parsed as { error?: unknown } | undefined)?.error;
+  if (isErrorEnvelope(error)) return new RemoteError(response.status, { error });
+  const text = isMsgpack ? "" : new TextDecoder().decode(bytes.subarray(0, 2000));
+  return httpError(response.status, text || response.statusText || `HTTP ${response.status}`, chainlet);
+}
