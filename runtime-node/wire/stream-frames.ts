@@ -27,13 +27,13 @@ class ChunkQueue {
       return out;
     }
     const out = new Uint8Array(count);
-    for (let filled = 0; filled < count; ) {
-      const chunk = this.chunks[0]!;
-      const part = chunk.subarray(this.head, this.head + Math.min(count - filled, chunk.length - this.head));
+    for (let filled = 0, index = 0, offset = this.head; filled < count; index++, offset = 0) {
+      const chunk = this.chunks[index]!;
+      const part = chunk.subarray(offset, offset + Math.min(count - filled, chunk.length - offset));
       out.set(part, filled);
       filled += part.length;
-      this.consume(part.length);
     }
+    this.consume(count);
     return out;
   }
 
@@ -56,9 +56,10 @@ class ChunkQueue {
   private consume(count: number): void {
     this.head += count;
     this.length -= count;
-    while (this.chunks.length > 0 && this.head >= this.chunks[0]!.length) {
-      this.head -= this.chunks.shift()!.length;
-    }
+    let done = 0;
+    while (done < this.chunks.length && this.head >= this.chunks[done]!.length) this.head -= this.chunks[done++]!.length;
+    // One splice per take, not a shift per chunk: a frame of many tiny chunks stays linear.
+    if (done > 0) this.chunks.splice(0, done);
   }
 }
 
