@@ -1,21 +1,14 @@
-import { BINARY_TYPES, WIRE_MARKER, isBinaryTypeName } from "../protocol/wire-types.js";
+import { BINARY_TYPES, WIRE_MARKER, isBinaryTypeName, type BinaryTypeName } from "../protocol/wire-types.js";
 
 /** A JSON Schema node, as the generated client carries its output schema. */
 type Schema = Record<string, unknown>;
 
-const TYPED_ARRAYS: Record<keyof typeof BINARY_TYPES, new (buffer: ArrayBuffer, offset: number, length: number) => ArrayBufferView> = {
-  Uint8Array,
-  // No `Buffer` where the client runs (browsers): its bytes come back as a Uint8Array.
-  Buffer: Uint8Array,
-  Uint8ClampedArray,
-  Int8Array,
-  Int16Array,
-  Uint16Array,
-  Int32Array,
-  Uint32Array,
-  Float32Array,
-  Float64Array,
-};
+type TypedArrayClass = new (buffer: ArrayBuffer, offset: number, length: number) => ArrayBufferView;
+
+/** The class a binary wire type comes back as: its global, except `Buffer` (none in browsers), a Uint8Array. */
+function typedArrayClass(name: BinaryTypeName): TypedArrayClass {
+  return name === "Buffer" ? Uint8Array : (globalThis as unknown as Record<string, TypedArrayClass>)[name]!;
+}
 
 /** The bytes of a base64 string, with `atob` (there in browsers, Deno, Bun and Node 16+). */
 export function base64Bytes(text: string): Uint8Array {
@@ -92,7 +85,7 @@ function wireValue(schema: Schema, value: unknown): unknown {
   if (wire === "Date") return new Date(value);
   if (!isBinaryTypeName(wire)) return undefined;
   const bytes = base64Bytes(value);
-  return new TYPED_ARRAYS[wire](bytes.buffer as ArrayBuffer, 0, bytes.length / BINARY_TYPES[wire]);
+  return new (typedArrayClass(wire))(bytes.buffer as ArrayBuffer, 0, bytes.length / BINARY_TYPES[wire]);
 }
 
 function reviveMembers(schema: Schema, value: object, root: Schema): unknown {
