@@ -36,6 +36,11 @@ const CLASS_NAME = /^[a-zA-Z0-9_-]+$/;
 const CHAIN_NAME = /^[a-zA-Z0-9_ -]+$/;
 /** What kebab-casing must produce: names of folders, services, images and Kubernetes objects. */
 const KEBAB_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+/**
+ * Longest chain or Chainlet name (in kebab-case): a DNS label (Compose service, Kubernetes Service) and a
+ * folder name every file system accepts.
+ */
+export const NAME_MAX = 63;
 
 /**
  * Checks the chain as a graph: names, the one entrypoint, that every `depends` target is a Chainlet,
@@ -50,8 +55,14 @@ export function analyzeGraph(nodes: readonly GraphNode[], entryFile: SourceFile)
     const at = node.declaration.getNameNode() ?? node.declaration;
     diagnostics.push(
       node.nameSource === "class"
-        ? nodeDiagnostic(at, diagnosticMessage("CH1306", "className", node.className, node.name))
-        : nodeDiagnostic(at, diagnosticMessage("CH1306", "configName", node.className, node.name)),
+        ? nodeDiagnostic(at, diagnosticMessage("CH1306", "className", truncateName(node.className), truncateName(node.name)))
+        : nodeDiagnostic(at, diagnosticMessage("CH1306", "configName", truncateName(node.className), truncateName(node.name))),
+    );
+  }
+  for (const node of nodes) {
+    if (node.name.length <= NAME_MAX) continue;
+    diagnostics.push(
+      nodeDiagnostic(node.declaration.getNameNode() ?? node.declaration, diagnosticMessage("CH1320", node.nameSource === "class" ? "className" : "configName", truncateName(node.className), node.name.length, NAME_MAX)),
     );
   }
   const byName = new Map<string, GraphNode[]>();
@@ -91,7 +102,11 @@ export function analyzeGraph(nodes: readonly GraphNode[], entryFile: SourceFile)
   const chainName = kebabCase(displayName.trim());
   if (entry && !(CHAIN_NAME.test(displayName) && KEBAB_NAME.test(chainName))) {
     diagnostics.push(
-      nodeDiagnostic(entry.entrypoint?.decorator ?? entry.declaration, diagnosticMessage("CH1306", "chainName", displayName, chainName)),
+      nodeDiagnostic(entry.entrypoint?.decorator ?? entry.declaration, diagnosticMessage("CH1306", "chainName", truncateName(displayName), truncateName(chainName))),
+    );
+  } else if (entry && chainName.length > NAME_MAX) {
+    diagnostics.push(
+      nodeDiagnostic(entry.entrypoint?.decorator ?? entry.declaration, diagnosticMessage("CH1320", "chainName", truncateName(displayName), chainName.length, NAME_MAX)),
     );
   }
 
@@ -175,4 +190,9 @@ function reportCycles(nodes: readonly GraphNode[], targets: Map<InjectionAnalysi
     state.set(node, "done");
   };
   for (const node of nodes) if (!state.has(node)) visit(node);
+}
+
+/** Names in messages are cut, so a hostile 300-character name does not flood the report. */
+function truncateName(name: string): string {
+  return name.length > 70 ? `${name.slice(0, 67)}...` : name;
 }

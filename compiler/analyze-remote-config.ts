@@ -7,15 +7,13 @@ import type { Diagnostic } from "./diagnostics.js";
 import { didYouMean } from "./did-you-mean.js";
 import { nodeDiagnostic } from "./node-diagnostic.js";
 import { DEFAULT_BASE_IMAGE, GPU_TYPES, REMOTE_CONFIG_SCHEMA } from "./remote-config-schema.js";
+import { checkRemoteConfigStrings, type LiteralLocations } from "./remote-config-strings.js";
 import { unwrap } from "./unwrap-expression.js";
 
 type Json = string | number | boolean | Json[] | { [key: string]: Json };
 
 /** Where each value of the literal is written, by JSON pointer, so schema errors point at the source. */
-interface Locations {
-  values: Map<string, Node>;
-  keys: Map<string, Node>;
-}
+type Locations = LiteralLocations;
 
 let validateRemoteConfig: ReturnType<Ajv["compile"]> | undefined;
 
@@ -63,6 +61,7 @@ export function analyzeRemoteConfig(cls: ClassDeclaration): RemoteConfigAnalysis
       nodeDiagnostic(locations.values.get("/compute/gpuCount")!, diagnosticMessage("CH1208", "gpuCountWithoutGpu", GPU_TYPES)),
     );
   }
+  if (diagnostics.length === 0) diagnostics.push(...checkRemoteConfigStrings(config, locations, initializer));
   if (diagnostics.length > 0) return { config: resolveRemoteConfig({}), name: undefined, diagnostics };
   return { config: resolveRemoteConfig(config), name: config.name, diagnostics };
 }
@@ -161,9 +160,6 @@ function schemaErrorDiagnostic(error: ErrorObject, locations: Locations, root: N
   }
   if (pointer === "/compute/memory" && error.keyword === "pattern") {
     return nodeDiagnostic(at, diagnosticMessage("CH1202", "invalidMemory", path, got));
-  }
-  if (pointer === "/dockerImage/baseImage" && error.keyword === "pattern") {
-    return nodeDiagnostic(at, diagnosticMessage("CH1212", "notImageReference", path, got));
   }
   if (pointer === "/compute/gpu") {
     return nodeDiagnostic(at, diagnosticMessage("CH1203", "unknownGpu", path, GPU_TYPES, got, didYouMean(String(error.data), GPU_TYPES)));

@@ -163,6 +163,7 @@ export const diagnosticMessages = {
     messages: { invalidTag: (path: string, tag: string, text: string, reason: string) => `${path}: invalid JSDoc tag @${tag} ${JSON.stringify(text)}: ${reason}` },
   },
   CH1113: { category: "error", messages: rejected },
+  CH1114: { category: "error", messages: rejected },
 
   // remoteConfig (CH1200–CH1299)
   CH1200: {
@@ -219,12 +220,54 @@ export const diagnosticMessages = {
     category: "error",
     messages: { invalid: (path: string, reason: string) => `${path} ${reason}.` },
   },
-  CH1212: {
+  // remoteConfig strings checked for what they are (compiler/remote-config-strings.ts)
+  CH1220: {
     category: "error",
     messages: {
-      notImageReference: (path: string, got: string) =>
-        `${path} must be an image reference such as "node:24-slim" or "node:24-slim@sha256:<64 hex digits>"; got ${got}.`,
+      notImageReference: (got: string) =>
+        `remoteConfig.dockerImage.baseImage must be an image reference such as "node:24-slim", "registry:5000/team/node:24" or "node@sha256:<digest>"; got ${got}.`,
     },
+  },
+  CH1221: {
+    category: "error",
+    messages: {
+      notDebianPackage: (index: number, got: string) =>
+        `remoteConfig.dockerImage.aptRequirements[${index}] must be one Debian package name with an optional version ("curl", "libvips42=8.14.1-3"); got ${got}.`,
+    },
+  },
+  CH1222: {
+    category: "error",
+    messages: {
+      notRegistryPackage: (index: number, got: string, problem: string) =>
+        `remoteConfig.dockerImage.npmRequirements[${index}] must be a registry package ("sharp", "sharp@0.33.5", "@scope/pkg@^1"); got ${got}: ${problem}.`,
+    },
+  },
+  CH1223: {
+    category: "error",
+    messages: {
+      notOneCommand: (index: number, got: string) =>
+        `remoteConfig.dockerImage.buildCommands[${index}] must be one shell command on one line (no newlines or control characters); got ${got}. Use one entry per command.`,
+    },
+  },
+  CH1224: {
+    category: "error",
+    messages: {
+      reserved: (name: string) =>
+        `remoteConfig.options.env cannot set ${name}: PORT, HOST, NODE_ENV, NODE_OPTIONS and every CHAINS_* variable belong to the runtime (secrets go in assets.secretKeys).`,
+      controlCharacters: (name: string, got: string) => `remoteConfig.options.env.${name} must be one line without control characters; got ${got}.`,
+    },
+  },
+  CH1225: {
+    category: "error",
+    messages: {
+      invalidKey: (index: number, max: number, got: string) =>
+        `remoteConfig.assets.secretKeys[${index}] must be a letter followed by letters, digits or '_', at most ${max} characters (it names a file and a variable); got ${got}.`,
+      collision: (key: string, earlier: string, variable: string) => `remoteConfig.assets.secretKeys: ${key} and ${earlier} both become the variable ${variable}; keep one.`,
+    },
+  },
+  CH1226: {
+    category: "error",
+    messages: { notRelative: (got: string) => `remoteConfig.dockerImage.dataDir must be a folder relative to the Chainlet's file, inside the project; got ${got}.` },
   },
 
   // Graph (CH1300–CH1399)
@@ -273,6 +316,18 @@ export const diagnosticMessages = {
       unreachable: (className: string, entry: string) => `Chainlet ${className} is not reachable from the entrypoint ${entry} and is left out of the chain.`,
     },
   },
+  // Name lengths (CH1320–CH1329)
+  CH1320: {
+    category: "error",
+    messages: {
+      className: (className: string, length: number, max: number) =>
+        `Chainlet class name '${className}' makes a service name of ${length} characters; the limit is ${max} (a DNS label).`,
+      configName: (className: string, length: number, max: number) =>
+        `remoteConfig.name of ${className} makes a service name of ${length} characters; the limit is ${max} (a DNS label).`,
+      chainName: (displayName: string, length: number, max: number) =>
+        `Chain name '${displayName}' makes a folder name of ${length} characters; the limit is ${max} (a DNS label).`,
+    },
+  },
 
   // Emitters (CH1400–CH1499)
   CH1401: {
@@ -318,6 +373,31 @@ export const diagnosticMessages = {
   CH1430: {
     category: "error",
     messages: { notAFolder: (chainlet: string, dataDir: string, file: string) => `Chainlet "${chainlet}": dockerImage.dataDir "${dataDir}" is not a folder next to ${file}.` },
+  },
+  // Emitters' defence in depth (CH1450–CH1459): what the compiler should have refused, refused again
+  CH1450: {
+    category: "error",
+    messages: {
+      outsideProject: (chainlet: string, dataDir: string, real: string, projectRoot: string) =>
+        `Chainlet "${chainlet}": dockerImage.dataDir ${JSON.stringify(dataDir)} resolves to ${real}, which is not a folder inside the project (${projectRoot}).`,
+    },
+  },
+  CH1451: {
+    category: "error",
+    messages: {
+      notPlain: (chainlet: string, dataDir: string, entry: string, kind: string) =>
+        `Chainlet "${chainlet}": dockerImage.dataDir ${JSON.stringify(dataDir)}: ${entry} is ${kind}; a data folder holds only files and folders (copy the target in instead).`,
+    },
+  },
+  CH1452: {
+    category: "error",
+    messages: {
+      lineBreak: (what: string) => `${what} contains a line break or control character and cannot be written into a Dockerfile.`,
+      notDebianPackage: (what: string, got: string) => `${what} ${got} is not a Debian package name with an optional version.`,
+      notImageReference: (what: string, got: string) => `${what} ${got} is not an image reference.`,
+      envName: (chainlet: string, got: string) => `Chainlet "${chainlet}": remoteConfig.options.env name ${got} is not a variable the image may set.`,
+      secretFileName: (chainlet: string, got: string) => `Chainlet "${chainlet}": secret key ${got} cannot name a mounted file.`,
+    },
   },
 } as const satisfies Record<`CH1${number}`, CodeDefinition>;
 

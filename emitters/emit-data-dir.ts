@@ -1,6 +1,6 @@
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { diagnosticMessage } from "../compiler/diagnostic-messages.js";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
 import type { ChainletIR } from "../compiler/chain-ir.js";
 import { EmitError } from "./emit-error.js";
 
@@ -14,13 +14,26 @@ export interface DataFile {
 /**
  * Reads the Chainlet's `dockerImage.dataDir` (relative to its source file) for copying into the
  * build context as `data/`. Sorted, so the build output does not depend on directory order.
+ *
+ * The folder must resolve, after following symbolic links, to a folder strictly inside the project root
+ * (CH1450), and may contain only folders and regular files (CH1451): a link inside it would copy whatever
+ * it points at, and a silently skipped one would make the image differ from the source tree.
  */
 export function readDataDir(chainlet: ChainletIR, projectRoot: string): DataFile[] {
   const dataDir = chainlet.config.dockerImage.dataDir;
   if (dataDir === null) return [];
   const root = resolve(dirname(resolve(projectRoot, chainlet.file)), dataDir);
-  if (!existsSync(root) || !statSync(root).isDirectory()) {
-    throw new EmitError(diagnosticMessage("CH1430", "notAFolder", chainlet.name, dataDir, chainlet.file));
+  const notAFolder = () => new EmitError(diagnosticMessage("CH1430", "notAFolder", chainlet.name, dataDir, chainlet.file));
+  let real: string;
+  try {
+    real = realpathSync(root);
+  } catch {
+    throw notAFolder();
+  }
+  if (!statSync(real).isDirectory()) throw notAFolder();
+  const inside = relative(realpathSync(projectRoot), real);
+  if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) {
+    throw new EmitError(diagnosticMessage("CH1450", "outsideProject", chainlet.name, dataDir, real, projectRoot));
   }
   const files: DataFile[] = [];
   const walk = (dir: string, prefix: string): void => {
@@ -28,9 +41,13 @@ export function readDataDir(chainlet: ChainletIR, projectRoot: string): DataFile
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path, `${prefix}${entry.name}/`);
       // Executable bits survive (scripts in data folders); nothing else of the source's mode matters.
-      else if (entry.isFile()) files.push({ path: `${prefix}${entry.name}`, contents: readFileSync(path), mode: statSync(path).mode & 0o111 ? 0o755 : 0o644 });
+      else if (entry.isFile()) files.push({ path: `${prefix}${entry.name}`, contents: readFileSync(path), mode: lstatSync(path).mode & 0o111 ? 0o755 : 0o644 });
+      else {
+        const kind = entry.isSymbolicLink() ? "a symbolic link" : "neither a file nor a folder";
+        throw new EmitError(diagnosticMessage("CH1451", "notPlain", chainlet.name, dataDir, `${prefix}${entry.name}`, kind));
+      }
     }
   };
-  walk(root, "");
+  walk(real, "");
   return files;
 }

@@ -24,6 +24,9 @@ export function createValidatorsEmitter(ir: ChainIR): ValidatorsEmitter {
   const ajv = new Ajv2020({
     allErrors: true,
     strict: false,
+    // Own properties only: an optional `constructor` or `toString` property is absent from `{}`, not
+    // Object.prototype's method (which would fail its type check).
+    ownProperties: true,
     code: { source: true, esm: true, lines: false, formats: undefined },
   });
   addFormats.default(ajv);

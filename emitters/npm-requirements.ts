@@ -1,3 +1,5 @@
+import npa from "npm-package-arg";
+
 /** One entry of `dockerImage.npmRequirements`, split into package name and version range. */
 export interface NpmRequirement {
   name: string;
@@ -5,11 +7,13 @@ export interface NpmRequirement {
   version: string | undefined;
 }
 
-/** `"sharp@0.33.5"` → `{ name: "sharp", version: "0.33.5" }`; scoped names keep their leading `@`. */
+/**
+ * `"sharp@0.33.5"` → `{ name: "sharp", version: "0.33.5" }`; scoped names keep their leading `@`. Parsed by
+ * npm's own `npm-package-arg` (the compiler accepted only registry specs, CH1211).
+ */
 export function parseNpmRequirement(spec: string): NpmRequirement {
-  const at = spec.indexOf("@", spec.startsWith("@") ? 1 : 0);
-  if (at < 0) return { name: spec, version: undefined };
-  return { name: spec.slice(0, at), version: spec.slice(at + 1) || undefined };
+  const parsed = npa(spec);
+  return { name: parsed.name ?? spec, version: parsed.rawSpec === "" || parsed.rawSpec === "*" ? undefined : parsed.rawSpec };
 }
 
 /** The package name of an `npmRequirements` entry. */

@@ -3,7 +3,9 @@ import type { JsonSchema } from "../chain-ir.js";
 import type { Diagnostic } from "../diagnostics.js";
 import { applyDocs, inlinedAliasDocs, parameterDocs } from "./jsdoc-tags.js";
 import { declaredType, includesUndefined, parseWithoutUndefined } from "./optional-types.js";
+import { PROTO_MESSAGE } from "./parsers/object-parser.js";
 import { unionSchema } from "./parsers/union-parser.js";
+import { SchemaCode } from "./schema-codes.js";
 import { SchemaContext } from "./schema-context.js";
 import { TYPE_PARSERS } from "./type-parsers.js";
 import { TypePath } from "./type-path.js";
@@ -50,6 +52,10 @@ export function generateChainletSchemas(request: SchemaRequest): GeneratedSchema
     const path = TypePath.root(parameter.name);
     const type = parameter.type.compilerType;
     const declaration = parameter.node.compilerNode;
+    if (parameter.name === "__proto__") {
+      inputContext.reject(SchemaCode.ProtoName, path, PROTO_MESSAGE, type);
+      continue;
+    }
     let schema = parseWithoutUndefined(type, declaredType(declaration, checker), path, inputContext);
     const aliasDocs = inlinedAliasDocs(declaration, checker);
     if (aliasDocs) schema = applyDocs(schema, aliasDocs, path, inputContext);

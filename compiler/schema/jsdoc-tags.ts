@@ -104,10 +104,23 @@ function tagValue(name: string, text: string): unknown {
  */
 export function inlinedAliasDocs(declaration: ts.Node | undefined, checker: ts.TypeChecker): Docs | undefined {
   const typeNode = declaration && (declaration as { type?: ts.Node }).type;
-  if (!typeNode || !ts.isTypeReferenceNode(typeNode)) return undefined;
-  if (checker.getTypeFromTypeNode(typeNode).aliasSymbol) return undefined;
+  return typeNode ? aliasDocsOf(typeNode, checker) : undefined;
+}
+
+function aliasDocsOf(typeNode: ts.Node, checker: ts.TypeChecker): Docs | undefined {
+  if (!ts.isTypeReferenceNode(typeNode)) return undefined;
+  const resolved = checker.getTypeFromTypeNode(typeNode);
+  if (resolved.aliasSymbol) return undefined;
   let symbol = checker.getSymbolAtLocation(typeNode.typeName);
   if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
   if (!symbol || !(symbol.flags & ts.SymbolFlags.TypeAlias)) return undefined;
+  const alias = symbol.declarations?.find(ts.isTypeAliasDeclaration);
+  if (alias?.typeParameters?.length) {
+    // A generic alias (`type Pick<T> = T extends string ? T : number`) resolves to a different type per use:
+    // its own tags would land on whatever it produced. When it produced one of its arguments unchanged,
+    // that argument's alias docs are the ones that apply.
+    const argument = typeNode.typeArguments?.find((node) => checker.getTypeFromTypeNode(node) === resolved);
+    return argument ? aliasDocsOf(argument, checker) : undefined;
+  }
   return symbolDocs(symbol, checker);
 }

@@ -31,6 +31,8 @@ export const SchemaCode = {
   InvalidTag: "CH1112",
   /** Any other type with no JSON form (`object`, `Uint8Array<…>`-like unknown lib types, variadic tuples, …). */
   Unsupported: "CH1113",
+  /** A property or parameter named `__proto__`: a JavaScript object literal or assignment makes it the prototype. */
+  ProtoName: "CH1114",
 } as const satisfies Record<string, DiagnosticCode>;
 
 export type SchemaCode = (typeof SchemaCode)[keyof typeof SchemaCode];

@@ -19,6 +19,9 @@ import {
 } from "./container-contract.js";
 import { imageName, resolveDeployOptions, serviceLabels, type DeployOptions, type ResolvedDeployOptions } from "./deploy-options.js";
 import { toDnsLabel } from "./dns-label.js";
+import { diagnosticMessage } from "../../compiler/diagnostic-messages.js";
+import { SECRET_KEY_MAX, SECRET_KEY_PATTERN } from "../../compiler/remote-config-strings.js";
+import { EmitError } from "../emit-error.js";
 
 /**
  * KEDA's ScaledObject (keda.sh/v1alpha1), the fields we write; the tests validate it against KEDA's own
@@ -230,7 +233,7 @@ function chainletDeployment(context: ChainletContext, configMap: ConfigMap): Dep
       name: "secrets",
       secret: {
         secretName: context.names.secrets,
-        items: secretKeys.map((key) => ({ key, path: key })),
+        items: secretKeys.map((key) => ({ key, path: secretFileName(key, chainlet.name) })),
         defaultMode: 0o440,
       },
     });
@@ -493,4 +496,12 @@ function yamlDocument(value: unknown, comment?: string): string {
   const doc = new Document(value);
   if (comment) doc.commentBefore = comment;
   return doc.toString({ lineWidth: 0 });
+}
+
+/** A secret key as the file it is mounted as, re-checked (CH1225's rule): never `.`, `..` or a path. */
+function secretFileName(key: string, chainlet: string): string {
+  if (!SECRET_KEY_PATTERN.test(key) || key.length > SECRET_KEY_MAX) {
+    throw new EmitError(diagnosticMessage("CH1452", "secretFileName", chainlet, JSON.stringify(key)));
+  }
+  return key;
 }

@@ -11,7 +11,7 @@ export function scopedSecrets(
 ): Readonly<Record<string, string>> {
   const values: Record<string, string> = {};
   for (const key of declared) {
-    const value = all[key];
+    const value = Object.hasOwn(all, key) ? all[key] : undefined;
     if (value !== undefined) values[key] = value;
   }
   return new Proxy(Object.freeze(values), {
@@ -20,7 +20,7 @@ export function scopedSecrets(
       if (!declared.includes(key)) {
         throw runtimeError("CH2002", { chainlet, key, declared });
       }
-      if (!(key in target)) {
+      if (!Object.hasOwn(target, key)) {
         throw runtimeError("CH2003", { chainlet, key });
       }
       return target[key];

@@ -11,7 +11,7 @@ import type { ServerContext } from "./server-context.js";
 export function requestHandler(ctx: ServerContext) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? "/").split("?")[0];
-    const methods = ROUTES[path];
+    const methods = Object.hasOwn(ROUTES, path) ? ROUTES[path] : undefined;
     const rc = contextFromHeaders(headerValue(req, REQUEST_ID_HEADER), headerValue(req, TRACEPARENT_HEADER));
     res.setHeader(REQUEST_ID_HEADER, rc.requestId);
     accessLog(ctx, req, res, methods ? path : "unknown", rc);
@@ -23,7 +23,7 @@ export function requestHandler(ctx: ServerContext) {
       sendError(ctx, res, error);
       return;
     }
-    const operational = OPERATIONAL_ROUTES[path];
+    const operational = Object.hasOwn(OPERATIONAL_ROUTES, path) ? OPERATIONAL_ROUTES[path] : undefined;
     if (operational) return operational(ctx, res);
     void requestContext.run(rc, () => runRemoteRoute(ctx, req, res));
   };

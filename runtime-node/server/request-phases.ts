@@ -51,7 +51,8 @@ export function validateInput(ctx: ServerContext, body: unknown): unknown[] {
   }
   if (!validators.input(body)) throw runtimeError("CH2101", { issues: formatIssues(validationIssues(validators.input.errors)) });
   const record = body as Record<string, unknown>;
-  return meta.runRemote.parameters.map((p) => record[p.name]);
+  // Own properties only: an omitted optional parameter named `constructor` is undefined, not Object.
+  return meta.runRemote.parameters.map((p) => (Object.hasOwn(record, p.name) ? record[p.name] : undefined));
 }
 
 /** A `compute.concurrency` slot (waiting in the queue if needed), or a 503 when the queue is full. */

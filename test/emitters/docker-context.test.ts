@@ -108,7 +108,7 @@ describe("Docker build contexts", () => {
     expect(dockerfile).toContain("COPY package.json package-lock.json ./");
     expect(dockerfile).toContain("RUN npm ci --omit=dev");
     expect(dockerfile).toContain("apt-get install -y --no-install-recommends ffmpeg");
-    expect(dockerfile).toContain("RUN echo built > /tmp/marker");
+    expect(dockerfile).toContain('RUN ["/bin/sh","-c","echo built > /tmp/marker"]');
     expect(dockerfile).toMatch(/# GPU: this Chainlet asks for 2 x A10G/);
     expect(dockerfile).toContain('LOG_LEVEL="debug"');
     // Installed steps come before the non-root switch; the app runs as that user.

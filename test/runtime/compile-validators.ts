@@ -8,7 +8,7 @@ import type { ChainletValidators, ValidateFunction } from "../../runtime-node/se
 type Schema = Record<string, unknown>;
 
 function newAjv(code?: { source: boolean }) {
-  const ajv = new Ajv2020.default({ allErrors: true, strict: false, keywords: [tschainsTypeKeyword], code });
+  const ajv = new Ajv2020.default({ allErrors: true, strict: false, ownProperties: true, keywords: [tschainsTypeKeyword], code });
   addFormats.default(ajv);
   return ajv;
 }

@@ -31,6 +31,10 @@ export function objectSchema(type: ts.Type, path: TypePath, context: SchemaConte
     }
     const propertyPath = path.property(name);
     const propertyType = checker.getTypeOfSymbol(property);
+    if (name === "__proto__") {
+      context.reject(SchemaCode.ProtoName, propertyPath, PROTO_MESSAGE, propertyType);
+      continue;
+    }
     if (isMethodLike(property)) {
       context.reject(SchemaCode.Function, propertyPath, "functions cannot be sent over the wire", propertyType);
       continue;
@@ -49,6 +53,10 @@ export function objectSchema(type: ts.Type, path: TypePath, context: SchemaConte
   if (required.length > 0) schema.required = required;
   return { ...schema, ...indexSignatureKeywords(type, path, context) };
 }
+
+/** Why `__proto__` is refused as a property or parameter name (CH1114). */
+export const PROTO_MESSAGE =
+  "a property named __proto__ cannot travel as data: assigning it to a JavaScript object sets the prototype, so it would vanish from the schema and the value; rename it";
 
 export function isMethodLike(property: ts.Symbol): boolean {
   if (property.flags & ts.SymbolFlags.Method) return true;
