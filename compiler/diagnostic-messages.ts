@@ -141,6 +141,14 @@ export const diagnosticMessages = {
         `${className} inherits a constructor with parameters from ${base}; declare its depends()/dependsContext() parameters in ${className}'s own constructor.`,
     },
   },
+  CH1021: {
+    category: "error",
+    messages: {
+      legacyDecorators: () =>
+        'tschains needs standard (TC39) decorators, but this tsconfig sets "experimentalDecorators": true (legacy decorators). ' +
+        "Remove the option (or set it to false); @entrypoint then works as written.",
+    },
+  },
   CH1099: {
     category: "error",
     messages: { invalidIr: (problems: readonly string[]) => `Internal error: the chain IR does not match chain-ir.schema.json (please report this): ${problems.join("; ")}` },
@@ -226,6 +234,13 @@ export const diagnosticMessages = {
         `${path} must be an image reference such as "node:24-slim" or "node:24-slim@sha256:<64 hex digits>"; got ${got}.`,
     },
   },
+  CH1250: {
+    category: "error",
+    messages: {
+      instanceProperty: (className: string) =>
+        `remoteConfig of ${className} is an instance property, which tschains never reads; declare it \`static remoteConfig = { ... }\`.`,
+    },
+  },
 
   // Graph (CH1300–CH1399)
   CH1301: {
@@ -239,7 +254,9 @@ export const diagnosticMessages = {
   },
   CH1302: {
     category: "error",
-    messages: { several: (count: number, names: string) => `A chain has exactly one @entrypoint; found ${count}: ${names}.` },
+    messages: {
+      several: (count: number, names: string, howToPick: string) => `A chain has exactly one @entrypoint; found ${count}: ${names}. To build one of them, ${howToPick}.`,
+    },
   },
   CH1303: {
     category: "error",
@@ -271,6 +288,14 @@ export const diagnosticMessages = {
     category: "warning",
     messages: {
       unreachable: (className: string, entry: string) => `Chainlet ${className} is not reachable from the entrypoint ${entry} and is left out of the chain.`,
+    },
+  },
+
+  CH1308: {
+    category: "error",
+    messages: {
+      unknownClass: (pick: string, suggestion: string, kind: "Entrypoints" | "Chainlets", candidates: readonly string[]) =>
+        `No Chainlet class named '${pick}' in the entry file or its imports.${suggestion} ${kind}: ${list(candidates) || "none"}.`,
     },
   },
 

@@ -1,7 +1,7 @@
-import { diagnosticMessage } from "../compiler/diagnostic-messages.js";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
 import type { ChainletIR } from "../compiler/chain-ir.js";
+import { dataDirPath, dataDirProblem } from "../compiler/data-dir-location.js";
 import { EmitError } from "./emit-error.js";
 
 /** One file of a Chainlet's data folder, by its POSIX path inside that folder. */
@@ -18,10 +18,10 @@ export interface DataFile {
 export function readDataDir(chainlet: ChainletIR, projectRoot: string): DataFile[] {
   const dataDir = chainlet.config.dockerImage.dataDir;
   if (dataDir === null) return [];
-  const root = resolve(dirname(resolve(projectRoot, chainlet.file)), dataDir);
-  if (!existsSync(root) || !statSync(root).isDirectory()) {
-    throw new EmitError(diagnosticMessage("CH1430", "notAFolder", chainlet.name, dataDir, chainlet.file));
-  }
+  const source = resolve(projectRoot, chainlet.file);
+  const problem = dataDirProblem(chainlet.name, source, dataDir, chainlet.file);
+  if (problem) throw new EmitError(problem);
+  const root = dataDirPath(source, dataDir);
   const files: DataFile[] = [];
   const walk = (dir: string, prefix: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
