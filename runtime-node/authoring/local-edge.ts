@@ -45,71 +45,90 @@ function racing<T>(work: Promise<T>, abort: CallAbort): Promise<T> {
  * `streamingReadTimeoutSec`. A timed-out call is abandoned, not stopped: in-process code cannot be cancelled.
  */
 export function localEdge(dependency: string, callee: LocalCallee, streaming: boolean, options: Required<DependsOptions>, retryBaseMs: number) {
-  const gate = new ConcurrencyGate(options.concurrencyLimit);
-  const timeout = () => new CallAbort(options.timeoutSec * 1000, () => new DependencyTimeoutError(dependency, options.timeoutSec, "call"));
-
-  /** Calls `callee` until it answers, retrying what the transport retries; the caller holds a slot. */
-  async function attempt<T>(abort: CallAbort, once: () => Promise<T>): Promise<T> {
-    for (let retry = 0; ; retry++) {
-      try {
-        return await racing(once(), abort);
-      } catch (error) {
-        if (abort.aborted || retry >= options.retries || !isRetryable(error)) throw error;
-        await abort.sleep(backoffDelayMs(retry, retryBaseMs));
-      }
-    }
-  }
-
-  async function call(args: unknown[]): Promise<unknown> {
-    const abort = timeout();
-    try {
-      const release = await gate.acquire(abort);
-      try {
-        return await attempt(abort, async () => callee.runRemote(...args));
-      } finally {
-        release();
-      }
-    } finally {
-      abort.clearTimeout();
-    }
-  }
-
-  async function* stream(args: unknown[]): AsyncGenerator<unknown, void, undefined> {
-    const abort = timeout();
-    let release: (() => void) | undefined;
-    let iterator: AsyncIterator<unknown> | undefined;
-    try {
-      release = await gate.acquire(abort);
-      const first = await attempt(abort, async () => {
-        const opened = (callee.runRemote(...args) as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-        iterator = opened;
-        return opened.next();
-      });
-      abort.clearTimeout();
-      for (let next = first; !next.done; ) {
-        yield next.value;
-        const gap = new CallAbort(options.streamingReadTimeoutSec * 1000, () => new DependencyTimeoutError(dependency, options.streamingReadTimeoutSec, "stream gap"));
-        try {
-          next = await racing(iterator!.next(), gap);
-        } finally {
-          gap.clearTimeout();
-        }
-      }
-      iterator = undefined;
-    } finally {
-      abort.clearTimeout();
-      // Breaking out early (or a failure here) ends the callee's generator, as closing the request does when
-      // served. Not awaited: a generator stalled inside its body only returns once that await settles.
-      iterator?.return?.().catch(() => {});
-      release?.();
-    }
-  }
-
+  const edge: Edge = { dependency, callee, options, retryBaseMs, gate: new ConcurrencyGate(options.concurrencyLimit) };
   return {
     runRemote(...args: unknown[]): Promise<unknown> | AsyncIterable<unknown> {
-      return streaming ? stream(args) : call(args);
+      return streaming ? stream(edge, args) : call(edge, args);
     },
   };
+}
+
+/** One edge's callee, options and the queue of its `concurrencyLimit`. */
+interface Edge {
+  dependency: string;
+  callee: LocalCallee;
+  options: Required<DependsOptions>;
+  retryBaseMs: number;
+  gate: ConcurrencyGate;
+}
+
+/** The whole call's `timeoutSec`: queue, attempts and pauses. */
+function callTimeout(edge: Edge): CallAbort {
+  const { dependency, options } = edge;
+  return new CallAbort(options.timeoutSec * 1000, () => new DependencyTimeoutError(dependency, options.timeoutSec, "call"));
+}
+
+/** Calls `once` until it answers, retrying what the transport retries; the caller holds a slot. */
+async function attempt<T>(edge: Edge, abort: CallAbort, once: () => Promise<T>): Promise<T> {
+  for (let retry = 0; ; retry++) {
+    try {
+      return await racing(once(), abort);
+    } catch (error) {
+      if (abort.aborted || retry >= edge.options.retries || !isRetryable(error)) throw error;
+      await abort.sleep(backoffDelayMs(retry, edge.retryBaseMs));
+    }
+  }
+}
+
+async function call(edge: Edge, args: unknown[]): Promise<unknown> {
+  const abort = callTimeout(edge);
+  try {
+    const release = await edge.gate.acquire(abort);
+    try {
+      return await attempt(edge, abort, async () => edge.callee.runRemote(...args));
+    } finally {
+      release();
+    }
+  } finally {
+    abort.clearTimeout();
+  }
+}
+
+async function* stream(edge: Edge, args: unknown[]): AsyncGenerator<unknown, void, undefined> {
+  const abort = callTimeout(edge);
+  let release: (() => void) | undefined;
+  let iterator: AsyncIterator<unknown> | undefined;
+  try {
+    release = await edge.gate.acquire(abort);
+    const first = await attempt(edge, abort, async () => {
+      const opened = (edge.callee.runRemote(...args) as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+      iterator = opened;
+      return opened.next();
+    });
+    abort.clearTimeout();
+    for (let next = first; !next.done; ) {
+      yield next.value;
+      next = await nextWithinGap(edge, iterator!);
+    }
+    iterator = undefined;
+  } finally {
+    abort.clearTimeout();
+    // Breaking out early (or a failure here) ends the callee's generator, as closing the request does when
+    // served. Not awaited: a generator stalled inside its body only returns once that await settles.
+    iterator?.return?.().catch(() => {});
+    release?.();
+  }
+}
+
+/** The next item of a stream, failing when it takes longer than `streamingReadTimeoutSec`. */
+async function nextWithinGap(edge: Edge, iterator: AsyncIterator<unknown>): Promise<IteratorResult<unknown>> {
+  const seconds = edge.options.streamingReadTimeoutSec;
+  const gap = new CallAbort(seconds * 1000, () => new DependencyTimeoutError(edge.dependency, seconds, "stream gap"));
+  try {
+    return await racing(iterator.next(), gap);
+  } finally {
+    gap.clearTimeout();
+  }
 }
 
 /** A streaming Chainlet's `runRemote` is an async generator method (the compiler accepts no other shape). */

@@ -51,12 +51,12 @@ describe("a new user's toolchain", () => {
     expect(diagnostics[0]!.message).toMatch(/standard \(TC39\) decorators.*Remove the option/);
   });
 
-  it("an instance remoteConfig is CH1209, not silently ignored", () => {
+  it("an instance remoteConfig is CH1250, not silently ignored", () => {
     const entry = project("instance-config", {
       "chain.ts": CHAIN.replace("  runRemote(", "  remoteConfig = { compute: { cpu: 2 } };\n\n  runRemote("),
     });
     const { diagnostics } = compileChain(entry, { outDir });
-    expect(diagnostics.map((d) => [d.code, d.line])).toEqual([["CH1209", 5]]);
+    expect(diagnostics.map((d) => [d.code, d.line])).toEqual([["CH1250", 5]]);
     expect(diagnostics[0]!.message).toBe("remoteConfig of Echo is an instance property, which tschains never reads; declare it `static remoteConfig = { ... }`.");
   });
 
