@@ -10,6 +10,8 @@ import { writeOutputAtomically } from "./write-output-atomically.js";
 export interface BuildOptions extends DeployOptions {
   /** Output folder; the chain is written to `<outDir>/<chain>/`. */
   outDir: string;
+  /** Class name of the entrypoint to build when the program has several (see `CompileOptions.entrypoint`). */
+  entrypoint?: string;
 }
 
 export interface BuildResult {
@@ -26,7 +28,7 @@ export interface BuildResult {
  */
 export async function buildChain(entry: string, options: BuildOptions): Promise<BuildResult> {
   const outDir = resolve(options.outDir);
-  const { ir, diagnostics } = compileChain(resolve(entry), { outDir });
+  const { ir, diagnostics } = compileChain(resolve(entry), { outDir, entrypoint: options.entrypoint });
   if (!ir || hasErrors(diagnostics)) return { ok: false, chainDir: "", diagnostics };
   const chainDir = resolve(outDir, ir.name);
   let emitted;

@@ -3,12 +3,16 @@ import { buildChain, type BuildOptions } from "../api/build-chain.js";
 import { formatDiagnostics } from "../compiler/diagnostics.js";
 import { AUTOSCALER_KINDS, EXPOSE_MODES } from "../emitters/deploy/emit-deployments.js";
 
-/** `chains build <entry.ts> [--out dir]`. */
+/** Help text of the optional `[entrypoint]` argument shared by build, serve and graph. */
+export const ENTRYPOINT_ARGUMENT = "class name of the entrypoint, when the entry file and its imports hold several @entrypoint classes";
+
+/** `chains build <entry.ts> [entrypoint] [--out dir]`. */
 export function registerBuildCommand(program: Command): void {
   program
     .command("build")
     .description("compile a chain and write its build output to <out>/<chain>/")
     .argument("<entry>", "the chain's entry file (.ts)")
+    .argument("[entrypoint]", ENTRYPOINT_ARGUMENT)
     .option("-o, --out <dir>", "output folder", "dist")
     .option("--registry <prefix>", "image registry prefix for Compose and Kubernetes, e.g. ghcr.io/acme")
     .option("--tag <tag>", "image tag of every Chainlet (default: each Chainlet's build id, never latest)")
@@ -20,9 +24,9 @@ export function registerBuildCommand(program: Command): void {
     .option("--monitoring-namespace <ns>", "namespace of the Prometheus that scrapes the metrics port", "monitoring")
     .addOption(new Option("--autoscaler <kind>", "what scales Chainlets with maxReplicas > minReplicas").choices([...AUTOSCALER_KINDS]).default("hpa"))
     .option("--prometheus-url <url>", "Prometheus the KEDA trigger queries")
-    .action(async (entry: string, flags: { out: string } & BuildOptions) => {
+    .action(async (entry: string, entrypoint: string | undefined, flags: { out: string } & BuildOptions) => {
       const { out, ...deploy } = flags;
-      const result = await buildChain(entry, { ...deploy, outDir: out });
+      const result = await buildChain(entry, { ...deploy, outDir: out, entrypoint });
       if (result.diagnostics.length > 0) {
         process.stderr.write(formatDiagnostics(result.diagnostics, { cwd: process.cwd(), color: process.stderr.isTTY }));
       }

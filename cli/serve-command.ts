@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { formatDiagnostics } from "../compiler/diagnostics.js";
 import { buildChain } from "../api/build-chain.js";
+import { ENTRYPOINT_ARGUMENT } from "./build-command.js";
 import { exampleValue } from "./example-value.js";
 import { describeExit, serveChain, type ChainletLogLine, type ServedChain } from "../api/serve-chain.js";
 import { JSON_TYPE, RUN_REMOTE_PATH } from "../runtime-node/protocol/http.js";
@@ -12,6 +13,7 @@ interface ServeFlags {
   port?: number;
   apiKey?: string[];
   out?: string;
+  entrypoint?: string;
 }
 
 /** `chains serve <entry.ts | chain dir>`: build if needed, run every Chainlet locally, stop on Ctrl-C. */
@@ -20,11 +22,12 @@ export function registerServeCommand(program: Command): void {
     .command("serve")
     .description("run the whole chain as local processes on 127.0.0.1")
     .argument("<target>", "chain entry file (.ts) or a built chain folder (holding chain.json)")
+    .argument("[entrypoint]", ENTRYPOINT_ARGUMENT)
     .option("-p, --port <port>", "port of the entrypoint (default: any free port)", parsePort)
     .option("--api-key <key...>", "require one of these bearer keys from callers of the entrypoint")
     .option("--out <dir>", "where to build a .ts entry (default: a temporary folder, removed on exit)")
-    .action(async (target: string, flags: ServeFlags) => {
-      process.exitCode = await serveCommand(target, flags);
+    .action(async (target: string, entrypoint: string | undefined, flags: ServeFlags) => {
+      process.exitCode = await serveCommand(target, { ...flags, entrypoint });
     });
 }
 
@@ -39,7 +42,7 @@ async function serveCommand(target: string, flags: ServeFlags): Promise<number> 
   let tempOut: string | undefined;
   if (target.endsWith(".ts") || target.endsWith(".mts")) {
     const outDir = flags.out ? resolve(flags.out) : (tempOut = mkdtempSync(join(tmpdir(), "tschains-serve-")));
-    const result = await buildChain(resolve(target), { outDir });
+    const result = await buildChain(resolve(target), { outDir, entrypoint: flags.entrypoint });
     if (!result.ok) {
       process.stderr.write(formatDiagnostics(result.diagnostics, { cwd: process.cwd(), color: process.stderr.isTTY }));
       if (tempOut) rmSync(tempOut, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import type { EntrypointMark } from "./analyze-entrypoint.js";
 import type { InjectionAnalysis } from "./analyze-depends.js";
 import { extendsChainletBase } from "./find-chainlets.js";
 import { nodeDiagnostic } from "./node-diagnostic.js";
+import { didYouMean } from "./did-you-mean.js";
 import { kebabCase } from "../runtime-node/authoring/authoring.js";
 
 /** What the graph check needs to know about one Chainlet class. */
@@ -46,7 +47,7 @@ export const NAME_MAX = 63;
  * Checks the chain as a graph: names, the one entrypoint, that every `depends` target is a Chainlet,
  * no cycles, and which Chainlets the entrypoint reaches (the rest are left out with a warning).
  */
-export function analyzeGraph(nodes: readonly GraphNode[], entryFile: SourceFile): GraphAnalysis {
+export function analyzeGraph(nodes: readonly GraphNode[], entryFile: SourceFile, pick?: string): GraphAnalysis {
   const diagnostics: Diagnostic[] = [];
   const byClass = new Map(nodes.map((node) => [node.declaration, node]));
 
@@ -98,7 +99,7 @@ export function analyzeGraph(nodes: readonly GraphNode[], entryFile: SourceFile)
     }
   }
 
-  const { entry, displayName } = findEntrypoint(nodes, entryFile, diagnostics);
+  const { entry, displayName } = pick === undefined ? findEntrypoint(nodes, entryFile, diagnostics) : pickEntrypoint(nodes, entryFile, pick, diagnostics);
   const chainName = kebabCase(displayName.trim());
   if (entry && !(CHAIN_NAME.test(displayName) && KEBAB_NAME.test(chainName))) {
     diagnostics.push(
@@ -128,7 +129,8 @@ export function analyzeGraph(nodes: readonly GraphNode[], entryFile: SourceFile)
       }
     }
     for (const node of nodes) {
-      if (seen.has(node)) continue;
+      // Another @entrypoint is another chain sharing this file's Chainlets, not a forgotten one.
+      if (seen.has(node) || node.entrypoint) continue;
       diagnostics.push(
         nodeDiagnostic(node.declaration.getNameNode() ?? node.declaration, diagnosticMessage("CH1307", "unreachable", node.className, entry.className)),
       );
@@ -137,12 +139,18 @@ export function analyzeGraph(nodes: readonly GraphNode[], entryFile: SourceFile)
   return { entry, displayName, chainName, reachable, targets, diagnostics };
 }
 
+/** How to choose among several entrypoints, quoted by every diagnostic that asks for a choice. */
+const HOW_TO_PICK = "pass the class name after the entry file, e.g. `chains build chain.ts MyEntrypoint` (also for serve and graph)";
+
 function findEntrypoint(nodes: readonly GraphNode[], entryFile: SourceFile, diagnostics: Diagnostic[]): { entry: GraphNode | null; displayName: string } {
-  const marked = nodes.filter((node) => node.entrypoint);
+  let marked = nodes.filter((node) => node.entrypoint);
+  // A Chainlet imported from a file that has its own @entrypoint: the entry file's @entrypoint wins.
+  const markedHere = marked.filter((node) => node.inEntryFile);
+  if (markedHere.length === 1) marked = markedHere;
   if (marked.length > 1) {
     const names = marked.map((node) => node.className).join(", ");
     for (const node of marked) {
-      diagnostics.push(nodeDiagnostic(node.entrypoint!.decorator, diagnosticMessage("CH1302", "several", marked.length, names)));
+      diagnostics.push(nodeDiagnostic(node.entrypoint!.decorator, diagnosticMessage("CH1302", "several", marked.length, names, HOW_TO_PICK)));
     }
     return { entry: null, displayName: "" };
   }
@@ -161,6 +169,18 @@ function findEntrypoint(nodes: readonly GraphNode[], entryFile: SourceFile, diag
       nodeDiagnostic(entryFile, diagnosticMessage("CH1301", "noneLocal", nodes.map((n) => n.className))),
     );
   }
+  return { entry: null, displayName: "" };
+}
+
+/** The entrypoint named on the command line (`chains build chain.ts Name`): any Chainlet class of the program. */
+function pickEntrypoint(nodes: readonly GraphNode[], entryFile: SourceFile, pick: string, diagnostics: Diagnostic[]): { entry: GraphNode | null; displayName: string } {
+  const picked = nodes.find((node) => node.className === pick);
+  if (picked) return { entry: picked, displayName: picked.entrypoint?.chainName ?? picked.className };
+  const marked = nodes.filter((node) => node.entrypoint).map((node) => node.className);
+  const candidates = marked.length > 0 ? marked : nodes.map((node) => node.className);
+  diagnostics.push(
+    nodeDiagnostic(entryFile, diagnosticMessage("CH1308", "unknownClass", pick, didYouMean(pick, candidates), marked.length > 0 ? "Entrypoints" : "Chainlets", candidates)),
+  );
   return { entry: null, displayName: "" };
 }
 

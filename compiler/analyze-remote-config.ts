@@ -2,7 +2,9 @@ import { diagnosticMessage } from "./diagnostic-messages.js";
 import { Ajv, type ErrorObject } from "ajv";
 import { Node, SyntaxKind, type ClassDeclaration } from "ts-morph";
 import type { RemoteConfig } from "../runtime-node/authoring/remote-config.js";
+import { kebabCase } from "../runtime-node/authoring/authoring.js";
 import type { ResolvedRemoteConfig } from "./chain-ir.js";
+import { dataDirProblem } from "./data-dir-location.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { didYouMean } from "./did-you-mean.js";
 import { nodeDiagnostic } from "./node-diagnostic.js";
@@ -29,11 +31,17 @@ export interface RemoteConfigAnalysis {
  * against the RemoteConfig schema and fills in every default.
  */
 export function analyzeRemoteConfig(cls: ClassDeclaration): RemoteConfigAnalysis {
+  const diagnostics: Diagnostic[] = [];
+  const instanceProperty = cls.getInstanceProperty("remoteConfig");
+  if (instanceProperty) {
+    diagnostics.push(
+      nodeDiagnostic(instanceProperty, diagnosticMessage("CH1250", "instanceProperty", cls.getName() ?? "this Chainlet")),
+    );
+  }
   const property = findRemoteConfig(cls);
   const initializer = unwrap(property?.getInitializer());
-  if (!property || !initializer) return { config: resolveRemoteConfig({}), name: undefined, diagnostics: [] };
+  if (!property || !initializer) return { config: resolveRemoteConfig({}), name: undefined, diagnostics };
 
-  const diagnostics: Diagnostic[] = [];
   const locations: Locations = { values: new Map(), keys: new Map() };
   const value = readLiteral(initializer, "", locations, diagnostics);
   if (diagnostics.length > 0 || value === undefined) return { config: resolveRemoteConfig({}), name: undefined, diagnostics };
@@ -62,6 +70,13 @@ export function analyzeRemoteConfig(cls: ClassDeclaration): RemoteConfigAnalysis
     );
   }
   if (diagnostics.length === 0) diagnostics.push(...checkRemoteConfigStrings(config, locations, initializer));
+  const dataDir = config.dockerImage?.dataDir;
+  if (diagnostics.length === 0 && dataDir !== undefined) {
+    // Checked here, not only when the image is emitted, so it is reported with every other error of the run.
+    const file = cls.getSourceFile();
+    const problem = dataDirProblem(kebabCase(config.name ?? cls.getName() ?? "default"), file.getFilePath(), dataDir, file.getBaseName());
+    if (problem) diagnostics.push(nodeDiagnostic(locations.values.get("/dockerImage/dataDir")!, problem));
+  }
   if (diagnostics.length > 0) return { config: resolveRemoteConfig({}), name: undefined, diagnostics };
   return { config: resolveRemoteConfig(config), name: config.name, diagnostics };
 }

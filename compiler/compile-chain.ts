@@ -14,6 +14,7 @@ import { hasErrors, sortDiagnostics, type Diagnostic } from "./diagnostics.js";
 import { findChainlets } from "./find-chainlets.js";
 import { loadProject } from "./load-project.js";
 import { nodeDiagnostic } from "./node-diagnostic.js";
+import { oneDiagnosticPerProblem } from "./one-diagnostic-per-problem.js";
 import { generateChainletSchemas } from "./schema/generate-schemas.js";
 import { typescriptDiagnostics } from "./typescript-diagnostics.js";
 import { validateIr } from "./validate-ir.js";
@@ -21,6 +22,11 @@ import { validateIr } from "./validate-ir.js";
 export interface CompileOptions {
   /** The build's output folder; the IR's `projectRoot` is written relative to `<outDir>/<chain>/`. */
   outDir: string;
+  /**
+   * Class name of the entrypoint to build when the program holds several `@entrypoint`s (two chains
+   * sharing Chainlets); any Chainlet class of the program may be picked. Default: the only one.
+   */
+  entrypoint?: string;
 }
 
 export interface CompileResult {
@@ -52,7 +58,7 @@ export function compileChain(entryFile: string, options: CompileOptions): Compil
     diagnostics.push(
       nodeDiagnostic(entry, diagnosticMessage("CH1002", "noChainlet")),
     );
-    return { ir: null, diagnostics: sortDiagnostics(diagnostics) };
+    return { ir: null, diagnostics: sortDiagnostics(oneDiagnosticPerProblem(diagnostics)) };
   }
 
   const analyzed: AnalyzedChainlet[] = [];
@@ -60,7 +66,7 @@ export function compileChain(entryFile: string, options: CompileOptions): Compil
     const chainlet = analyzeChainlet(cls, entry.getFilePath() === cls.getSourceFile().getFilePath(), diagnostics);
     if (chainlet) analyzed.push(chainlet);
   }
-  const graph = analyzeGraph(analyzed.map((a) => a.node), entry);
+  const graph = analyzeGraph(analyzed.map((a) => a.node), entry, options.entrypoint);
   diagnostics.push(...graph.diagnostics);
 
   // Left-out Chainlets are not built, so only the ones in the chain need wire schemas (all of them when
@@ -75,7 +81,7 @@ export function compileChain(entryFile: string, options: CompileOptions): Compil
     schemas.set(chainlet, { input: generated.input, output: generated.output });
   }
 
-  if (hasErrors(diagnostics) || !graph.entry) return { ir: null, diagnostics: sortDiagnostics(diagnostics) };
+  if (hasErrors(diagnostics) || !graph.entry) return { ir: null, diagnostics: sortDiagnostics(oneDiagnosticPerProblem(diagnostics)) };
 
   const chainDir = resolve(options.outDir, graph.chainName);
   const relativeToRoot = (file: string) => toPosix(relative(projectRoot, file));
@@ -121,9 +127,9 @@ export function compileChain(entryFile: string, options: CompileOptions): Compil
   const problems = validateIr(ir);
   if (problems.length > 0) {
     diagnostics.push(diagnosticMessage("CH1099", "invalidIr", problems));
-    return { ir: null, diagnostics: sortDiagnostics(diagnostics) };
+    return { ir: null, diagnostics: sortDiagnostics(oneDiagnosticPerProblem(diagnostics)) };
   }
-  return { ir, diagnostics: sortDiagnostics(diagnostics) };
+  return { ir, diagnostics: sortDiagnostics(oneDiagnosticPerProblem(diagnostics)) };
 }
 
 function analyzeChainlet(cls: ClassDeclaration, inEntryFile: boolean, diagnostics: Diagnostic[]): AnalyzedChainlet | undefined {

@@ -141,6 +141,14 @@ export const diagnosticMessages = {
         `${className} inherits a constructor with parameters from ${base}; declare its depends()/dependsContext() parameters in ${className}'s own constructor.`,
     },
   },
+  CH1021: {
+    category: "error",
+    messages: {
+      legacyDecorators: () =>
+        'tschains needs standard (TC39) decorators, but this tsconfig sets "experimentalDecorators": true (legacy decorators). ' +
+        "Remove the option (or set it to false); @entrypoint then works as written.",
+    },
+  },
   CH1099: {
     category: "error",
     messages: { invalidIr: (problems: readonly string[]) => `Internal error: the chain IR does not match chain-ir.schema.json (please report this): ${problems.join("; ")}` },
@@ -269,6 +277,13 @@ export const diagnosticMessages = {
     category: "error",
     messages: { notRelative: (got: string) => `remoteConfig.dockerImage.dataDir must be a folder relative to the Chainlet's file, inside the project; got ${got}.` },
   },
+  CH1250: {
+    category: "error",
+    messages: {
+      instanceProperty: (className: string) =>
+        `remoteConfig of ${className} is an instance property, which tschains never reads; declare it \`static remoteConfig = { ... }\`.`,
+    },
+  },
 
   // Graph (CH1300–CH1399)
   CH1301: {
@@ -282,7 +297,9 @@ export const diagnosticMessages = {
   },
   CH1302: {
     category: "error",
-    messages: { several: (count: number, names: string) => `A chain has exactly one @entrypoint; found ${count}: ${names}.` },
+    messages: {
+      several: (count: number, names: string, howToPick: string) => `A chain has exactly one @entrypoint; found ${count}: ${names}. To build one of them, ${howToPick}.`,
+    },
   },
   CH1303: {
     category: "error",
@@ -326,6 +343,14 @@ export const diagnosticMessages = {
         `remoteConfig.name of ${className} makes a service name of ${length} characters; the limit is ${max} (a DNS label).`,
       chainName: (displayName: string, length: number, max: number) =>
         `Chain name '${displayName}' makes a folder name of ${length} characters; the limit is ${max} (a DNS label).`,
+    },
+  },
+
+  CH1308: {
+    category: "error",
+    messages: {
+      unknownClass: (pick: string, suggestion: string, kind: "Entrypoints" | "Chainlets", candidates: readonly string[]) =>
+        `No Chainlet class named '${pick}' in the entry file or its imports.${suggestion} ${kind}: ${list(candidates) || "none"}.`,
     },
   },
 

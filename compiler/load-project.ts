@@ -1,5 +1,5 @@
 import { diagnosticMessage } from "./diagnostic-messages.js";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Project, ts, type SourceFile } from "ts-morph";
@@ -50,6 +50,12 @@ export function loadProject(entryFile: string): { loaded: LoadedProject | null; 
     return { loaded: null, diagnostics: [diagnosticMessage("CH1019", "unreadableTsconfig", String(tsconfig), (error as Error).message.trim())] };
   }
   const { project, baseOptions } = cached;
+  const diagnostics: Diagnostic[] = [];
+  if (baseOptions.experimentalDecorators) {
+    diagnostics.push(experimentalDecoratorsDiagnostic(tsconfig!));
+    // Checked as standard decorators, so the one problem is not also reported as TS1238 on every @entrypoint.
+    project.compilerOptions.set({ experimentalDecorators: false });
+  }
   let runtimeEntry = resolveTschains(entryPath, baseOptions);
   // A chain outside any project that installed tschains still compiles against this installation's runtime.
   const paths = runtimeEntry ? baseOptions.paths : { ...baseOptions.paths, tschains: [(runtimeEntry = bundledRuntimeEntry())] };
@@ -71,7 +77,19 @@ export function loadProject(entryFile: string): { loaded: LoadedProject | null; 
     })
     .sort((a, b) => a.getFilePath().localeCompare(b.getFilePath()));
   const projectRoot = dirname(findUp(dirname(entryPath), ["package.json", "tsconfig.json"]) ?? entryPath);
-  return { loaded: { project, entry, projectRoot, chainFiles }, diagnostics: [] };
+  return { loaded: { project, entry, projectRoot, chainFiles }, diagnostics };
+}
+
+/** CH1021 at the `experimentalDecorators` line of the tsconfig (or at the file when an `extends` sets it). */
+function experimentalDecoratorsDiagnostic(tsconfig: string): Diagnostic {
+  const text = readFileSync(tsconfig, "utf8");
+  const at = text.indexOf('"experimentalDecorators"');
+  const before = text.slice(0, Math.max(0, at)).split("\n");
+  return {
+    ...diagnosticMessage("CH1021", "legacyDecorators"),
+    file: tsconfig,
+    ...(at === -1 ? {} : { line: before.length, column: before.at(-1)!.length + 1, length: '"experimentalDecorators"'.length, sourceText: text }),
+  };
 }
 
 interface CachedProject {

@@ -120,6 +120,30 @@ export declare class RemoteError extends Error {
   readonly envelope: ErrorEnvelope;
 }
 
+/**
+ * What the client passes to \`fetch\`. Declared here so these types need neither the DOM lib nor Node's;
+ * \`body\` (a JSON string or MessagePack bytes) and \`signal\` (an \`AbortSignal\`) are \`any\` so that any
+ * lib's \`fetch\` typing accepts them.
+ */
+export interface ClientFetchInit {
+  method: "POST";
+  headers: Record<string, string>;
+  body: any;
+  signal: any;
+}
+
+/** The part of a fetch \`Response\` the client reads. */
+export interface ClientFetchResponse {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: { get(name: string): string | null };
+  readonly body: { getReader(): unknown; cancel(reason?: any): Promise<void> } | null;
+  text(): Promise<string>;
+  json(): Promise<any>;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
 export interface ${chainlet.className}ClientOptions {
   /** Base URL of the served Chainlet, e.g. \`http://127.0.0.1:8080\`. */
   baseUrl: string;
@@ -130,7 +154,7 @@ export interface ${chainlet.className}ClientOptions {
   /** Extra attempts after connection errors and 429/502/503/504 answers (default 2). */
   retries?: number;
   /** A \`fetch\` implementation to use instead of the global one. */
-  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  fetch?: (input: string, init: ClientFetchInit) => Promise<ClientFetchResponse>;
   /**
    * Binary mode: send and receive MessagePack (typed arrays as raw bytes, NaN and -0 exact) with this
    * codec, e.g. \`new Packr({ moreTypes: true, useRecords: false })\` from msgpackr. Without it: JSON.

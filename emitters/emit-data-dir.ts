@@ -1,7 +1,8 @@
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { lstatSync, readdirSync, readFileSync, realpathSync } from "node:fs";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { diagnosticMessage } from "../compiler/diagnostic-messages.js";
 import type { ChainletIR } from "../compiler/chain-ir.js";
+import { dataDirPath, dataDirProblem } from "../compiler/data-dir-location.js";
 import { EmitError } from "./emit-error.js";
 
 /** One file of a Chainlet's data folder, by its POSIX path inside that folder. */
@@ -22,15 +23,10 @@ export interface DataFile {
 export function readDataDir(chainlet: ChainletIR, projectRoot: string): DataFile[] {
   const dataDir = chainlet.config.dockerImage.dataDir;
   if (dataDir === null) return [];
-  const root = resolve(dirname(resolve(projectRoot, chainlet.file)), dataDir);
-  const notAFolder = () => new EmitError(diagnosticMessage("CH1430", "notAFolder", chainlet.name, dataDir, chainlet.file));
-  let real: string;
-  try {
-    real = realpathSync(root);
-  } catch {
-    throw notAFolder();
-  }
-  if (!statSync(real).isDirectory()) throw notAFolder();
+  const source = resolve(projectRoot, chainlet.file);
+  const problem = dataDirProblem(chainlet.name, source, dataDir, chainlet.file);
+  if (problem) throw new EmitError(problem);
+  const real = realpathSync(dataDirPath(source, dataDir));
   const inside = relative(realpathSync(projectRoot), real);
   if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) {
     throw new EmitError(diagnosticMessage("CH1450", "outsideProject", chainlet.name, dataDir, real, projectRoot));

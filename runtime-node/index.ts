@@ -11,7 +11,7 @@ export {
   type Remote,
   type RemoteResult,
 } from "./authoring/authoring.js";
-export { runLocal, type RunLocalOptions } from "./authoring/run-local.js";
+export { fake, runLocal, type Fake, type Override, type RunLocalOptions } from "./authoring/run-local.js";
 export { ChainsError, HttpError } from "./errors/errors.js";
 export type { DeploymentContext, DependsOptions, GpuType, RemoteConfig } from "./authoring/remote-config.js";
 export { StubBase, type StubOptions } from "./transport/stub-base.js";

@@ -1,24 +1,60 @@
+import { resolve } from "node:path";
 import { chainletName, constructWith, type ChainletBase, type ChainletClass, type Remote } from "./authoring.js";
 import { runtimeError } from "../errors/errors.js";
 import type { Injector } from "./injector.js";
+import { isStreamingMethod, localEdge, type LocalCallee } from "./local-edge.js";
 import type { DeploymentContext } from "./remote-config.js";
+import { ENV_DEFAULTS } from "../protocol/env.js";
 import { scopedSecrets } from "./secrets.js";
+
+/**
+ * What may stand in for a Chainlet in `runLocal`: a `runRemote` with the Chainlet's own parameters that
+ * returns its result type (directly or as a promise), or, for a streaming Chainlet, an async iterable
+ * of its items.
+ */
+export type Fake<T> = T extends { runRemote(...args: infer A): infer R }
+  ? { runRemote(...args: A): R extends AsyncIterable<infer Item> ? AsyncIterable<Item> : Awaited<R> | PromiseLike<Awaited<R>> }
+  : never;
+
+/** One replaced Chainlet, made by `fake(Chainlet, { runRemote })`. */
+export interface Override {
+  readonly chainlet: ChainletClass<any>;
+  readonly implementation: LocalCallee;
+}
+
+/**
+ * Replaces `chainlet` by `implementation` in `runLocal`; tsc checks the fake against the Chainlet's
+ * `runRemote` (a wrong return type does not compile). `fake(Classifier, { runRemote: async () => "high" })`.
+ */
+export function fake<C extends ChainletClass<ChainletBase>>(chainlet: C, implementation: Fake<InstanceType<C>>): Override {
+  return { chainlet, implementation: implementation as unknown as LocalCallee };
+}
 
 export interface RunLocalOptions {
   /** Secret values; each Chainlet sees only the keys it declares in `assets.secretKeys`. */
   secrets?: Record<string, string>;
-  /** Passed to every Chainlet as `context.dataDir`. */
+  /**
+   * Folder each Chainlet's `remoteConfig.dockerImage.dataDir` is resolved against (the folder of the
+   * chain's source files; default: the current directory). Chainlets without a `dataDir` get none, as served.
+   */
+  sourceDir?: string;
+  /** `context.dataDir` of every Chainlet, instead of each one's own `dockerImage.dataDir`. */
   dataDir?: string;
   /** Passed to every Chainlet as `context.environment`. */
   environment?: string;
-  /** Replace Chainlets by fakes: `new Map([[Classifier, { runRemote: async () => "high" }]])`. */
-  overrides?: Map<ChainletClass<any>, { runRemote: (...args: any[]) => unknown }>;
+  /**
+   * Fakes replacing Chainlets: `[fake(Classifier, { runRemote: async () => "high" })]` (type-checked).
+   * A `Map` from class to fake is still accepted, without that check.
+   */
+  overrides?: readonly Override[] | ReadonlyMap<ChainletClass<any>, { runRemote: (...args: any[]) => unknown }>;
+  /** Base of the retry backoff in milliseconds (default as served); tests of retries make it small. */
+  retryBaseMs?: number;
 }
 
 /**
  * Builds the chain in this process, one instance per Chainlet class, and returns the entrypoint's
- * instance. Dependencies are injected as async wrappers around the real instances (or the fakes in
- * `overrides`), so calls look to the caller exactly as they do when served.
+ * instance. Every `depends()` edge behaves as the served transport does: its `retries` (same policy and
+ * backoff), `timeoutSec`, `streamingReadTimeoutSec` and `concurrencyLimit` apply, and calls are async.
  */
 export async function runLocal<C extends ChainletClass<ChainletBase>>(entry: C, options: RunLocalOptions = {}): Promise<InstanceType<C>> {
   const instances = new Map<ChainletClass, unknown>();
@@ -36,38 +72,29 @@ export async function runLocal<C extends ChainletClass<ChainletBase>>(entry: C, 
   return instantiate(entry, []) as InstanceType<C>;
 }
 
-type Callable = { runRemote: (...args: any[]) => unknown };
-
-/** Dependencies as async wrappers around local instances (or fakes), as callers see them when served. */
+/** Dependencies as local edges around instances (or fakes) that apply each edge's `depends` options as served. */
 function localInjector(options: RunLocalOptions, instantiate: (cls: ChainletClass) => unknown): Injector {
   const allSecrets = options.secrets ?? {};
+  const fakes = new Map<ChainletClass<any>, LocalCallee>(
+    options.overrides instanceof Map ? options.overrides : (options.overrides as readonly Override[] | undefined)?.map((o) => [o.chainlet, o.implementation]),
+  );
   return {
-    dependency(target, _options, requester) {
+    dependency(target, dependsOptions, requester) {
       if (typeof target === "string") throw runtimeError("CH2005", { requester: requester.name });
-      return asRemote(options.overrides?.get(target) ?? (instantiate(target) as Callable));
+      const callee = fakes.get(target) ?? (instantiate(target) as LocalCallee);
+      const streaming = isStreamingMethod((target.prototype as Partial<LocalCallee>).runRemote);
+      const retryBaseMs = options.retryBaseMs ?? ENV_DEFAULTS.retryBaseMs;
+      return localEdge(chainletName(target), callee, streaming, dependsOptions as Required<typeof dependsOptions>, retryBaseMs) as Remote<ChainletBase>;
     },
     context(requester): DeploymentContext {
       const name = chainletName(requester);
+      const ownDataDir = requester.remoteConfig?.dockerImage?.dataDir;
       return {
         secrets: scopedSecrets(name, requester.remoteConfig?.assets?.secretKeys ?? [], allSecrets),
-        dataDir: options.dataDir,
+        dataDir: options.dataDir ?? (ownDataDir === undefined ? undefined : resolve(options.sourceDir ?? process.cwd(), ownDataDir)),
         environment: options.environment,
         chainletToService: {},
       };
     },
   };
-}
-
-function asRemote(target: Callable): Remote<ChainletBase> {
-  return {
-    runRemote: (...args: unknown[]) => {
-      const result = target.runRemote(...args);
-      if (isAsyncIterable(result)) return result;
-      return Promise.resolve(result);
-    },
-  } as unknown as Remote<ChainletBase>;
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
 }

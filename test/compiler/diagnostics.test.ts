@@ -67,8 +67,8 @@ const cases: Record<string, Expected[]> = {
   ],
   "ch1301-no-entrypoint": [{ code: "CH1301", message: /^No @entrypoint: the entry file declares 2 Chainlets \(First, Second\)/, at: "First" }],
   "ch1302-several-entrypoints": [
-    { code: "CH1302", message: /^A chain has exactly one @entrypoint; found 2: First, Second\.$/, at: "@entrypoint\n" },
-    { code: "CH1302", message: /^A chain has exactly one @entrypoint; found 2: First, Second\.$/, at: '@entrypoint("Second' },
+    { code: "CH1302", message: /^A chain has exactly one @entrypoint; found 2: First, Second\. To build one of them, pass the class name after the entry file/, at: "@entrypoint\n" },
+    { code: "CH1302", message: /^A chain has exactly one @entrypoint; found 2: First, Second\. To build one of them, pass the class name after the entry file/, at: '@entrypoint("Second' },
   ],
   "ch1303-depends-target-not-chainlet": [{ code: "CH1303", message: /^depends\(\) needs a Chainlet class: 'Plain' is abstract\.$/, at: "Plain))" }],
   "ch1304-dependency-cycle": [

@@ -1,13 +1,10 @@
-import { execFile, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { npmInstall, packTarball, repo, run, whileServing } from "./packed-project.js";
 
-const run = promisify(execFile);
-const repo = join(import.meta.dirname, "..", "..");
 const work = mkdtempSync(join(tmpdir(), "tschains-pack-"));
 const app = join(work, "app");
 
@@ -38,12 +35,11 @@ export class Shouter extends ChainletBase {
 describe("the npm package", () => {
   beforeAll(async () => {
     // lib/ is fresh: `npm test` compiles it before running the suite.
-    await run("npm", ["pack", "--ignore-scripts", "--pack-destination", work], { cwd: repo });
-    const tarball = readdirSync(work).find((f) => f.endsWith(".tgz"))!;
+    const tarball = await packTarball(work);
     mkdirSync(app);
     writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module", dependencies: { tschains: `file:../${tarball}` } }));
     writeFileSync(join(app, "chain.ts"), CHAIN);
-    await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], { cwd: app });
+    await npmInstall(app);
   }, 240_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -64,25 +60,7 @@ describe("the npm package", () => {
   });
 
   it("serves that chain and answers over HTTP", async () => {
-    const child = spawn(join(app, "node_modules", ".bin", "chains"), ["serve", "chain.ts"], { cwd: app, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk) => (output += chunk));
-    child.stderr.on("data", (chunk) => (output += chunk));
-    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-    try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setInterval(() => {
-          const match = output.match(/is ready: (http:\/\/127\.0\.0\.1:\d+)/);
-          if (match) {
-            clearInterval(timer);
-            resolve(match[1]);
-          }
-        }, 50);
-        void exited.then(() => {
-          clearInterval(timer);
-          reject(new Error(`chains serve exited:\n${output}`));
-        });
-      });
+    const code = await whileServing(app, ["chain.ts"], async (url) => {
       const response = await request(`${url}/v1/run_remote`, {
         method: "POST",
         headers: { "content-type": "application/json" },
@@ -90,9 +68,7 @@ describe("the npm package", () => {
       });
       expect(response.statusCode).toBe(200);
       expect(await response.body.json()).toBe("TS CHAINS!");
-    } finally {
-      child.kill("SIGTERM");
-    }
-    expect(await exited).toBe(0);
+    });
+    expect(code).toBe(0);
   });
 });
