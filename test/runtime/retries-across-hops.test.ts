@@ -147,7 +147,7 @@ describe("retries across hops", () => {
 
   it("answers 20 oversized bodies in a row, each with a readable 413", async () => {
     const leaf = await serve({ chainlet: Leaf, ...io }, { CHAINS_MAX_BODY_BYTES: "1024" });
-    const big = JSON.stringify({ mode: "x".repeat(512 * 1024) });
+    const big = JSON.stringify({ mode: "x".repeat(2 * 1024 * 1024) });
     for (let i = 0; i < 20; i++) {
       const answer = await post(leaf.url, undefined, { raw: big });
       expect(answer.status).toBe(413);
