@@ -259,11 +259,7 @@ export class Endpoint {
     for (let attempt = firstAttempt, notStarted = 0; ; ) {
       let response: Dispatcher.ResponseData;
       try {
-        // Large typed arrays are chunks of their own (views, not copies): sent as a stream of the
-        // chunks, made anew for each attempt.
-        const payload = chunks.length === 1 ? chunks[0] : Readable.from(chunks, { objectMode: false });
-        const headers = chunks.length === 1 ? this.headers() : [...this.headers(), "content-length", String(length)];
-        response = await poolRequest(this.pool, { method: "POST", path: this.path, headers, body: payload, signal, headersTimeout: 0, bodyTimeout });
+        response = await this.post(chunks, length, signal, bodyTimeout);
       } catch (error) {
         if (signal.aborted) throw error;
         if (isNotStarted(error) && notStarted < NOT_STARTED_RETRY_LIMIT) {
@@ -293,6 +289,15 @@ export class Endpoint {
       }
       throw await this.remoteError(response);
     }
+  }
+
+  /** One attempt: the body posted as it is. */
+  private post(chunks: Uint8Array[], length: number, signal: CallAbort, bodyTimeout: number): Promise<Dispatcher.ResponseData> {
+    // Large typed arrays are chunks of their own (views, not copies): sent as a stream of the
+    // chunks, made anew for each attempt.
+    const payload = chunks.length === 1 ? chunks[0] : Readable.from(chunks, { objectMode: false });
+    const headers = chunks.length === 1 ? this.headers() : [...this.headers(), "content-length", String(length)];
+    return poolRequest(this.pool, { method: "POST", path: this.path, headers, body: payload, signal, headersTimeout: 0, bodyTimeout });
   }
 
   /** Counts a retryable failure against the budget; true when retry number `attempt` may go ahead. */
