@@ -1,6 +1,6 @@
 import { ENV_DEFAULTS } from "../protocol/env.js";
 import { streamFailure } from "../protocol/error-envelope.js";
-import { JSON_TYPE, MSGPACK_SEQ_TYPE, MSGPACK_TYPE, NDJSON_TYPE, RUN_REMOTE_PATH } from "../protocol/http.js";
+import { JSON_TYPE, MSGPACK_SEQ_TYPE, MSGPACK_TYPE, NDJSON_TYPE, RETRY_FINAL, RETRY_HEADER, RUN_REMOTE_PATH } from "../protocol/http.js";
 import { isFetchConnectionFailure, isRetryableStatus, retryAfterMs, retryDelayMs } from "../transport/retry-policy.js";
 import { argumentsBody } from "../wire/arguments-body.js";
 import { splitFrames } from "../wire/stream-frames.js";
@@ -75,7 +75,7 @@ function settingsOf(spec: ClientSpec, options: ClientOptions): Settings {
 
 /**
  * Posts until an answer that is not retried, with the retry policy of the served transport: connection
- * failures and 429/502/503/504, waiting the same backoff (or the server's `Retry-After`).
+ * failures and 429/502/503/504 not marked final, waiting the same backoff (or the server's `Retry-After`).
  */
 async function post(settings: Settings, payload: string | Uint8Array): Promise<Response> {
   const base = ENV_DEFAULTS.retryBaseMs;
@@ -89,7 +89,9 @@ async function post(settings: Settings, payload: string | Uint8Array): Promise<R
       await sleep(retryDelayMs(attempt, undefined, base));
       continue;
     }
-    if (attempt >= settings.retries || !isRetryableStatus(response.status)) return response;
+    // A hop that already retried (or chose not to) marks its failure final: only the hop nearest the fault retries.
+    const final = response.headers.get(RETRY_HEADER) === RETRY_FINAL;
+    if (attempt >= settings.retries || final || !isRetryableStatus(response.status)) return response;
     await response.body?.cancel().catch(() => {});
     await sleep(retryDelayMs(attempt, retryAfterMs(response.headers.get("retry-after") ?? undefined), base));
   }

@@ -25,6 +25,14 @@ export function rootCause(envelope: ErrorEnvelope): ErrorEnvelope {
   return current;
 }
 
+/**
+ * The code of a dependency's error answer: a 401/403 between services is `CH2127` (answered as a
+ * 502: the outside caller's credentials are not what failed), anything else `CH2122`.
+ */
+export function remoteFailureCode(status: number): "CH2122" | "CH2127" {
+  return status === 401 || status === 403 ? "CH2127" : "CH2122";
+}
+
 /** Replaces every occurrence of a sensitive value (secret, token) in text. */
 export type Redact = (text: string) => string;
 
@@ -41,13 +49,14 @@ function isRemoteLike(error: unknown): error is Error & RemoteLike {
 /** Builds the envelope for an error raised in `chainlet`, redacting sensitive values. */
 export function toEnvelope(error: unknown, chainlet: string, redact: Redact, depth = 0): ErrorEnvelope {
   if (isRemoteLike(error)) {
+    const code = remoteFailureCode(error.status);
     return {
       type: "RemoteError",
-      message: redact(runtimeMessage("CH2122", { dependency: error.dependency, status: error.status })),
+      message: redact(`${code}: ` + runtimeMessage(code, { dependency: error.dependency, status: error.status, root: rootCause(error.envelope).message })),
       chainlet,
       stack: redact(userStack(error)),
       cause: redactEnvelope(error.envelope, redact),
-      code: "CH2122",
+      code,
     };
   }
   const isError = error instanceof Error;
@@ -71,18 +80,41 @@ function redactEnvelope(envelope: ErrorEnvelope, redact: Redact): ErrorEnvelope 
   };
 }
 
+/** Runtime codes whose status survives every hop up: a dependency's timeout stays a 504. */
+const TIMEOUT_CODES: ReadonlySet<string> = new Set(["CH2120", "CH2123"]);
+
+const isTimeout = (error: unknown) => error instanceof ChainsError && TIMEOUT_CODES.has(error.code);
+
 /**
  * The status to answer for an error: an `HttpError` keeps its status, also when it comes back from
- * any number of hops down; a runtime `RequestError` keeps its own; everything else is a 500.
- * Downstream failures that were not chosen by user code become 500 on purpose, so callers upstream
- * never retry a failure that a closer hop already retried.
+ * any number of hops down; a runtime `RequestError` keeps its own; a dependency timeout is a 504 on
+ * every hop; a 401/403 between services is a 502; everything else is a 500. Whatever the status, an
+ * answer caused by a dependency's failure is marked final (see `causedByDependency`), so no hop
+ * above retries what a closer hop already retried.
  */
 export function statusOf(error: unknown): number {
   if (error instanceof HttpError || error instanceof RequestError) return error.status;
-  if (isRemoteLike(error)) return rootCause(error.envelope).type === "HttpError" ? error.status : 500;
+  if (isTimeout(error)) return 504;
+  if (isRemoteLike(error)) {
+    if (remoteFailureCode(error.status) === "CH2127") return 502;
+    const root = rootCause(error.envelope);
+    if (root.type === "HttpError") return error.status;
+    return root.code !== undefined && TIMEOUT_CODES.has(root.code) ? 504 : 500;
+  }
   if (error instanceof Error && error.cause !== undefined && error.cause !== error) {
     const inner = error.cause;
-    if (inner instanceof HttpError || isRemoteLike(inner)) return statusOf(inner);
+    if (inner instanceof HttpError || isRemoteLike(inner) || isTimeout(inner)) return statusOf(inner);
   }
   return 500;
+}
+
+/**
+ * True when `error` (or one of its causes) is a dependency's failure as the transport reports it:
+ * its answer is marked final, since the transport already applied its retry policy to it.
+ */
+export function causedByDependency(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 16; current = current.cause, depth++) {
+    if (current instanceof ChainsError && "dependency" in current) return true;
+  }
+  return false;
 }

@@ -1,6 +1,7 @@
 import { ChainsError } from "./errors.js";
 import type { ErrorEnvelope } from "../protocol/error-envelope.js";
 import { runtimeMessage } from "../protocol/runtime-errors.js";
+import { remoteFailureCode, rootCause } from "./error-envelope.js";
 
 function describeChain(envelope: ErrorEnvelope): string {
   const hops: string[] = [];
@@ -14,7 +15,8 @@ function describeChain(envelope: ErrorEnvelope): string {
 
 /**
  * A dependency answered with an error. `envelope` is its error envelope (with `cause` nesting the
- * errors further down); the message shows every hop: Chainlet, error type, message, first user frames.
+ * errors further down); the message starts with the root cause (`dependency "vocabulary" failed: 401 bad
+ * hf token`), then shows every hop: Chainlet, error type, message, first user frames.
  */
 export class RemoteError extends ChainsError {
   override name = "RemoteError";
@@ -25,6 +27,7 @@ export class RemoteError extends ChainsError {
     readonly status: number,
     readonly envelope: ErrorEnvelope,
   ) {
-    super("CH2122", runtimeMessage("CH2122", { dependency, status, hops: describeChain(envelope) }));
+    const code = remoteFailureCode(status);
+    super(code, runtimeMessage(code, { dependency, status, root: rootCause(envelope).message, hops: describeChain(envelope) }));
   }
 }

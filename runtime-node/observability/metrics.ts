@@ -10,6 +10,8 @@ export interface GateReading {
 export interface TransportObserver {
   callFinished(dependency: string, outcome: "ok" | "error", seconds: number): void;
   retried(dependency: string): void;
+  /** A retry the dependency's retry budget did not allow. */
+  retryThrottled(dependency: string): void;
   failed(dependency: string, kind: string): void;
   /** The concurrency limit of an endpoint of `dependency`, sampled at each scrape. */
   watchGate(dependency: string, gate: GateReading): void;
@@ -45,6 +47,7 @@ export class ChainletMetrics implements TransportObserver {
   private readonly depCalls: Counter<"dependency" | "outcome">;
   private readonly depDuration: Histogram<"dependency">;
   private readonly depRetries: Counter<"dependency">;
+  private readonly depRetriesThrottled: Counter<"dependency">;
   private readonly depErrors: Counter<"dependency" | "kind">;
   private readonly requestCount: Children<Counter.Internal>;
   private readonly requestDuration: Children<Histogram.Internal<"route">>;
@@ -62,6 +65,12 @@ export class ChainletMetrics implements TransportObserver {
     this.depCalls = new Counter({ name: "chains_dependency_calls_total", help: "Calls to a dependency, by outcome", labelNames: ["dependency", "outcome"], registers });
     this.depDuration = new Histogram({ name: "chains_dependency_call_duration_seconds", help: "Duration of dependency calls, retries included", labelNames: ["dependency"], buckets: LATENCY_BUCKETS, registers });
     this.depRetries = new Counter({ name: "chains_dependency_retries_total", help: "Retried attempts of dependency calls", labelNames: ["dependency"], registers });
+    this.depRetriesThrottled = new Counter({
+      name: "chains_dependency_retries_throttled_total",
+      help: "Retries of dependency calls the retry budget did not allow",
+      labelNames: ["dependency"],
+      registers,
+    });
     this.depErrors = new Counter({ name: "chains_dependency_errors_total", help: "Failed dependency calls, by kind (remote, timeout, connection, protocol)", labelNames: ["dependency", "kind"], registers });
     this.registerGauges();
     this.requestCount = new Children((route, status) => this.requests.labels(route, status));
@@ -132,6 +141,10 @@ export class ChainletMetrics implements TransportObserver {
 
   retried(dependency: string): void {
     this.depRetries.inc({ dependency });
+  }
+
+  retryThrottled(dependency: string): void {
+    this.depRetriesThrottled.inc({ dependency });
   }
 
   failed(dependency: string, kind: string): void {

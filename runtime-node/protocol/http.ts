@@ -36,3 +36,13 @@ export const MSGPACK_SEQ_TYPE = "application/vnd.tschains.msgpack-seq";
 export const REQUEST_ID_HEADER = "x-request-id";
 /** W3C trace context, propagated to dependencies. */
 export const TRACEPARENT_HEADER = "traceparent";
+
+/**
+ * On an error answer between Chainlets: how the caller may retry it. Absent: by the caller's own
+ * policy (`retries`, retryable statuses). `RETRY_FINAL`: a hop already retried this failure (or chose
+ * not to), so no hop above retries it again. `RETRY_NOT_STARTED`: the request never started (a
+ * draining server), so it is safe to send again whatever `retries` says.
+ */
+export const RETRY_HEADER = "x-tschains-retry";
+export const RETRY_FINAL = "final";
+export const RETRY_NOT_STARTED = "not-started";

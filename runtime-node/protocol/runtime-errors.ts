@@ -5,7 +5,7 @@
  * document each code (a test keeps them in step).
  */
 import { ENV } from "./env.js";
-import { JSON_TYPE, MSGPACK_TYPE } from "./http.js";
+import { JSON_TYPE, MSGPACK_TYPE, RETRY_HEADER, RETRY_NOT_STARTED } from "./http.js";
 
 /** One runtime error: the status the server answers with (none: a 500 unless a cause says otherwise). */
 export interface RuntimeErrorSpec<P> {
@@ -90,19 +90,23 @@ export const RUNTIME_ERRORS = {
   CH2111: spec<{ shuttingDown: true } | { shuttingDown: false; constructError: string | undefined }>({
     status: 503,
     message: (p) => (p.shuttingDown ? "the server is shutting down" : `the Chainlet failed to construct: ${p.constructError}`),
-    // A draining server closes the connection so the caller's retry reaches another replica.
-    headers: (p): Record<string, string> => (p.shuttingDown ? { connection: "close" } : { "retry-after": "5" }),
+    // A draining server closes the connection so the caller's retry reaches another replica, and
+    // marks the call as never started: safe to send again whatever the caller's `retries`.
+    headers: (p): Record<string, string> =>
+      p.shuttingDown ? { connection: "close", [RETRY_HEADER]: RETRY_NOT_STARTED } : { "retry-after": "5" },
   }),
   CH2120: spec<{ dependency: string; seconds: number }>({
+    status: 504,
     message: (p) => `call to "${p.dependency}" timed out after ${p.seconds}s (timeoutSec)`,
   }),
   CH2121: spec<{ dependency: string; reason: string }>({
     message: (p) => `cannot reach "${p.dependency}" (${p.reason})`,
   }),
-  CH2122: spec<{ dependency: string; status: number; hops?: string }>({
-    message: (p) => `call to "${p.dependency}" failed with status ${p.status}${p.hops === undefined ? "" : `:\n${p.hops}`}`,
+  CH2122: spec<{ dependency: string; status: number; root: string; hops?: string }>({
+    message: (p) => `dependency "${p.dependency}" failed: ${p.status} ${p.root}${p.hops === undefined ? "" : `\n${p.hops}`}`,
   }),
   CH2123: spec<{ dependency: string; seconds: number }>({
+    status: 504,
     message: (p) => `stream from "${p.dependency}" sent no item for ${p.seconds}s (streamingReadTimeoutSec)`,
   }),
   CH2124: spec<{ chainlet: string; dependency: string; known?: readonly string[] }>({
@@ -116,6 +120,12 @@ export const RUNTIME_ERRORS = {
   }),
   CH2126: spec<{ dependency: string; issues: string }>({
     message: (p) => `answer of "${p.dependency}" does not match its output schema: ${p.issues}`,
+  }),
+  CH2127: spec<{ dependency: string; status: number; root: string; hops?: string }>({
+    status: 502,
+    message: (p) =>
+      `dependency "${p.dependency}" refused this Chainlet's credentials: ${p.status} ${p.root} ` +
+      `(a fault between services, not of the caller's credentials)${p.hops === undefined ? "" : `\n${p.hops}`}`,
   }),
   CH2130: spec<{ variable: string; problem: string }>({ message: (p) => `${p.variable} ${p.problem}` }),
 } as const;

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { RequestError } from "../errors/errors.js";
-import { statusOf, toEnvelope } from "../errors/error-envelope.js";
+import { causedByDependency, statusOf, toEnvelope } from "../errors/error-envelope.js";
 import type { ErrorEnvelope } from "../protocol/error-envelope.js";
-import { JSON_TYPE, MSGPACK_TYPE, REQUEST_ID_HEADER } from "../protocol/http.js";
+import { JSON_TYPE, MSGPACK_TYPE, REQUEST_ID_HEADER, RETRY_FINAL, RETRY_HEADER } from "../protocol/http.js";
 import type { ServerContext } from "./server-context.js";
 import { encode, type WireFormat } from "../wire/wire-codec.js";
 
@@ -30,13 +30,15 @@ export function envelopeOf(ctx: ServerContext, error: unknown): ErrorEnvelope {
 
 /**
  * Answers `error` as `{"error": <envelope>}` in `format`, with its status and headers (the registry's
- * for a runtime error); returns the envelope, or nothing when the answer had already begun (then the
+ * for a runtime error, `RETRY_HEADER: final` for a dependency's failure); returns the envelope, or nothing when the answer had already begun (then the
  * connection is cut, the only way left to tell the client).
  */
 export function sendError(ctx: ServerContext, res: ServerResponse, error: unknown, format: WireFormat = "json"): ErrorEnvelope | undefined {
   const envelope = envelopeOf(ctx, error);
   const headers: Record<string, string> = error instanceof RequestError ? { ...error.headers } : {};
   if (ctx.state.shuttingDown) headers.connection = "close";
+  // Only the hop nearest to the fault retries: this hop's transport already did (or chose not to).
+  if (causedByDependency(error)) headers[RETRY_HEADER] = RETRY_FINAL;
   if (res.headersSent) {
     res.destroy();
     return undefined;

@@ -3,23 +3,51 @@ import { alignedBuffer } from "../wire/aligned-body.js";
 import { runtimeError } from "../errors/errors.js";
 
 /**
- * The whole request body, or a 413 `RequestError` as soon as it passes `limit` bytes (checked against
- * Content-Length first, so an oversized upload is refused before it is read). The rest of a refused
- * body is drained, not kept, so the client reads the 413 instead of a reset connection.
+ * How much of a refused body is read and dropped before the 413 is answered and the connection
+ * closed, and for how long at most (as nginx's lingering close): a client still writing its body when
+ * the connection closes gets a reset instead of the answer. Past either bound the connection closes.
+ */
+export const DISCARD_LIMIT_BYTES = 64 * 1024 * 1024;
+export const DISCARD_TIMEOUT_MS = 5_000;
+
+/** Rejects with `error` once the rest of `req` was read and dropped (within the discard bounds). */
+function discardThenReject(req: IncomingMessage, error: Error): Promise<never> {
+  return new Promise((_, reject) => {
+    let discarded = 0;
+    const done = () => {
+      clearTimeout(timer);
+      req.off("data", count);
+      reject(error);
+    };
+    const count = (chunk: Buffer) => {
+      discarded += chunk.length;
+      if (discarded > DISCARD_LIMIT_BYTES) done();
+    };
+    const timer = setTimeout(done, DISCARD_TIMEOUT_MS);
+    if (req.readableEnded) return done();
+    req.on("data", count);
+    req.once("end", done);
+    req.once("error", done);
+    req.once("close", done);
+    req.resume();
+  });
+}
+
+/**
+ * The whole request body, or a 413 `RequestError` once it passes `limit` bytes (checked against
+ * Content-Length first, so an oversized upload is never kept). The rest of a refused body is read and
+ * dropped (bounded) before the 413 is answered, so the client reads the 413 instead of a reset.
  * `alignedOffset` may name, from the first chunk, an offset of the body to place 8-byte aligned in
  * memory (so a decoder can view typed arrays in place instead of copying them).
  */
 export function readBody(req: IncomingMessage, limit: number, alignedOffset?: (head: Buffer) => number | undefined): Promise<Buffer> {
   const tooLarge = () => runtimeError("CH2103", { limit });
   const declared = Number(req.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
-    return Promise.reject(tooLarge());
-  }
+  if (Number.isFinite(declared) && declared > limit) return discardThenReject(req, tooLarge());
   const body = new BodyCollector(limit, Number.isFinite(declared) && declared > 0 ? declared : undefined, alignedOffset);
   return new Promise((resolve, reject) => {
     req.on("data", (chunk: Buffer) => {
-      if (!body.refused && !body.add(chunk)) reject(tooLarge());
+      if (!body.refused && !body.add(chunk)) discardThenReject(req, tooLarge()).catch(reject);
     });
     req.on("end", () => {
       if (!body.refused) resolve(body.bytes());

@@ -46,10 +46,9 @@ export async function decodeBody(ctx: ServerContext, req: IncomingMessage, forma
 /** The `runRemote` arguments in parameter order, once the body matches the input schema (400 otherwise). */
 export function validateInput(ctx: ServerContext, body: unknown): unknown[] {
   const { meta, validators } = ctx.spec;
-  if (body === null || typeof body !== "object" || Array.isArray(body)) {
-    throw runtimeError("CH2101", { parameters: meta.runRemote.parameters.map((p) => p.name) });
-  }
-  if (!validators.input(body)) throw runtimeError("CH2101", { issues: formatIssues(validationIssues(validators.input.errors)) });
+  const parameters = meta.runRemote.parameters.map((p) => p.name);
+  if (body === null || typeof body !== "object" || Array.isArray(body)) throw runtimeError("CH2101", { parameters });
+  if (!validators.input(body)) throw runtimeError("CH2101", { issues: formatIssues(validationIssues(validators.input.errors, "", parameters)) });
   const record = body as Record<string, unknown>;
   // Own properties only: an omitted optional parameter named `constructor` is undefined, not Object.
   return meta.runRemote.parameters.map((p) => (Object.hasOwn(record, p.name) ? record[p.name] : undefined));

@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { Server as NetServer, type AddressInfo } from "node:net";
 import { constructWith } from "../authoring/authoring.js";
 import { bearerChecker } from "./auth.js";
 import { envelopeForCaller } from "./caller-envelope.js";
@@ -30,6 +30,9 @@ export interface RunningChainletServer {
   /** Drains like SIGTERM does (readiness off, stop accepting, finish in-flight up to the deadline), without exiting. */
   close(): Promise<void>;
 }
+
+/** How long a draining server keeps idle keep-alive connections open (see `drain`). */
+const DRAIN_IDLE_GRACE_MS = 1_000;
 
 /** What one server holds besides the request context: its logger and its outgoing transport. */
 interface Services {
@@ -135,15 +138,22 @@ function drainOnSignals({ config, log }: Services, close: () => Promise<void>): 
 async function drain(server: Server, state: ServerState, { config, log, transport }: Services): Promise<void> {
   const { logger, flush } = log;
   state.shuttingDown = true;
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  // Keep-alive connections that finish a request while draining close as soon as they are idle.
-  const sweeper = setInterval(() => server.closeIdleConnections(), 100);
+  // Stops accepting without `http.Server.close`'s immediate close of idle keep-alive connections: a
+  // caller may be writing a request on one right then, and would see a reset it cannot tell from a
+  // crash. For a grace period, a request on such a connection is answered 503 "not started" with
+  // `Connection: close` instead (a safe retry); only then are the idle ones swept.
+  const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
+  let sweeper: NodeJS.Timeout | undefined;
+  const grace = setTimeout(() => {
+    server.closeIdleConnections();
+    sweeper = setInterval(() => server.closeIdleConnections(), 100);
+  }, Math.min(DRAIN_IDLE_GRACE_MS, config.shutdownTimeoutSec * 500));
   const deadline = setTimeout(() => {
     logger.warn(`shutdown deadline of ${config.shutdownTimeoutSec}s reached: closing the remaining connections`);
     server.closeAllConnections();
   }, config.shutdownTimeoutSec * 1000);
   await closed;
+  clearTimeout(grace);
   clearInterval(sweeper);
   clearTimeout(deadline);
   await transport.close();

@@ -15,6 +15,58 @@ const CONNECTION_ERROR_CODES = new Set([
   "UND_ERR_CLOSED",
 ]);
 
+/** Errors raised before the request reached the dependency: no connection was ever made. */
+const NOT_STARTED_ERROR_CODES = new Set(["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "EAI_AGAIN"]);
+
+/**
+ * How many times a call that never started (see {@link isNotStarted}) is sent again, whatever its
+ * `retries`: with the default 100 ms backoff base, at least 6.3 s of waiting in all, longer than a
+ * Chainlet's restart takes.
+ */
+export const NOT_STARTED_RETRY_LIMIT = 6;
+
+/**
+ * True when the request never started on the dependency (connection refused or not made), so that
+ * sending it again cannot run it twice. A reset after the connection was made is not included: the
+ * request may have been written and run.
+ */
+export function isNotStarted(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 4; current = current.cause, depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && NOT_STARTED_ERROR_CODES.has(code)) return true;
+  }
+  return false;
+}
+
+/**
+ * The retry budget of one dependency, as gRPC's retry throttling: a token bucket of `maxTokens`
+ * (default 10) that each failed attempt empties by 1 and each success refills by `tokenRatio` (default
+ * 0.1); retries are allowed only while it is more than half full. A dependency that keeps failing
+ * gets at most 5 retries before they stop, then about one retry per 10 successful calls: never a
+ * multiple of its normal load. Calls that never started are retried outside the budget.
+ */
+export class RetryBudget {
+  private tokens: number;
+
+  constructor(
+    private readonly maxTokens = 10,
+    private readonly tokenRatio = 0.1,
+  ) {
+    this.tokens = maxTokens;
+  }
+
+  /** A call succeeded. */
+  succeeded(): void {
+    this.tokens = Math.min(this.maxTokens, this.tokens + this.tokenRatio);
+  }
+
+  /** An attempt failed with a retryable failure; true when the budget allows retrying it. */
+  failedMayRetry(): boolean {
+    this.tokens = Math.max(0, this.tokens - 1);
+    return this.tokens > this.maxTokens / 2;
+  }
+}
+
 export function isRetryableStatus(status: number): boolean {
   return RETRYABLE_STATUS.has(status);
 }

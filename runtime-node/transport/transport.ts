@@ -8,10 +8,21 @@ import type { TransportObserver } from "../observability/metrics.js";
 import { RemoteError } from "../errors/remote-error.js";
 import { DEPENDS_DEFAULTS, type DependsOptions } from "../authoring/remote-config.js";
 import { propagationHeaders } from "../observability/request-context.js";
-import { isConnectionFailure, isRetryableStatus, retryAfterMs, retryDelayMs } from "./retry-policy.js";
+import { isConnectionFailure, isNotStarted, isRetryableStatus, NOT_STARTED_RETRY_LIMIT, retryAfterMs, retryDelayMs, RetryBudget } from "./retry-policy.js";
 import { isErrorEnvelope, streamFailure, type ErrorEnvelope } from "../protocol/error-envelope.js";
 import { ENV_DEFAULTS } from "../protocol/env.js";
-import { JSON_TYPE, MSGPACK_SEQ_TYPE, MSGPACK_TYPE, NDJSON_TYPE, REQUEST_ID_HEADER, RUN_REMOTE_PATH, TRACEPARENT_HEADER } from "../protocol/http.js";
+import {
+  JSON_TYPE,
+  MSGPACK_SEQ_TYPE,
+  MSGPACK_TYPE,
+  NDJSON_TYPE,
+  REQUEST_ID_HEADER,
+  RETRY_FINAL,
+  RETRY_HEADER,
+  RETRY_NOT_STARTED,
+  RUN_REMOTE_PATH,
+  TRACEPARENT_HEADER,
+} from "../protocol/http.js";
 import { runtimeMessage } from "../protocol/runtime-errors.js";
 import { alignedOffsetOf, decode, decodeFrames, encodeChunks, type WireFormat } from "../wire/wire-codec.js";
 
@@ -67,9 +78,13 @@ function answerBytes(response: Dispatcher.ResponseData, type: string): Promise<B
   return readWholeBody(response.body as AsyncIterable<Buffer>, Number.isFinite(declared) ? declared : undefined, (head) => alignedOffsetOf(format, head));
 }
 
+function firstHeader(headers: Dispatcher.ResponseData["headers"], name: string): string {
+  const raw = headers[name];
+  return Array.isArray(raw) ? raw[0] : raw ?? "";
+}
+
 function mediaType(headers: Dispatcher.ResponseData["headers"]): string {
-  const raw = headers["content-type"];
-  return (Array.isArray(raw) ? raw[0] : raw ?? "").split(";")[0].trim().toLowerCase();
+  return firstHeader(headers, "content-type").split(";")[0].trim().toLowerCase();
 }
 
 /**
@@ -117,6 +132,7 @@ export class Endpoint {
   /** Headers every call sends, as undici's flat name/value list; the trace headers are added per call. */
   private readonly fixedHeaders: string[];
   private readonly propagates: boolean;
+  private readonly budget = new RetryBudget();
 
   constructor(
     readonly name: string,
@@ -203,7 +219,7 @@ export class Endpoint {
         yield* this.streamItems(sent.response, progress);
         return;
       } catch (error) {
-        if (progress.yielded || attempt >= this.options.retries || !isConnectionFailure(error) || abort.aborted) throw error;
+        if (progress.yielded || !isConnectionFailure(error) || abort.aborted || !this.mayRetry(attempt)) throw error;
         await this.pause(attempt, undefined, abort);
       }
     }
@@ -231,34 +247,64 @@ export class Endpoint {
     return [...this.fixedHeaders, REQUEST_ID_HEADER, propagated[REQUEST_ID_HEADER], TRACEPARENT_HEADER, propagated[TRACEPARENT_HEADER]];
   }
 
-  /** Sends until a 2xx answer, retrying only connection failures and 429/502/503/504. */
+  /**
+   * Sends until a 2xx answer. A call that never started (connection refused, a draining server's
+   * `RETRY_NOT_STARTED` answer) is sent again up to `NOT_STARTED_RETRY_LIMIT` times whatever
+   * `retries` says; connection failures and 429/502/503/504 are retried up to `retries` times within
+   * the retry budget, unless the answer is marked `RETRY_FINAL` (a hop below already retried it).
+   */
   private async send(body: unknown, signal: CallAbort, firstAttempt: number, bodyTimeout = 0): Promise<{ response: Dispatcher.ResponseData; attempt: number }> {
     const chunks = encodeChunks(this.format, body);
     const length = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
-    for (let attempt = firstAttempt; ; attempt++) {
-      const canRetry = attempt < this.options.retries;
+    for (let attempt = firstAttempt, notStarted = 0; ; ) {
       let response: Dispatcher.ResponseData;
       try {
-        // Large typed arrays are chunks of their own (views, not copies): sent as a stream of the
-        // chunks, made anew for each attempt.
-        const payload = chunks.length === 1 ? chunks[0] : Readable.from(chunks, { objectMode: false });
-        const headers = chunks.length === 1 ? this.headers() : [...this.headers(), "content-length", String(length)];
-        response = await poolRequest(this.pool, { method: "POST", path: this.path, headers, body: payload, signal, headersTimeout: 0, bodyTimeout });
+        response = await this.post(chunks, length, signal, bodyTimeout);
       } catch (error) {
-        if (canRetry && isConnectionFailure(error) && !signal.aborted) {
-          await this.pause(attempt, undefined, signal);
+        if (signal.aborted) throw error;
+        if (isNotStarted(error) && notStarted < NOT_STARTED_RETRY_LIMIT) {
+          await this.pause(notStarted++, undefined, signal);
+          continue;
+        }
+        if (isConnectionFailure(error) && this.mayRetry(attempt)) {
+          await this.pause(attempt++, undefined, signal);
           continue;
         }
         throw error;
       }
-      if (response.statusCode >= 200 && response.statusCode < 300) return { response, attempt };
-      if (canRetry && isRetryableStatus(response.statusCode)) {
+      if (response.statusCode >= 200 && response.statusCode < 300) {
+        this.budget.succeeded();
+        return { response, attempt };
+      }
+      const marker = firstHeader(response.headers, RETRY_HEADER);
+      if (marker === RETRY_NOT_STARTED && notStarted < NOT_STARTED_RETRY_LIMIT) {
         await response.body.dump();
-        await this.pause(attempt, retryAfterMs(response.headers["retry-after"]), signal);
+        await this.pause(notStarted++, retryAfterMs(response.headers["retry-after"]), signal);
+        continue;
+      }
+      if (marker !== RETRY_FINAL && isRetryableStatus(response.statusCode) && this.mayRetry(attempt)) {
+        await response.body.dump();
+        await this.pause(attempt++, retryAfterMs(response.headers["retry-after"]), signal);
         continue;
       }
       throw await this.remoteError(response);
     }
+  }
+
+  /** One attempt: the body posted as it is. */
+  private post(chunks: Uint8Array[], length: number, signal: CallAbort, bodyTimeout: number): Promise<Dispatcher.ResponseData> {
+    // Large typed arrays are chunks of their own (views, not copies): sent as a stream of the
+    // chunks, made anew for each attempt.
+    const payload = chunks.length === 1 ? chunks[0] : Readable.from(chunks, { objectMode: false });
+    const headers = chunks.length === 1 ? this.headers() : [...this.headers(), "content-length", String(length)];
+    return poolRequest(this.pool, { method: "POST", path: this.path, headers, body: payload, signal, headersTimeout: 0, bodyTimeout });
+  }
+
+  /** Counts a retryable failure against the budget; true when retry number `attempt` may go ahead. */
+  private mayRetry(attempt: number): boolean {
+    const budgetAllows = this.budget.failedMayRetry();
+    if (attempt < this.options.retries && !budgetAllows) this.transport.observer?.retryThrottled(this.name);
+    return attempt < this.options.retries && budgetAllows;
   }
 
   private async pause(attempt: number, retryAfter: number | undefined, signal: CallAbort): Promise<void> {
@@ -277,7 +323,8 @@ export class Endpoint {
     }
     envelope ??= {
       type: "HttpStatus",
-      message: `HTTP ${response.statusCode}: ${bytes.toString("utf8", 0, Math.min(bytes.length, 500))}`,
+      // The body as the service wrote it (bounded): the root cause a caller's message shows.
+      message: bytes.toString("utf8", 0, Math.min(bytes.length, 500)),
       chainlet: this.name,
       stack: "",
       cause: null,

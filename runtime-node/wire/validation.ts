@@ -7,8 +7,12 @@ export interface ValidationIssue {
   message: string;
 }
 
-/** Every ajv error as path + reason; `required` and `additionalProperties` point at the property itself. */
-export function validationIssues(errors: ErrorObject[] | null | undefined, stripPrefix = ""): ValidationIssue[] {
+/**
+ * Every ajv error as path + reason; `required` and `additionalProperties` point at the property itself.
+ * `parameters`, when given, are the names a request body accepts at its top level: an unknown one is
+ * then reported with the accepted ones, so a typo in a parameter name says what was meant.
+ */
+export function validationIssues(errors: ErrorObject[] | null | undefined, stripPrefix = "", parameters?: readonly string[]): ValidationIssue[] {
   const seen = new Set<string>();
   const issues: ValidationIssue[] = [];
   for (const error of errors ?? []) {
@@ -19,8 +23,8 @@ export function validationIssues(errors: ErrorObject[] | null | undefined, strip
       path = `${path}/${params.missingProperty}`;
       message = "is required";
     } else if (error.keyword === "additionalProperties" && typeof params.additionalProperty === "string") {
+      message = parameters && path === "" ? `is not a parameter (the parameters are ${parameters.join(", ") || "none"})` : "is not allowed here (no such property)";
       path = `${path}/${params.additionalProperty}`;
-      message = "is not allowed here (no such property)";
     } else if (error.keyword === "enum" && Array.isArray(params.allowedValues)) {
       message = `must be one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
     } else if (error.keyword === "const") {

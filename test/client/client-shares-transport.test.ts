@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defineClient } from "../../runtime-node/client/index.js";
-import { RUN_REMOTE_PATH } from "../../runtime-node/protocol/http.js";
+import { RETRY_FINAL, RETRY_HEADER, RUN_REMOTE_PATH } from "../../runtime-node/protocol/http.js";
 import { Transport } from "../../runtime-node/transport/transport.js";
 
 /** One scripted answer of the stand-in service. */
@@ -11,6 +11,8 @@ interface Answer {
   body: string;
   type?: string;
   retryAfter?: string;
+  /** The `x-tschains-retry` marker a hop sets on a failure it already retried. */
+  retryMarker?: string;
 }
 
 const envelope = (message: string) => ({ type: "HttpError", message, chainlet: "svc", stack: "", cause: null });
@@ -29,6 +31,7 @@ beforeAll(async () => {
     const answer = script.shift() ?? fail(500);
     const headers: Record<string, string> = { "content-type": answer.type ?? "application/json" };
     if (answer.retryAfter !== undefined) headers["retry-after"] = answer.retryAfter;
+    if (answer.retryMarker !== undefined) headers[RETRY_HEADER] = answer.retryMarker;
     response.writeHead(request.url === RUN_REMOTE_PATH ? answer.status : 404, headers).end(answer.body);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -86,6 +89,12 @@ const cases: { name: string; answers: Answer[]; retries: number; streaming?: boo
   { name: "retries a 503, then answers", answers: [fail(503), ok], retries: 2, expected: { hits: 2, items: [{ done: true }] } },
   { name: "retries a 429 with Retry-After: 0", answers: [fail(429, "0"), ok], retries: 2, expected: { hits: 2, items: [{ done: true }] } },
   { name: "retries 502 and 504", answers: [fail(502), fail(504), ok], retries: 2, expected: { hits: 3, items: [{ done: true }] } },
+  {
+    name: "never retries a 503 that a hop behind marked final",
+    answers: [{ ...fail(503), retryMarker: RETRY_FINAL }, ok],
+    retries: 3,
+    expected: { hits: 1, status: 503, items: [] },
+  },
   { name: "never retries a 500", answers: [fail(500), ok], retries: 3, expected: { hits: 1, status: 500, items: [] } },
   { name: "never retries a 400", answers: [fail(400), ok], retries: 3, expected: { hits: 1, status: 400, items: [] } },
   { name: "gives up after its retries with the last status", answers: [fail(502), fail(502), ok], retries: 1, expected: { hits: 2, status: 502, items: [] } },

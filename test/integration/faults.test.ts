@@ -47,7 +47,9 @@ describe("fault injection on a served chain (fixtures/hello)", () => {
 
   beforeAll(async () => {
     built = await buildFixtureChain("hello");
-    served = await serveWithLogs(built.chainDir, { onExit: (e) => exits.push(e) });
+    // Calls to a dependency that refuses connections are retried (they never started) with the
+    // usual backoff, 6.3 s at least with the default base: a short base keeps this test short.
+    served = await serveWithLogs(built.chainDir, { onExit: (e) => exits.push(e), env: { CHAINS_RETRY_BASE_MS: "5" } });
   });
   afterAll(async () => {
     await served?.stop();

@@ -76,7 +76,7 @@ describe("POST /v1/run_remote", () => {
       "/points/1/y: is required",
       "/label: must NOT have fewer than 1 characters",
       "/when: must be an RFC 3339 date-time string",
-      "/extra: is not allowed here",
+      "/extra: is not a parameter (the parameters are points, label, when, scale)",
     ]) {
       expect(message).toContain(fragment);
     }

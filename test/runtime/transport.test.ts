@@ -113,7 +113,7 @@ describe("timeouts and concurrency", () => {
     );
     expect((await post(caller.url, { ms: 1 })).body).toBe(1);
     const answer = await post(caller.url, { ms: 3000 });
-    expect(answer.status).toBe(500);
+    expect(answer.status).toBe(504);
     expect(answer.body.error.type).toBe("DependencyTimeoutError");
     expect(answer.body.error.message).toBe('CH2120: call to "sleeper" timed out after 0.2s (timeoutSec)');
   });
