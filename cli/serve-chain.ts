@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { request } from "undici";
 import type { ChainIR, ChainletIR } from "../compiler/chain-ir.js";
+import { describeMissingSecrets, missingServeSecrets, scopeSecretEnv } from "./serve-secrets.js";
 
 /** One line a Chainlet process wrote, for the caller to print or collect. */
 export interface ChainletLogLine {
@@ -75,6 +76,8 @@ const LAST_LINES = 20;
  */
 export async function serveChain(options: ServeChainOptions): Promise<ServedChain> {
   const ir = JSON.parse(readFileSync(join(options.chainDir, "chain.json"), "utf8")) as ChainIR;
+  const missing = missingServeSecrets(ir, { ...process.env, ...options.env });
+  if (missing.length > 0) throw new Error(describeMissingSecrets(missing));
   const token = randomBytes(32).toString("base64url");
   const running = new Map<string, Running>();
   let stopping = false;
@@ -157,8 +160,7 @@ async function startChainlet(
   const isEntry = chainlet.name === ir.entrypoint;
   const dataDir = join(contextDir, "data");
   const env: Record<string, string | undefined> = {
-    ...process.env,
-    ...options.env,
+    ...scopeSecretEnv({ ...process.env, ...options.env }, chainlet),
     HOST: "127.0.0.1",
     PORT: String(isEntry ? (options.port ?? 0) : 0),
     CHAINS_DEPENDENCIES: JSON.stringify(dependencies),

@@ -34,3 +34,17 @@ export function scopedSecrets(
     set: () => false,
   });
 }
+
+/** The declared secret keys that have no value in `values`, in declaration order. */
+export function missingSecrets(declared: readonly string[], values: Readonly<Record<string, string>>): string[] {
+  return declared.filter((key) => !Object.hasOwn(values, key));
+}
+
+/**
+ * Why a Chainlet is not ready when declared secrets have no value: names each one and where it may come
+ * from, so `/readyz` (503) explains the problem before any call fails with it.
+ */
+export function missingSecretsReason(chainlet: string, missing: readonly string[], envName: (key: string) => string): string {
+  const list = missing.map((key) => `"${key}" (${envName(key)} or a file named ${key} in CHAINS_SECRETS_DIR)`).join(", ");
+  return `declared secret${missing.length > 1 ? "s" : ""} of Chainlet "${chainlet}" without a value: ${list}`;
+}

@@ -12,7 +12,8 @@ import { redactor } from "./redaction.js";
 import { readBody } from "./request-body.js";
 import { contextFromHeaders, requestContext } from "./request-context.js";
 import { servedInjector } from "./served-injector.js";
-import { readServerConfig, type ServerConfig } from "./server-config.js";
+import { missingSecrets, missingSecretsReason } from "./secrets.js";
+import { readServerConfig, secretEnvName, type ServerConfig } from "./server-config.js";
 import { Transport } from "./transport.js";
 import { checkOutput, formatIssues, validationIssues } from "./validation.js";
 import { JSON_TYPE, MSGPACK_SEQ_TYPE, MSGPACK_TYPE, NDJSON_TYPE, alignedOffsetOf, decode, encode, encodeChunks, encodeFrame, formatOf, type WireFormat } from "./wire-codec.js";
@@ -41,6 +42,8 @@ const ROUTES: Record<string, string[]> = {
 interface ServerState {
   instance?: { runRemote(...args: unknown[]): unknown; isHealthy?(): boolean | Promise<boolean> };
   constructError?: string;
+  /** Set when declared secrets have no value: the Chainlet is not constructed and `/readyz` names them. */
+  missingSecrets?: string;
   shuttingDown: boolean;
 }
 
@@ -69,7 +72,11 @@ export async function startChainletServer(spec: ChainletServerSpec): Promise<Run
   });
   const state: ServerState = { shuttingDown: false };
 
-  try {
+  const missing = missingSecrets(meta.config.assets.secretKeys, config.secrets);
+  if (missing.length > 0) {
+    state.missingSecrets = missingSecretsReason(meta.name, missing, secretEnvName);
+    logger.error(`${state.missingSecrets}; /readyz answers 503 until it is supplied`);
+  } else try {
     state.instance = constructWith(servedInjector(meta, validators, config, transport), spec.chainlet) as ServerState["instance"];
   } catch (error) {
     state.constructError = redact(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
@@ -235,6 +242,7 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 // /readyz is open to anyone, so whatever isHealthy() threw passes through the redactor like every envelope.
 async function readiness(state: ServerState, redact: Redact): Promise<{ ready: boolean; reason?: string }> {
   if (state.shuttingDown) return { ready: false, reason: "shutting down" };
+  if (state.missingSecrets) return { ready: false, reason: state.missingSecrets };
   if (!state.instance) return { ready: false, reason: `constructor failed: ${state.constructError ?? "unknown error"}` };
   if (typeof state.instance.isHealthy !== "function") return { ready: true };
   try {
@@ -263,7 +271,7 @@ async function runRemoteRoute(ctx: HandlerContext, req: IncomingMessage, res: Se
   }
   if (state.shuttingDown || !state.instance) {
     req.resume();
-    const reason = state.shuttingDown ? "the server is shutting down" : `the Chainlet failed to construct: ${state.constructError}`;
+    const reason = state.shuttingDown ? "the server is shutting down" : (state.missingSecrets ?? `the Chainlet failed to construct: ${state.constructError}`);
     sendError(res, new RequestError(503, "CH2111", reason, state.shuttingDown ? { connection: "close" } : { "retry-after": "5" }));
     return;
   }
