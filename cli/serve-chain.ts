@@ -41,6 +41,8 @@ export interface ServedChain {
   /** Base URL of the entrypoint. */
   url: string;
   chainlets: Record<string, ServedChainlet>;
+  /** The internal token every Chainlet of this chain accepts (for `chains call --chainlet`). */
+  token: string;
   /**
    * Starts Chainlet `name` again on the port it had, with the same environment (dependencies' URLs,
    * token, secrets), after stopping it if it still runs (SIGTERM, then SIGKILL after 10 s). Resolves
@@ -54,7 +56,8 @@ export interface ServedChain {
   stop(): Promise<void>;
 }
 
-interface Running {
+/** One Chainlet process started by `spawnChainlet`. */
+export interface Running {
   chainlet: ChainletIR;
   child: ChildProcess;
   url: string;
@@ -129,11 +132,11 @@ export async function serveChain(options: ServeChainOptions): Promise<ServedChai
     return chainlets[name];
   };
 
-  return { ir, url: running.get(ir.entrypoint)!.url, chainlets, restart, stop };
+  return { ir, url: running.get(ir.entrypoint)!.url, chainlets, token, restart, stop };
 }
 
 /** Dependencies before their callers, so every process starts with its dependencies' URLs. */
-function startOrder(ir: ChainIR): ChainletIR[] {
+export function startOrder(ir: ChainIR): ChainletIR[] {
   const byName = new Map(ir.chainlets.map((c) => [c.name, c]));
   const ordered: ChainletIR[] = [];
   const seen = new Set<string>();
@@ -155,30 +158,43 @@ async function startChainlet(
   running: Map<string, Running>,
   isStopping: () => boolean,
 ): Promise<Running> {
-  const contextDir = join(options.chainDir, "chainlets", chainlet.name);
   const dependencies = Object.fromEntries(chainlet.dependencies.map((d) => [d, running.get(d)!.url]));
-  const isEntry = chainlet.name === ir.entrypoint;
-  const dataDir = join(contextDir, "data");
+  const port = chainlet.name === ir.entrypoint ? (options.port ?? 0) : 0;
+  return spawnChainlet(chainlet, chainletEnv(ir, chainlet, options, { token, dependencies, port }), options, isStopping);
+}
+
+/**
+ * The environment of one Chainlet process: the caller's environment with only this Chainlet's secrets,
+ * loopback, its dependencies' URLs, the chain's internal token and its data folder; the entrypoint also
+ * gets the outside callers' keys (or is public on loopback).
+ */
+export function chainletEnv(
+  ir: ChainIR,
+  chainlet: ChainletIR,
+  options: Pick<ServeChainOptions, "chainDir" | "env" | "apiKeys">,
+  wiring: { token: string; dependencies: Record<string, string>; port: number },
+): Record<string, string | undefined> {
+  const dataDir = join(options.chainDir, "chainlets", chainlet.name, "data");
   const env: Record<string, string | undefined> = {
     ...scopeSecretEnv({ ...process.env, ...options.env }, chainlet),
     HOST: "127.0.0.1",
-    PORT: String(isEntry ? (options.port ?? 0) : 0),
-    CHAINS_DEPENDENCIES: JSON.stringify(dependencies),
-    CHAINS_AUTH_TOKEN: token,
+    PORT: String(wiring.port),
+    CHAINS_DEPENDENCIES: JSON.stringify(wiring.dependencies),
+    CHAINS_AUTH_TOKEN: wiring.token,
     CHAINS_DATA_DIR: chainlet.config.dockerImage.dataDir && existsSync(dataDir) ? dataDir : undefined,
   };
-  if (isEntry) {
+  if (chainlet.name === ir.entrypoint) {
     if (options.apiKeys && options.apiKeys.length > 0) env.CHAINS_API_KEYS = options.apiKeys.join(",");
     else env.CHAINS_ENTRYPOINT_PUBLIC = "1";
   }
-  return spawnChainlet(chainlet, env, options, isStopping);
+  return env;
 }
 
 /** Spawns `node server.mjs` of one Chainlet and resolves with the URL it reports once listening. */
-async function spawnChainlet(
+export async function spawnChainlet(
   chainlet: ChainletIR,
   env: Record<string, string | undefined>,
-  options: ServeChainOptions,
+  options: Pick<ServeChainOptions, "chainDir" | "onLog" | "onExit">,
   isStopping: () => boolean,
 ): Promise<Running> {
   const contextDir = join(options.chainDir, "chainlets", chainlet.name);
@@ -223,7 +239,11 @@ async function spawnChainlet(
   return { chainlet, child, url, lastLines, exited, env, replaced };
 }
 
-async function waitReady(r: Running, timeoutMs: number): Promise<void> {
+/**
+ * Polls `/readyz` until 200. A constructor that threw never recovers in that process, so its 503 fails
+ * at once (with the reason) instead of at the timeout.
+ */
+export async function waitReady(r: Running, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastAnswer = "no answer yet";
   while (Date.now() < deadline) {
@@ -235,12 +255,29 @@ async function waitReady(r: Running, timeoutMs: number): Promise<void> {
       const body = await response.body.text();
       if (response.statusCode === 200) return;
       lastAnswer = `${response.statusCode} ${body}`;
+      const reason = notReadyReason(body);
+      if (reason?.startsWith(CONSTRUCTOR_FAILED)) throw new NotReadyError(`Chainlet "${r.chainlet.name}" cannot start: ${reason}`);
     } catch (error) {
+      if (error instanceof NotReadyError) throw error;
       lastAnswer = (error as Error).message;
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`Chainlet "${r.chainlet.name}" was not ready after ${timeoutMs} ms: ${lastAnswer}`);
+}
+
+/** The runtime's `/readyz` reason prefix for a Chainlet whose constructor threw. */
+const CONSTRUCTOR_FAILED = "constructor failed:";
+
+class NotReadyError extends Error {}
+
+function notReadyReason(body: string): string | undefined {
+  try {
+    const reason = (JSON.parse(body) as { reason?: unknown }).reason;
+    return typeof reason === "string" ? reason : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function describeExit(code: number | null, signal: string | null): string {

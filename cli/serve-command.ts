@@ -5,12 +5,15 @@ import { InvalidArgumentError, type Command } from "commander";
 import { formatDiagnostics } from "../compiler/diagnostics.js";
 import { buildChain } from "./build-command.js";
 import { exampleValue } from "./example-value.js";
+import { writeServeState } from "./serve-state.js";
+import { serveWatchCommand } from "./serve-watch-command.js";
 import { describeExit, serveChain, type ChainletLogLine, type ServedChain } from "./serve-chain.js";
 
 interface ServeFlags {
   port?: number;
   apiKey?: string[];
   out?: string;
+  watch?: boolean;
 }
 
 /** `chains serve <entry.ts | chain dir>`: build if needed, run every Chainlet locally, stop on Ctrl-C. */
@@ -22,8 +25,9 @@ export function registerServeCommand(program: Command): void {
     .option("-p, --port <port>", "port of the entrypoint (default: any free port)", parsePort)
     .option("--api-key <key...>", "require one of these bearer keys from callers of the entrypoint")
     .option("--out <dir>", "where to build a .ts entry (default: a temporary folder, removed on exit)")
+    .option("-w, --watch", "rebuild on every save and restart only the Chainlets that changed (a .ts entry only)")
     .action(async (target: string, flags: ServeFlags) => {
-      process.exitCode = await serveCommand(target, flags);
+      process.exitCode = flags.watch ? await serveWatchCommand(target, flags) : await serveCommand(target, flags);
     });
 }
 
@@ -88,19 +92,35 @@ async function serveCommand(target: string, flags: ServeFlags): Promise<number> 
     return 1;
   }
 
-  const { ir, url, chainlets } = served;
-  const entry = ir.chainlets.find((c) => c.name === ir.entrypoint)!;
-  const body = JSON.stringify(exampleValue(entry.schemas.input));
-  const auth = flags.apiKey?.length ? ` -H 'authorization: Bearer ${flags.apiKey[0]}'` : "";
-  process.stdout.write(
-    `\n${paint("92", "✔")} Chain "${ir.displayName}" is ready: ${paint("1", url)} (entrypoint ${entry.name})\n` +
-      Object.values(chainlets).map((c) => `    ${c.name.padEnd(24)} ${c.url}  pid ${c.pid}\n`).join("") +
-      `\nTry it:\n  curl -s ${url}/v1/run_remote -H 'content-type: application/json'${auth} -d '${body.replace(/'/g, "'\\''")}'\n\n` +
-      `Press Ctrl-C to stop.\n`,
-  );
+  const removeState = writeServeState({
+    target: resolve(target),
+    pid: process.pid,
+    chain: served.ir.name,
+    entrypoint: served.ir.entrypoint,
+    url: served.url,
+    chainlets: Object.fromEntries(Object.values(served.chainlets).map((c) => [c.name, c.url])),
+    token: served.token,
+    apiKey: flags.apiKey?.[0],
+  });
+  done.finally(removeState).catch(() => undefined);
+  process.stdout.write(readyBanner(served, flags.apiKey, paint));
   process.once("SIGINT", () => void shutdown(0));
   process.once("SIGTERM", () => void shutdown(0));
   return done;
+}
+
+/** The lines printed once the chain serves: its URL, every Chainlet's URL and pid, and a curl that works. */
+export function readyBanner(served: Pick<ServedChain, "ir" | "url" | "chainlets">, apiKeys: string[] | undefined, paint: Paint): string {
+  const { ir, url, chainlets } = served;
+  const entry = ir.chainlets.find((c) => c.name === ir.entrypoint)!;
+  const body = JSON.stringify(exampleValue(entry.schemas.input));
+  const auth = apiKeys?.length ? ` -H 'authorization: Bearer ${apiKeys[0]}'` : "";
+  return (
+    `\n${paint("92", "✔")} Chain "${ir.displayName}" is ready: ${paint("1", url)} (entrypoint ${entry.name})\n` +
+    Object.values(chainlets).map((c) => `    ${c.name.padEnd(24)} ${c.url}  pid ${c.pid}\n`).join("") +
+    `\nTry it:\n  curl -s ${url}/v1/run_remote -H 'content-type: application/json'${auth} -d '${body.replace(/'/g, "'\\''")}'\n\n` +
+    `Press Ctrl-C to stop.\n`
+  );
 }
 
 /** A chain folder is one holding chain.json; an output folder holding exactly one chain also works. */
@@ -111,9 +131,9 @@ function findChainDir(dir: string): string | undefined {
   return chains.length === 1 ? join(dir, chains[0]) : undefined;
 }
 
-type Paint = (code: string, text: string) => string;
+export type Paint = (code: string, text: string) => string;
 
-function colorizer(enabled: boolean): Paint {
+export function colorizer(enabled: boolean): Paint {
   return (code, text) => (enabled ? `\u001b[${code}m${text}\u001b[0m` : text);
 }
 
@@ -127,7 +147,7 @@ const LEVELS: Record<number, [string, string]> = {
 };
 
 /** `say-hello │ info  request completed status=200 ms=1.2`: pino's JSON made readable, prefixed by Chainlet. */
-function formatLogLine({ chainlet, line }: ChainletLogLine, paint: Paint): string {
+export function formatLogLine({ chainlet, line }: ChainletLogLine, paint: Paint): string {
   const prefix = paint("35", chainlet.padEnd(18)) + " │ ";
   let record: Record<string, unknown>;
   try {
