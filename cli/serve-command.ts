@@ -5,7 +5,7 @@ import { InvalidArgumentError, type Command } from "commander";
 import { formatDiagnostics } from "../compiler/diagnostics.js";
 import { buildChain } from "./build-command.js";
 import { exampleValue } from "./example-value.js";
-import { writeServeState } from "./serve-state.js";
+import { serveStateOf, writeServeState } from "./serve-state.js";
 import { serveWatchCommand } from "./serve-watch-command.js";
 import { describeExit, serveChain, type ChainletLogLine, type ServedChain } from "./serve-chain.js";
 
@@ -92,16 +92,7 @@ async function serveCommand(target: string, flags: ServeFlags): Promise<number> 
     return 1;
   }
 
-  const removeState = writeServeState({
-    target: resolve(target),
-    pid: process.pid,
-    chain: served.ir.name,
-    entrypoint: served.ir.entrypoint,
-    url: served.url,
-    chainlets: Object.fromEntries(Object.values(served.chainlets).map((c) => [c.name, c.url])),
-    token: served.token,
-    apiKey: flags.apiKey?.[0],
-  });
+  const removeState = writeServeState(serveStateOf(target, served, flags.apiKey));
   done.finally(removeState).catch(() => undefined);
   process.stdout.write(readyBanner(served, flags.apiKey, paint));
   process.once("SIGINT", () => void shutdown(0));

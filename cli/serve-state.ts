@@ -2,6 +2,8 @@ import { createHash } from "node:crypto";
 import { chmodSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join, resolve } from "node:path";
+import type { ChainIR } from "../compiler/chain-ir.js";
+import { exampleValue } from "./example-value.js";
 
 /**
  * What a running `chains serve` tells `chains call`: where the chain answers and the credentials to call
@@ -22,6 +24,8 @@ export interface ServeState {
   token: string;
   /** One of the `--api-key`s the entrypoint requires, if any. */
   apiKey?: string;
+  /** Chainlet name → an example request body generated from its input schema. */
+  examples?: Record<string, unknown>;
 }
 
 /** `$XDG_RUNTIME_DIR/tschains` (per user by definition), else `<tmp>/tschains-<uid>`. */
@@ -79,4 +83,27 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+/** What `chains serve` (with or without `--watch`) knows of the chain it runs. */
+export interface ServedChainView {
+  ir: ChainIR;
+  url: string;
+  chainlets: Record<string, { name: string; url: string }>;
+  token: string;
+}
+
+/** The state of `served` for `target`, with an example body per Chainlet for `chains call` without `--data`. */
+export function serveStateOf(target: string, served: ServedChainView, apiKeys: string[] | undefined): ServeState {
+  return {
+    target: resolve(target),
+    pid: process.pid,
+    chain: served.ir.name,
+    entrypoint: served.ir.entrypoint,
+    url: served.url,
+    chainlets: Object.fromEntries(Object.values(served.chainlets).map((c) => [c.name, c.url])),
+    token: served.token,
+    apiKey: apiKeys?.[0],
+    examples: Object.fromEntries(served.ir.chainlets.map((c) => [c.name, exampleValue(c.schemas.input)])),
+  };
 }

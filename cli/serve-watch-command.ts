@@ -4,7 +4,7 @@ import { join, relative, resolve } from "node:path";
 import { formatDiagnostics } from "../compiler/diagnostics.js";
 import { colorizer, formatLogLine, readyBanner, type Paint } from "./serve-command.js";
 import { describeExit } from "./serve-chain.js";
-import { writeServeState } from "./serve-state.js";
+import { serveStateOf, writeServeState } from "./serve-state.js";
 import { watchServe, WatchStartError, type ReloadEvent, type WatchedChain } from "./serve-watch.js";
 
 /** `chains serve --watch <entry.ts>`: serve, then reload on every save until Ctrl-C. */
@@ -29,7 +29,10 @@ export async function serveWatchCommand(target: string, flags: { port?: number; 
       onLog: (line) => process.stdout.write(formatLogLine(line, paint) + "\n"),
       onExit: ({ chainlet, code, signal }) =>
         process.stderr.write(`${paint("91", "✖")} Chainlet "${chainlet}" stopped unexpectedly (${describeExit(code, signal)}); the next save restarts it.\n`),
-      onReload: (event) => process.stdout.write(describeReload(event, paint)),
+      onReload: (event) => {
+        process.stdout.write(describeReload(event, paint));
+        if (event.kind === "reloaded") record();
+      },
     });
   } catch (error) {
     const diagnostics = error instanceof WatchStartError ? error.diagnostics : [];
@@ -38,16 +41,9 @@ export async function serveWatchCommand(target: string, flags: { port?: number; 
     return 1;
   }
   if (chain.diagnostics.length > 0) process.stderr.write(formatDiagnostics(chain.diagnostics, { cwd: process.cwd(), color: process.stderr.isTTY }));
-  const removeState = writeServeState({
-    target: entry,
-    pid: process.pid,
-    chain: chain.ir.name,
-    entrypoint: chain.ir.entrypoint,
-    url: chain.url,
-    chainlets: Object.fromEntries(Object.values(chain.chainlets).map((c) => [c.name, c.url])),
-    token: chain.token,
-    apiKey: flags.apiKey?.[0],
-  });
+  // Rewritten after each reload: Chainlets come and go, example bodies follow the input schemas.
+  const record = () => writeServeState(serveStateOf(entry, chain, flags.apiKey));
+  const removeState = record();
   process.stdout.write(readyBanner(chain, flags.apiKey, paint).replace("Press Ctrl-C", "Watching for changes. Press Ctrl-C"));
   return new Promise<number>((done) => {
     const shutdown = () => {
