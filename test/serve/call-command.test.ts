@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -77,6 +77,11 @@ describe.sequential("chains call against a running chains serve (fixtures/checko
     const anonymous = await call(url!, "--data", JSON.stringify({ amounts: [], target: "EUR" }));
     expect(anonymous.code).toBe(1);
     expect(anonymous.stderr).toContain("Bearer");
+    const dir = join(runtimeDir, "tschains");
+    const { token } = JSON.parse(readFileSync(join(dir, readdirSync(dir)[0]!), "utf8")) as { token: string };
+    const run = runCli(["call", url!, "--data", JSON.stringify({ amounts: [{ amount: 100, currency: "EUR" }], to: "EUR" })], { ...env, CHAINS_CALL_TOKEN: token });
+    expect(await run.exited).toBe(0);
+    expect(JSON.parse(run.stdout())).toEqual([{ amount: 100, currency: "EUR" }]);
   }, 60_000);
 
   it("says no serve is running once it stopped (state removed on exit)", async () => {
@@ -86,5 +91,29 @@ describe.sequential("chains call against a running chains serve (fixtures/checko
     const { code, stderr } = await call("fixtures/checkout/chain.ts", "--data", "{}");
     expect(code).toBe(1);
     expect(stderr).toContain("no `chains serve` is running for");
+  }, 60_000);
+});
+
+describe("chains call on a streaming chain (fixtures/token-stream)", () => {
+  const runtimeDir = mkdtempSync(join(tmpdir(), "tschains-call-stream-"));
+  let serve: CliRun;
+  beforeAll(async () => {
+    serve = runCli(["serve", "fixtures/token-stream/chain.ts"], { XDG_RUNTIME_DIR: runtimeDir });
+    await serve.waitFor(/is ready/);
+  }, 180_000);
+  afterAll(async () => {
+    serve?.child.kill("SIGTERM");
+    await serve?.exited;
+    rmSync(runtimeDir, { recursive: true, force: true });
+  });
+
+  it("prints each streamed item on its own line", async () => {
+    const run = runCli(["call", "fixtures/token-stream/chain.ts", "--data", JSON.stringify({ prompt: "hi there", maxTokens: 3 })], { XDG_RUNTIME_DIR: runtimeDir });
+    expect(await run.exited).toBe(0);
+    expect(run.stdout().trim().split("\n").map((line) => JSON.parse(line))).toEqual([
+      { index: 0, text: "HI", final: false },
+      { index: 1, text: "THERE", final: false },
+      { index: 2, text: "IH", final: true },
+    ]);
   }, 60_000);
 });
