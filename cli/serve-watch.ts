@@ -139,7 +139,15 @@ export async function watchServe(options: WatchServeOptions): Promise<WatchedCha
   const rebuild = async (files: string[]): Promise<ReloadEvent> => {
     const began = performance.now();
     const outDir = join(options.workDir, `g${++generation}`);
-    const built = await buildChain(options.entry, { outDir });
+    let built: Awaited<ReturnType<typeof buildChain>>;
+    try {
+      built = await buildChain(options.entry, { outDir });
+    } catch (error) {
+      // A compiler bug must not end the session: report it and keep the last good chain.
+      collect();
+      const message = `internal error while rebuilding, please report it:\n${(error as Error).stack ?? String(error)}`;
+      return { kind: "build-failed", files, diagnostics: [], message, ms: performance.now() - began };
+    }
     const next = built.ok ? (JSON.parse(readFileSync(join(built.chainDir, "chain.json"), "utf8")) as ChainIR) : undefined;
     // A failed build keeps watching the data folders of the last good one; its file list is the compiler's.
     watched = watchSet(built.sourceFiles, next, built.ok ? built.chainDir : undefined, next ? undefined : watched.folders);
