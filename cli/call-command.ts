@@ -1,9 +1,11 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { rootCause, type ErrorEnvelope } from "../runtime-node/error-envelope.js";
-import { RemoteError } from "../runtime-node/remote-error.js";
-import { Transport } from "../runtime-node/transport.js";
+import { rootCause } from "../runtime-node/errors/error-envelope.js";
+import type { ErrorEnvelope } from "../runtime-node/protocol/error-envelope.js";
+import { RemoteError } from "../runtime-node/errors/remote-error.js";
+import { Transport } from "../runtime-node/transport/transport.js";
+import { CLI_ENV } from "../runtime-node/protocol/env.js";
 import { readServeState } from "./serve-state.js";
 
 interface CallFlags {
@@ -12,9 +14,6 @@ interface CallFlags {
   msgpack?: boolean;
   token?: string;
 }
-
-/** Environment variable `chains call <url>` reads the bearer token from (when `--token` is not given). */
-export const CALL_TOKEN_ENV = "CHAINS_CALL_TOKEN";
 
 /** `--data @file.json` reads at most this much. */
 const MAX_DATA_BYTES = 32 * 1024 * 1024;
@@ -37,7 +36,7 @@ export function registerCallCommand(program: Command): void {
     .option("-d, --data <json>", "request body as JSON, or @file.json (without it: prints an example body)")
     .option("-c, --chainlet <name>", "call this Chainlet of the served chain instead of the entrypoint")
     .option("--msgpack", "send and receive MessagePack instead of JSON")
-    .option("--token <token>", `bearer token for a URL target (default: $${CALL_TOKEN_ENV})`)
+    .option("--token <token>", `bearer token for a URL target (default: $${CLI_ENV.callToken})`)
     .action(async (target: string, flags: CallFlags) => {
       process.exitCode = await callCommand(target, flags);
     });
@@ -47,7 +46,7 @@ export function registerCallCommand(program: Command): void {
 export function resolveCallTarget(target: string, flags: Pick<CallFlags, "chainlet" | "token">, env: NodeJS.ProcessEnv = process.env): CallTarget | string {
   if (/^https?:\/\//i.test(target)) {
     if (!URL.canParse(target)) return `not a URL: ${target}`;
-    return { url: target, chainlet: flags.chainlet ?? new URL(target).host, token: flags.token ?? env[CALL_TOKEN_ENV] };
+    return { url: target, chainlet: flags.chainlet ?? new URL(target).host, token: flags.token ?? env[CLI_ENV.callToken] };
   }
   const state = readServeState(resolve(target), env);
   if (!state) return `no \`chains serve\` is running for ${resolve(target)}; start one with: chains serve ${target}`;

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerBuildCommand } from "./build-command.js";
 import { registerCallCommand } from "./call-command.js";
+import { registerDiffCommand } from "./diff-command.js";
 import { registerGraphCommand } from "./graph-command.js";
 import { registerServeCommand } from "./serve-command.js";
 
@@ -27,6 +28,7 @@ registerBuildCommand(program);
 registerServeCommand(program);
 registerGraphCommand(program);
 registerCallCommand(program);
+registerDiffCommand(program);
 
 try {
   await program.parseAsync(process.argv);

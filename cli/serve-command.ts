@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { formatDiagnostics } from "../compiler/diagnostics.js";
-import { buildChain } from "./build-command.js";
-import { exampleValue } from "./example-value.js";
+import { buildChain } from "../api/build-chain.js";
 import { serveStateOf, writeServeState } from "./serve-state.js";
 import { serveWatchCommand } from "./serve-watch-command.js";
-import { describeExit, serveChain, type ChainletLogLine, type ServedChain } from "./serve-chain.js";
+import { describeExit, serveChain, type ServedChain } from "../api/serve-chain.js";
+import { colorizer, formatLogLine, readyBanner } from "./serve-output.js";
 
 interface ServeFlags {
   port?: number;
@@ -100,57 +100,10 @@ async function serveCommand(target: string, flags: ServeFlags): Promise<number> 
   return done;
 }
 
-/** The lines printed once the chain serves: its URL, every Chainlet's URL and pid, and a curl that works. */
-export function readyBanner(served: Pick<ServedChain, "ir" | "url" | "chainlets">, apiKeys: string[] | undefined, paint: Paint): string {
-  const { ir, url, chainlets } = served;
-  const entry = ir.chainlets.find((c) => c.name === ir.entrypoint)!;
-  const body = JSON.stringify(exampleValue(entry.schemas.input));
-  const auth = apiKeys?.length ? ` -H 'authorization: Bearer ${apiKeys[0]}'` : "";
-  return (
-    `\n${paint("92", "✔")} Chain "${ir.displayName}" is ready: ${paint("1", url)} (entrypoint ${entry.name})\n` +
-    Object.values(chainlets).map((c) => `    ${c.name.padEnd(24)} ${c.url}  pid ${c.pid}\n`).join("") +
-    `\nTry it:\n  curl -s ${url}/v1/run_remote -H 'content-type: application/json'${auth} -d '${body.replace(/'/g, "'\\''")}'\n\n` +
-    `Press Ctrl-C to stop.\n`
-  );
-}
-
 /** A chain folder is one holding chain.json; an output folder holding exactly one chain also works. */
 function findChainDir(dir: string): string | undefined {
   if (existsSync(join(dir, "chain.json"))) return dir;
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return undefined;
   const chains = readdirSync(dir).filter((d) => existsSync(join(dir, d, "chain.json")));
   return chains.length === 1 ? join(dir, chains[0]) : undefined;
-}
-
-export type Paint = (code: string, text: string) => string;
-
-export function colorizer(enabled: boolean): Paint {
-  return (code, text) => (enabled ? `\u001b[${code}m${text}\u001b[0m` : text);
-}
-
-const LEVELS: Record<number, [string, string]> = {
-  10: ["trace", "90"],
-  20: ["debug", "90"],
-  30: ["info", "36"],
-  40: ["warn", "93"],
-  50: ["error", "91"],
-  60: ["fatal", "91"],
-};
-
-/** `say-hello │ info  request completed status=200 ms=1.2`: pino's JSON made readable, prefixed by Chainlet. */
-export function formatLogLine({ chainlet, line }: ChainletLogLine, paint: Paint): string {
-  const prefix = paint("35", chainlet.padEnd(18)) + " │ ";
-  let record: Record<string, unknown>;
-  try {
-    record = JSON.parse(line) as Record<string, unknown>;
-  } catch {
-    return prefix + line;
-  }
-  if (typeof record !== "object" || record === null) return prefix + line;
-  const { level, msg, time, pid, hostname, chainlet: _chainlet, ...rest } = record;
-  const [name, color] = LEVELS[level as number] ?? ["log", "37"];
-  const fields = Object.entries(rest)
-    .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
-    .join(" ");
-  return `${prefix}${paint(color, name.padEnd(5))} ${msg ?? ""}${fields ? " " + paint("90", fields) : ""}`;
 }

@@ -2,10 +2,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { formatDiagnostics } from "../compiler/diagnostics.js";
-import { colorizer, formatLogLine, readyBanner, type Paint } from "./serve-command.js";
-import { describeExit } from "./serve-chain.js";
+import { colorizer, formatLogLine, readyBanner, type Paint } from "./serve-output.js";
+import { describeExit } from "../api/serve-chain.js";
 import { serveStateOf, writeServeState } from "./serve-state.js";
-import { watchServe, WatchStartError, type ReloadEvent, type WatchedChain } from "./serve-watch.js";
+import { watchServe, WatchStartError, type ReloadEvent, type WatchedChain } from "../api/serve-watch.js";
 
 /** `chains serve --watch <entry.ts>`: serve, then reload on every save until Ctrl-C. */
 export async function serveWatchCommand(target: string, flags: { port?: number; apiKey?: string[]; out?: string }): Promise<number> {

@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { request } from "undici";
-import { watchServe } from "../../cli/serve-watch.js";
+import { watchServe } from "../../api/serve-watch.js";
 import { atMost, type Benchmark } from "../benchmark.js";
 import { withSpread } from "../format.js";
 import { benchTmpDir, repoRoot } from "../paths.js";

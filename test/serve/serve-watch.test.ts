@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { watchServe, type ReloadEvent, type WatchedChain } from "../../cli/serve-watch.js";
+import { watchServe, type ReloadEvent, type WatchedChain } from "../../api/serve-watch.js";
 import { until } from "../integration/served-fixture.js";
 
 const fixture = readFileSync(join(import.meta.dirname, "..", "..", "fixtures", "hello", "chain.ts"), "utf8");

@@ -1,0 +1,60 @@
+/**
+ * Every environment variable a served Chainlet reads, and the defaults it applies: `readServerConfig`
+ * parses them, and the emitters (Compose, Kubernetes, the container contract) and `chains serve` set
+ * them by these names. The README's runtime section lists them for operators.
+ */
+export const ENV = {
+  port: "PORT",
+  host: "HOST",
+  logLevel: "LOG_LEVEL",
+  /** JSON object: dependency Chainlet name → base URL. */
+  dependencies: "CHAINS_DEPENDENCIES",
+  authToken: "CHAINS_AUTH_TOKEN",
+  /** Comma-separated extra bearer tokens an entrypoint accepts. */
+  apiKeys: "CHAINS_API_KEYS",
+  entrypointPublic: "CHAINS_ENTRYPOINT_PUBLIC",
+  secretsDir: "CHAINS_SECRETS_DIR",
+  environment: "CHAINS_ENVIRONMENT",
+  dataDir: "CHAINS_DATA_DIR",
+  maxBodyBytes: "CHAINS_MAX_BODY_BYTES",
+  maxQueue: "CHAINS_MAX_QUEUE",
+  shutdownTimeoutSec: "CHAINS_SHUTDOWN_TIMEOUT_SEC",
+  headersTimeoutSec: "CHAINS_HEADERS_TIMEOUT_SEC",
+  requestTimeoutSec: "CHAINS_REQUEST_TIMEOUT_SEC",
+  retryBaseMs: "CHAINS_RETRY_BASE_MS",
+  /** The Chainlet's build id (a content hash of its image inputs), set by its image and by `chains serve`. */
+  buildId: "CHAINS_BUILD_ID",
+} as const;
+
+/** Prefix of the variables that carry one secret each when no secrets folder is mounted. */
+export const SECRET_ENV_PREFIX = "CHAINS_SECRET_";
+
+/** `hf_access_token` → `CHAINS_SECRET_HF_ACCESS_TOKEN`. */
+export function secretEnvName(key: string): string {
+  return `${SECRET_ENV_PREFIX}${key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/[^A-Za-z0-9]+/g, "_").toUpperCase()}`;
+}
+
+/** What the server uses when a variable is unset or empty. */
+export const ENV_DEFAULTS = {
+  port: 8080,
+  /** Loopback: a Chainlet is reachable from outside only where a deployment says so. */
+  host: "127.0.0.1",
+  logLevel: "info",
+  maxBodyBytes: 32 * 1024 * 1024,
+  shutdownTimeoutSec: 30,
+  headersTimeoutSec: 30,
+  requestTimeoutSec: 300,
+  retryBaseMs: 100,
+} as const;
+
+/** Variables the emitted `compose.yaml` interpolates on the host (not read by the server). */
+export const COMPOSE_ENV = {
+  bindAddress: "CHAINS_BIND_ADDRESS",
+  hostPort: "CHAINS_PORT",
+} as const;
+
+/** Variables the `chains` command reads (not the server). */
+export const CLI_ENV = {
+  /** The bearer token `chains call <url>` sends when `--token` is not given. */
+  callToken: "CHAINS_CALL_TOKEN",
+} as const;
