@@ -41,7 +41,7 @@ export function sendError(ctx: ServerContext, res: ServerResponse, error: unknow
     res.destroy();
     return undefined;
   }
-  const body = encode(format, { error: envelope });
+  const body = encode(format, { error: ctx.forCaller(envelope, res) });
   res.writeHead(statusOf(error), { "content-type": contentTypeOf(format), "content-length": body.length, ...headers });
   res.end(body);
   return envelope;

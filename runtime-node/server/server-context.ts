@@ -4,6 +4,7 @@ import type { ChainletServerSpec } from "./chainlet-meta.js";
 import type { ConcurrencyGate } from "../transport/concurrency-gate.js";
 import type { Redact } from "../errors/error-envelope.js";
 import type { ChainletMetrics } from "../observability/metrics.js";
+import type { ForCaller } from "./caller-envelope.js";
 import type { ServerConfig } from "./server-config.js";
 
 /** The served Chainlet instance, or why there is none, and whether the server drains. */
@@ -25,4 +26,6 @@ export interface ServerContext {
   metrics: ChainletMetrics;
   redact: Redact;
   checkBearer: (header: string | undefined) => BearerVerdict;
+  /** What of an error envelope this request's caller gets (outside callers: no stacks, no paths). */
+  forCaller: ForCaller;
 }
