@@ -20,6 +20,8 @@ export interface BuildResult {
   chainDir: string;
   /** Every error and warning, to be printed with `formatDiagnostics`. */
   diagnostics: Diagnostic[];
+  /** The chain's source files as the compiler saw them (see `CompileResult.sourceFiles`). */
+  sourceFiles: string[];
 }
 
 /**
@@ -28,18 +30,18 @@ export interface BuildResult {
  */
 export async function buildChain(entry: string, options: BuildOptions): Promise<BuildResult> {
   const outDir = resolve(options.outDir);
-  const { ir, diagnostics } = compileChain(resolve(entry), { outDir, entrypoint: options.entrypoint });
-  if (!ir || hasErrors(diagnostics)) return { ok: false, chainDir: "", diagnostics };
+  const { ir, diagnostics, sourceFiles } = compileChain(resolve(entry), { outDir, entrypoint: options.entrypoint });
+  if (!ir || hasErrors(diagnostics)) return { ok: false, chainDir: "", diagnostics, sourceFiles };
   const chainDir = resolve(outDir, ir.name);
   let emitted;
   try {
     const { outDir: _out, ...deploy } = options;
     emitted = await emitChain(ir, { chainDir, deploy });
   } catch (error) {
-    return { ok: false, chainDir, diagnostics: [...diagnostics, ...emitterDiagnostics(error)] };
+    return { ok: false, chainDir, diagnostics: [...diagnostics, ...emitterDiagnostics(error)], sourceFiles };
   }
   await writeOutputAtomically(chainDir, [{ path: "chain.json", contents: stableJson(ir) }, ...emitted]);
-  return { ok: true, chainDir, diagnostics };
+  return { ok: true, chainDir, diagnostics, sourceFiles };
 }
 
 /** An emitter failure that carries a code (`CH14xx`) or diagnostics is a user-facing error; anything else is a bug. */

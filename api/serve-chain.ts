@@ -7,6 +7,8 @@ import { request } from "undici";
 import type { ChainIR, ChainletIR } from "../compiler/chain-ir.js";
 import { ENV } from "../runtime-node/protocol/env.js";
 import { READYZ_PATH } from "../runtime-node/protocol/http.js";
+import { CONSTRUCTOR_FAILED_REASON } from "../runtime-node/protocol/readiness.js";
+import { describeMissingSecrets, missingServeSecrets, scopeSecretEnv } from "./serve-secrets.js";
 
 /** One line a Chainlet process wrote, for the caller to print or collect. */
 export interface ChainletLogLine {
@@ -42,6 +44,8 @@ export interface ServedChain {
   /** Base URL of the entrypoint. */
   url: string;
   chainlets: Record<string, ServedChainlet>;
+  /** The internal token every Chainlet of this chain accepts (for `chains call --chainlet`). */
+  token: string;
   /**
    * Starts Chainlet `name` again on the port it had, with the same environment (dependencies' URLs,
    * token, secrets), after stopping it if it still runs (SIGTERM, then SIGKILL after 10 s). Resolves
@@ -55,7 +59,8 @@ export interface ServedChain {
   stop(): Promise<void>;
 }
 
-interface Running {
+/** One Chainlet process started by `spawnChainlet`. */
+export interface Running {
   chainlet: ChainletIR;
   child: ChildProcess;
   url: string;
@@ -77,6 +82,8 @@ const LAST_LINES = 20;
  */
 export async function serveChain(options: ServeChainOptions): Promise<ServedChain> {
   const ir = JSON.parse(readFileSync(join(options.chainDir, "chain.json"), "utf8")) as ChainIR;
+  const missing = missingServeSecrets(ir, { ...process.env, ...options.env });
+  if (missing.length > 0) throw new Error(describeMissingSecrets(missing));
   const token = randomBytes(32).toString("base64url");
   const running = new Map<string, Running>();
   let stopping = false;
@@ -128,11 +135,11 @@ export async function serveChain(options: ServeChainOptions): Promise<ServedChai
     return chainlets[name];
   };
 
-  return { ir, url: running.get(ir.entrypoint)!.url, chainlets, restart, stop };
+  return { ir, url: running.get(ir.entrypoint)!.url, chainlets, token, restart, stop };
 }
 
 /** Dependencies before their callers, so every process starts with its dependencies' URLs. */
-function startOrder(ir: ChainIR): ChainletIR[] {
+export function startOrder(ir: ChainIR): ChainletIR[] {
   const byName = new Map(ir.chainlets.map((c) => [c.name, c]));
   const ordered: ChainletIR[] = [];
   const seen = new Set<string>();
@@ -154,32 +161,44 @@ async function startChainlet(
   running: Map<string, Running>,
   isStopping: () => boolean,
 ): Promise<Running> {
-  const contextDir = join(options.chainDir, "chainlets", chainlet.name);
   const dependencies = Object.fromEntries(chainlet.dependencies.map((d) => [d, running.get(d)!.url]));
-  const isEntry = chainlet.name === ir.entrypoint;
-  const dataDir = join(contextDir, "data");
+  const port = chainlet.name === ir.entrypoint ? (options.port ?? 0) : 0;
+  return spawnChainlet(chainlet, chainletEnv(ir, chainlet, options, { token, dependencies, port }), options, isStopping);
+}
+
+/**
+ * The environment of one Chainlet process: the caller's environment with only this Chainlet's secrets,
+ * loopback, its dependencies' URLs, the chain's internal token and its data folder; the entrypoint also
+ * gets the outside callers' keys (or is public on loopback).
+ */
+export function chainletEnv(
+  ir: ChainIR,
+  chainlet: ChainletIR,
+  options: Pick<ServeChainOptions, "chainDir" | "env" | "apiKeys">,
+  wiring: { token: string; dependencies: Record<string, string>; port: number },
+): Record<string, string | undefined> {
+  const dataDir = join(options.chainDir, "chainlets", chainlet.name, "data");
   const env: Record<string, string | undefined> = {
-    ...process.env,
-    ...options.env,
+    ...scopeSecretEnv({ ...process.env, ...options.env }, chainlet),
     [ENV.host]: "127.0.0.1",
-    [ENV.port]: String(isEntry ? (options.port ?? 0) : 0),
-    [ENV.dependencies]: JSON.stringify(dependencies),
-    [ENV.authToken]: token,
+    [ENV.port]: String(wiring.port),
+    [ENV.dependencies]: JSON.stringify(wiring.dependencies),
+    [ENV.authToken]: wiring.token,
     [ENV.dataDir]: chainlet.config.dockerImage.dataDir && existsSync(dataDir) ? dataDir : undefined,
     [ENV.buildId]: chainlet.buildId,
   };
-  if (isEntry) {
+  if (chainlet.name === ir.entrypoint) {
     if (options.apiKeys && options.apiKeys.length > 0) env[ENV.apiKeys] = options.apiKeys.join(",");
     else env[ENV.entrypointPublic] = "1";
   }
-  return spawnChainlet(chainlet, env, options, isStopping);
+  return env;
 }
 
 /** Spawns `node server.mjs` of one Chainlet and resolves with the URL it reports once listening. */
-async function spawnChainlet(
+export async function spawnChainlet(
   chainlet: ChainletIR,
   env: Record<string, string | undefined>,
-  options: ServeChainOptions,
+  options: Pick<ServeChainOptions, "chainDir" | "onLog" | "onExit">,
   isStopping: () => boolean,
 ): Promise<Running> {
   const contextDir = join(options.chainDir, "chainlets", chainlet.name);
@@ -224,7 +243,11 @@ async function spawnChainlet(
   return { chainlet, child, url, lastLines, exited, env, replaced };
 }
 
-async function waitReady(r: Running, timeoutMs: number): Promise<void> {
+/**
+ * Polls `/readyz` until 200. A constructor that threw never recovers in that process, so its 503 fails
+ * at once (with the reason) instead of at the timeout.
+ */
+export async function waitReady(r: Running, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastAnswer = "no answer yet";
   while (Date.now() < deadline) {
@@ -236,12 +259,26 @@ async function waitReady(r: Running, timeoutMs: number): Promise<void> {
       const body = await response.body.text();
       if (response.statusCode === 200) return;
       lastAnswer = `${response.statusCode} ${body}`;
+      const reason = notReadyReason(body);
+      if (reason?.startsWith(CONSTRUCTOR_FAILED_REASON)) throw new NotReadyError(`Chainlet "${r.chainlet.name}" cannot start: ${reason}`);
     } catch (error) {
+      if (error instanceof NotReadyError) throw error;
       lastAnswer = (error as Error).message;
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`Chainlet "${r.chainlet.name}" was not ready after ${timeoutMs} ms: ${lastAnswer}`);
+}
+
+class NotReadyError extends Error {}
+
+function notReadyReason(body: string): string | undefined {
+  try {
+    const reason = (JSON.parse(body) as { reason?: unknown }).reason;
+    return typeof reason === "string" ? reason : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function describeExit(code: number | null, signal: string | null): string {

@@ -6,6 +6,7 @@ import { coldStartBenchmark } from "./benchmarks/cold-start.js";
 import { compileBenchmark } from "./benchmarks/compile-time.js";
 import { fanOutBenchmark } from "./benchmarks/fan-out.js";
 import { hopBenchmark } from "./benchmarks/hop.js";
+import { reloadBenchmark } from "./benchmarks/reload.js";
 import { validationBenchmark } from "./benchmarks/validation.js";
 import { describeMachine, packageVersions } from "./machine.js";
 import { benchTmpDir, resultsDir } from "./paths.js";
@@ -20,6 +21,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   coldStartBenchmark,
   compileBenchmark,
   binaryBenchmark,
+  reloadBenchmark,
 ];
 
 export interface RunOptions {

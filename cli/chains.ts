@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from "commander";
 import { registerBuildCommand } from "./build-command.js";
+import { registerCallCommand } from "./call-command.js";
 import { registerDiffCommand } from "./diff-command.js";
 import { registerGraphCommand } from "./graph-command.js";
 import { registerInitCommand } from "./init-command.js";
@@ -15,6 +16,7 @@ registerInitCommand(program);
 registerBuildCommand(program);
 registerServeCommand(program);
 registerGraphCommand(program);
+registerCallCommand(program);
 registerDiffCommand(program);
 
 try {

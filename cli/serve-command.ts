@@ -5,15 +5,17 @@ import { InvalidArgumentError, type Command } from "commander";
 import { formatDiagnostics } from "../compiler/diagnostics.js";
 import { buildChain } from "../api/build-chain.js";
 import { ENTRYPOINT_ARGUMENT } from "./build-command.js";
-import { exampleValue } from "./example-value.js";
-import { describeExit, serveChain, type ChainletLogLine, type ServedChain } from "../api/serve-chain.js";
-import { JSON_TYPE, RUN_REMOTE_PATH } from "../runtime-node/protocol/http.js";
+import { serveStateOf, writeServeState } from "./serve-state.js";
+import { serveWatchCommand } from "./serve-watch-command.js";
+import { describeExit, serveChain, type ServedChain } from "../api/serve-chain.js";
+import { colorizer, formatLogLine, readyBanner } from "./serve-output.js";
 
 interface ServeFlags {
   port?: number;
   apiKey?: string[];
   out?: string;
   entrypoint?: string;
+  watch?: boolean;
 }
 
 /** `chains serve <entry.ts | chain dir>`: build if needed, run every Chainlet locally, stop on Ctrl-C. */
@@ -26,8 +28,10 @@ export function registerServeCommand(program: Command): void {
     .option("-p, --port <port>", "port of the entrypoint (default: any free port)", parsePort)
     .option("--api-key <key...>", "require one of these bearer keys from callers of the entrypoint")
     .option("--out <dir>", "where to build a .ts entry (default: a temporary folder, removed on exit)")
+    .option("-w, --watch", "rebuild on every save and restart only the Chainlets that changed (a .ts entry only)")
     .action(async (target: string, entrypoint: string | undefined, flags: ServeFlags) => {
-      process.exitCode = await serveCommand(target, { ...flags, entrypoint });
+      const options = { ...flags, entrypoint };
+      process.exitCode = flags.watch ? await serveWatchCommand(target, options) : await serveCommand(target, options);
     });
 }
 
@@ -92,16 +96,9 @@ async function serveCommand(target: string, flags: ServeFlags): Promise<number> 
     return 1;
   }
 
-  const { ir, url, chainlets } = served;
-  const entry = ir.chainlets.find((c) => c.name === ir.entrypoint)!;
-  const body = JSON.stringify(exampleValue(entry.schemas.input));
-  const auth = flags.apiKey?.length ? ` -H 'authorization: Bearer ${flags.apiKey[0]}'` : "";
-  process.stdout.write(
-    `\n${paint("92", "✔")} Chain "${ir.displayName}" is ready: ${paint("1", url)} (entrypoint ${entry.name})\n` +
-      Object.values(chainlets).map((c) => `    ${c.name.padEnd(24)} ${c.url}  pid ${c.pid}\n`).join("") +
-      `\nTry it:\n  curl -s ${url}${RUN_REMOTE_PATH} -H 'content-type: ${JSON_TYPE}'${auth} -d '${body.replace(/'/g, "'\\''")}'\n\n` +
-      `Press Ctrl-C to stop.\n`,
-  );
+  const removeState = writeServeState(serveStateOf(target, served, flags.apiKey));
+  done.finally(removeState).catch(() => undefined);
+  process.stdout.write(readyBanner(served, flags.apiKey, paint));
   process.once("SIGINT", () => void shutdown(0));
   process.once("SIGTERM", () => void shutdown(0));
   return done;
@@ -113,37 +110,4 @@ function findChainDir(dir: string): string | undefined {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return undefined;
   const chains = readdirSync(dir).filter((d) => existsSync(join(dir, d, "chain.json")));
   return chains.length === 1 ? join(dir, chains[0]) : undefined;
-}
-
-type Paint = (code: string, text: string) => string;
-
-function colorizer(enabled: boolean): Paint {
-  return (code, text) => (enabled ? `\u001b[${code}m${text}\u001b[0m` : text);
-}
-
-const LEVELS: Record<number, [string, string]> = {
-  10: ["trace", "90"],
-  20: ["debug", "90"],
-  30: ["info", "36"],
-  40: ["warn", "93"],
-  50: ["error", "91"],
-  60: ["fatal", "91"],
-};
-
-/** `say-hello │ info  request completed status=200 ms=1.2`: pino's JSON made readable, prefixed by Chainlet. */
-function formatLogLine({ chainlet, line }: ChainletLogLine, paint: Paint): string {
-  const prefix = paint("35", chainlet.padEnd(18)) + " │ ";
-  let record: Record<string, unknown>;
-  try {
-    record = JSON.parse(line) as Record<string, unknown>;
-  } catch {
-    return prefix + line;
-  }
-  if (typeof record !== "object" || record === null) return prefix + line;
-  const { level, msg, time, pid, hostname, chainlet: _chainlet, ...rest } = record;
-  const [name, color] = LEVELS[level as number] ?? ["log", "37"];
-  const fields = Object.entries(rest)
-    .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
-    .join(" ");
-  return `${prefix}${paint(color, name.padEnd(5))} ${msg ?? ""}${fields ? " " + paint("90", fields) : ""}`;
 }

@@ -12,7 +12,7 @@ import { analyzeSource } from "./analyze-source.js";
 import { IR_VERSION, type ChainIR, type ChainletIR, type InjectionIR, type JsonSchema } from "./chain-ir.js";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "./diagnostics.js";
 import { findChainlets } from "./find-chainlets.js";
-import { loadProject } from "./load-project.js";
+import { loadProject, type LoadedProject } from "./load-project.js";
 import { nodeDiagnostic } from "./node-diagnostic.js";
 import { oneDiagnosticPerProblem } from "./one-diagnostic-per-problem.js";
 import { generateChainletSchemas } from "./schema/generate-schemas.js";
@@ -34,6 +34,11 @@ export interface CompileResult {
   ir: ChainIR | null;
   /** Every error and warning of the run (TypeScript's and tschains'), sorted by file and position. */
   diagnostics: Diagnostic[];
+  /**
+   * Absolute paths of the chain's own source files as the compiler saw them (the entry and its imports,
+   * without libraries), also when the chain has errors: what `chains serve --watch` watches.
+   */
+  sourceFiles: string[];
 }
 
 interface AnalyzedChainlet {
@@ -48,8 +53,14 @@ interface AnalyzedChainlet {
  * IR. Analysis continues past errors so one run reports all of them.
  */
 export function compileChain(entryFile: string, options: CompileOptions): CompileResult {
-  const { loaded, diagnostics } = loadProject(entryFile);
-  if (!loaded) return { ir: null, diagnostics };
+  const { loaded, diagnostics: loadDiagnostics } = loadProject(entryFile);
+  if (!loaded) return { ir: null, diagnostics: loadDiagnostics, sourceFiles: [] };
+  const sourceFiles = loaded.chainFiles.map((file) => file.getFilePath() as string);
+  const { ir, diagnostics } = analyzeLoaded(loaded, loadDiagnostics, options);
+  return { ir, diagnostics, sourceFiles };
+}
+
+function analyzeLoaded(loaded: LoadedProject, diagnostics: Diagnostic[], options: CompileOptions): Omit<CompileResult, "sourceFiles"> {
   const { project, entry, projectRoot, chainFiles } = loaded;
   diagnostics.push(...typescriptDiagnostics(project, chainFiles));
 

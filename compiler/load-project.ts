@@ -140,7 +140,7 @@ function bundledRuntimeEntry(): string {
   return existsSync(source) ? source : join(here, "..", "runtime-node", "index.d.ts");
 }
 
-function findUp(start: string, names: string[]): string | undefined {
+export function findUp(start: string, names: string[]): string | undefined {
   let dir = start;
   for (;;) {
     for (const name of names) {

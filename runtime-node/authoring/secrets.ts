@@ -30,3 +30,8 @@ export function scopedSecrets(
     set: () => false,
   });
 }
+
+/** The declared secret keys that have no value in `values`, in declaration order. */
+export function missingSecrets(declared: readonly string[], values: Readonly<Record<string, string>>): string[] {
+  return declared.filter((key) => !Object.hasOwn(values, key));
+}

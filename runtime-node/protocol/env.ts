@@ -63,3 +63,9 @@ export const COMPOSE_ENV = {
   bindAddress: "CHAINS_BIND_ADDRESS",
   hostPort: "CHAINS_PORT",
 } as const;
+
+/** Variables the `chains` command reads (not the server). */
+export const CLI_ENV = {
+  /** The bearer token `chains call <url>` sends when `--token` is not given. */
+  callToken: "CHAINS_CALL_TOKEN",
+} as const;

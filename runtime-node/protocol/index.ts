@@ -9,3 +9,4 @@ export * from "./wire-types.js";
 export * from "./gpus.js";
 export * from "./error-envelope.js";
 export * from "./runtime-errors.js";
+export * from "./readiness.js";

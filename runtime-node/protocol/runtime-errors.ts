@@ -87,9 +87,10 @@ export const RUNTIME_ERRORS = {
     message: (p) => `over capacity: ${p.running} calls running and ${p.waiting} waiting (compute.concurrency)`,
     headers: () => ({ "retry-after": "1" }),
   }),
-  CH2111: spec<{ shuttingDown: true } | { shuttingDown: false; constructError: string | undefined }>({
+  CH2111: spec<{ shuttingDown: true } | { shuttingDown: false; constructError: string | undefined } | { shuttingDown: false; missingSecrets: string }>({
     status: 503,
-    message: (p) => (p.shuttingDown ? "the server is shutting down" : `the Chainlet failed to construct: ${p.constructError}`),
+    message: (p) =>
+      p.shuttingDown ? "the server is shutting down" : "missingSecrets" in p ? p.missingSecrets : `the Chainlet failed to construct: ${p.constructError}`,
     // A draining server closes the connection so the caller's retry reaches another replica, and
     // marks the call as never started: safe to send again whatever the caller's `retries`.
     headers: (p): Record<string, string> =>
@@ -128,6 +129,10 @@ export const RUNTIME_ERRORS = {
       `(a fault between services, not of the caller's credentials)${p.hops === undefined ? "" : `\n${p.hops}`}`,
   }),
   CH2130: spec<{ variable: string; problem: string }>({ message: (p) => `${p.variable} ${p.problem}` }),
+  CH2190: spec<{ reason: string }>({
+    status: 502,
+    message: (p) => `chains serve --watch could not reach the Chainlet's process: ${p.reason}`,
+  }),
 } as const;
 
 export type RuntimeErrorCode = keyof typeof RUNTIME_ERRORS;

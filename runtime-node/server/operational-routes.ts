@@ -2,6 +2,7 @@ import type { ServerResponse } from "node:http";
 import { sendJson } from "./answers.js";
 import type { Redact } from "../errors/error-envelope.js";
 import { HEALTHZ_PATH, METRICS_PATH, READYZ_PATH } from "../protocol/http.js";
+import { constructorFailedReason } from "../protocol/readiness.js";
 import type { ServerContext, ServerState } from "./server-context.js";
 
 /** The routes probes and scrapers call, by path: none needs a token. */
@@ -24,7 +25,8 @@ export const OPERATIONAL_ROUTES: Record<string, (ctx: ServerContext, res: Server
 // /readyz is open to anyone, so whatever isHealthy() threw passes through the redactor like every envelope.
 async function readiness(state: ServerState, redact: Redact): Promise<{ ready: boolean; reason?: string }> {
   if (state.shuttingDown) return { ready: false, reason: "shutting down" };
-  if (!state.instance) return { ready: false, reason: `constructor failed: ${state.constructError ?? "unknown error"}` };
+  if (state.missingSecrets) return { ready: false, reason: state.missingSecrets };
+  if (!state.instance) return { ready: false, reason: constructorFailedReason(state.constructError) };
   if (typeof state.instance.isHealthy !== "function") return { ready: true };
   try {
     const healthy = await state.instance.isHealthy();

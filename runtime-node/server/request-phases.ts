@@ -22,6 +22,7 @@ export function authenticate(ctx: ServerContext, req: IncomingMessage): void {
 /** A constructed Chainlet that is not draining, or a 503. */
 export function checkReady(state: ServerState): NonNullable<ServerState["instance"]> {
   if (state.shuttingDown) throw runtimeError("CH2111", { shuttingDown: true });
+  if (state.missingSecrets) throw runtimeError("CH2111", { shuttingDown: false, missingSecrets: state.missingSecrets });
   if (!state.instance) throw runtimeError("CH2111", { shuttingDown: false, constructError: state.constructError });
   return state.instance;
 }

@@ -11,6 +11,8 @@ import type { ServerConfig } from "./server-config.js";
 export interface ServerState {
   instance?: { runRemote(...args: unknown[]): unknown; isHealthy?(): boolean | Promise<boolean> };
   constructError?: string;
+  /** Set when declared secrets have no value: the Chainlet is not constructed and `/readyz` names them. */
+  missingSecrets?: string;
   shuttingDown: boolean;
 }
 

@@ -14,6 +14,8 @@ import { requestHandler } from "./request-handler.js";
 import { servedInjector } from "./served-injector.js";
 import type { ServerContext, ServerState } from "./server-context.js";
 import { READYZ_PATH } from "../protocol/http.js";
+import { missingSecrets } from "../authoring/secrets.js";
+import { missingSecretsReason } from "../protocol/readiness.js";
 import { readServerConfig, type ServerConfig } from "./server-config.js";
 import { Transport } from "../transport/transport.js";
 
@@ -87,9 +89,18 @@ function createServices(spec: ChainletServerSpec): Services {
   return { config, redact, log, metrics, transport };
 }
 
-/** Constructs the Chainlet once; a constructor that throws leaves the reason for `/readyz`. */
+/**
+ * Constructs the Chainlet once; a constructor that throws leaves the reason for `/readyz`. Declared
+ * secrets without a value leave it unconstructed, so `/readyz` names them before any call fails on them.
+ */
 function construct(spec: ChainletServerSpec, { config, redact, log, transport }: Services): ServerState {
   const state: ServerState = { shuttingDown: false };
+  const missing = missingSecrets(spec.meta.config.assets.secretKeys, config.secrets);
+  if (missing.length > 0) {
+    state.missingSecrets = missingSecretsReason(spec.meta.name, missing);
+    log.logger.error(`${state.missingSecrets}; ${READYZ_PATH} answers 503 until it is supplied`);
+    return state;
+  }
   try {
     state.instance = constructWith(servedInjector(spec.meta, spec.validators, config, transport), spec.chainlet) as ServerState["instance"];
   } catch (error) {

@@ -20,10 +20,10 @@ function documentedRows(): { codes: string[]; cells: string[] }[] {
     });
 }
 
-/** Codes named by a string literal in the runtime, outside the registry. */
+/** Codes named by a string literal in the runtime (or `chains serve`'s fronts in api/), outside the registry. */
 function usedCodes(): Set<string> {
   const used = new Set<string>();
-  for (const file of sourceFiles(["runtime-node"], [".ts"]).filter((f) => !f.startsWith("runtime-node/protocol/"))) {
+  for (const file of sourceFiles(["runtime-node", "api"], [".ts"]).filter((f) => !f.startsWith("runtime-node/protocol/"))) {
     for (const node of nodes(parse(file))) if (ts.isStringLiteral(node) && /^CH2\d{3}$/.test(node.text)) used.add(node.text);
   }
   return used;

@@ -1,0 +1,256 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { ChainIR } from "../compiler/chain-ir.js";
+import type { Diagnostic } from "../compiler/diagnostics.js";
+import { findUp } from "../compiler/load-project.js";
+import { buildChain } from "./build-chain.js";
+import { planReload, chainletFingerprints } from "./reload-plan.js";
+import { chainletEnv, spawnChainlet, startOrder, waitReady, type ChainletLogLine, type Running, type ServedChainlet } from "./serve-chain.js";
+import { startServeFront, type ServeFront } from "./serve-front.js";
+import { describeMissingSecrets, missingServeSecrets } from "./serve-secrets.js";
+import { watchFiles, type FileWatcher, type WatchSet } from "./watch-files.js";
+
+export interface WatchServeOptions {
+  /** Absolute path of the chain's entry file. */
+  entry: string;
+  /** The `@entrypoint` class to serve when the program has several. */
+  entrypoint?: string;
+  /** A private folder for the builds (one sub-folder per build still in use); removed by `stop()`. */
+  workDir: string;
+  port?: number;
+  apiKeys?: string[];
+  env?: Record<string, string | undefined>;
+  onLog?: (line: ChainletLogLine) => void;
+  /** A Chainlet process ended on its own (not replaced by a reload, not stopping). */
+  onExit?: (event: { chainlet: string; code: number | null; signal: string | null; lastLines: string[] }) => void;
+  /** One event per reload after the first build. */
+  onReload?: (event: ReloadEvent) => void;
+  readyTimeoutMs?: number;
+  /** Quiet time that ends a burst of file events (default 80 ms). */
+  debounceMs?: number;
+}
+
+/** What one reload did, for the one line `chains serve --watch` prints per reload. */
+export type ReloadEvent =
+  | {
+      kind: "reloaded";
+      files: string[];
+      restarted: string[];
+      added: string[];
+      removed: string[];
+      /** Chainlets whose new process did not start; their previous process keeps serving. */
+      failed: { chainlet: string; reason: string }[];
+      ms: number;
+    }
+  /** The build failed (`diagnostics`) or cannot be served (`message`); the last good processes keep serving. */
+  | { kind: "build-failed"; files: string[]; diagnostics: Diagnostic[]; message?: string; ms: number };
+
+export interface WatchedChain {
+  ir: ChainIR;
+  /** The entrypoint's stable URL. */
+  url: string;
+  /** Stable URLs and current pids. */
+  chainlets: Record<string, ServedChainlet>;
+  /** The internal token every Chainlet accepts. */
+  token: string;
+  /** Diagnostics (warnings) of the first build. */
+  diagnostics: Diagnostic[];
+  /** Rebuilds now as if `files` had changed; resolves when the reload is done (used by tests and the bench). */
+  reload(files: string[]): Promise<ReloadEvent>;
+  stop(): Promise<void>;
+}
+
+interface Live {
+  running: Running;
+  fingerprint: string;
+  chainDir: string;
+}
+
+/** The first build of `chains serve --watch` failed: nothing runs. */
+export class WatchStartError extends Error {
+  constructor(
+    message: string,
+    readonly diagnostics: Diagnostic[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * `chains serve --watch`: builds and serves the chain behind one stable front per Chainlet, watches the
+ * program's files (as the compiler saw them), every data folder and the tsconfig/package.json in force,
+ * and on a change rebuilds (with the compiler's warm project) and replaces only the processes whose
+ * build fingerprint changed. A build with errors or a Chainlet that fails to start leaves the last good
+ * processes serving.
+ */
+export async function watchServe(options: WatchServeOptions): Promise<WatchedChain> {
+  const token = randomBytes(32).toString("base64url");
+  const fronts = new Map<string, ServeFront>();
+  const live = new Map<string, Live>();
+  const chainlets: Record<string, ServedChainlet> = {};
+  let ir: ChainIR | undefined;
+  let generation = 0;
+  let stopping = false;
+  let watcher: FileWatcher | undefined;
+  let watched: WatchSet = { files: [options.entry], folders: [] };
+  let warnings: Diagnostic[] = [];
+
+  const retire = async (r: Running) => {
+    r.replaced.value = true;
+    r.child.kill("SIGTERM");
+    const kill = setTimeout(() => r.child.kill("SIGKILL"), 40_000);
+    await r.exited;
+    clearTimeout(kill);
+  };
+
+  const start = async (next: ChainIR, chainDir: string, name: string): Promise<Running> => {
+    const chainlet = next.chainlets.find((c) => c.name === name)!;
+    const dependencies = Object.fromEntries(chainlet.dependencies.map((d) => [d, fronts.get(d)!.url]));
+    const env = chainletEnv(next, chainlet, { chainDir, env: options.env, apiKeys: options.apiKeys }, { token, dependencies, port: 0 });
+    const r = await spawnChainlet(chainlet, env, { chainDir, onLog: options.onLog, onExit: options.onExit }, () => stopping);
+    try {
+      await waitReady(r, options.readyTimeoutMs ?? 60_000);
+    } catch (error) {
+      r.replaced.value = true;
+      r.child.kill("SIGKILL");
+      throw error;
+    }
+    return r;
+  };
+
+  const watchSet = (sourceFiles: string[], next: ChainIR | undefined, chainDir: string | undefined, keepFolders: string[] = []): WatchSet => {
+    const config = ["tsconfig.json", "package.json"].map((name) => findUp(dirname(options.entry), [name])).filter((f): f is string => !!f);
+    const folders =
+      next && chainDir
+        ? next.chainlets
+            .filter((c) => c.config.dockerImage.dataDir !== null)
+            .map((c) => join(chainDir, next.projectRoot, dirname(c.file), c.config.dockerImage.dataDir!))
+        : keepFolders;
+    return { files: [...new Set([options.entry, ...sourceFiles, ...config])], folders };
+  };
+
+  const collect = () => {
+    const inUse = new Set([...live.values()].map((l) => dirname(l.chainDir)));
+    for (let g = 1; g <= generation; g++) {
+      const dir = join(options.workDir, `g${g}`);
+      if (!inUse.has(dir)) rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  const rebuild = async (files: string[]): Promise<ReloadEvent> => {
+    const began = performance.now();
+    const outDir = join(options.workDir, `g${++generation}`);
+    let built: Awaited<ReturnType<typeof buildChain>>;
+    try {
+      built = await buildChain(options.entry, { outDir, entrypoint: options.entrypoint });
+    } catch (error) {
+      // A compiler bug must not end the session: report it and keep the last good chain.
+      collect();
+      const message = `internal error while rebuilding, please report it:\n${(error as Error).stack ?? String(error)}`;
+      return { kind: "build-failed", files, diagnostics: [], message, ms: performance.now() - began };
+    }
+    const next = built.ok ? (JSON.parse(readFileSync(join(built.chainDir, "chain.json"), "utf8")) as ChainIR) : undefined;
+    // A failed build keeps watching the data folders of the last good one; its file list is the compiler's.
+    watched = watchSet(built.sourceFiles, next, built.ok ? built.chainDir : undefined, next ? undefined : watched.folders);
+    watcher?.update(watched);
+    warnings = built.diagnostics;
+    if (!built.ok || !next) {
+      collect();
+      return { kind: "build-failed", files, diagnostics: built.diagnostics, ms: performance.now() - began };
+    }
+    const missing = missingServeSecrets(next, { ...process.env, ...options.env });
+    if (missing.length > 0) {
+      collect();
+      return { kind: "build-failed", files, diagnostics: [], message: describeMissingSecrets(missing), ms: performance.now() - began };
+    }
+    const before = new Map([...live].map(([name, l]) => [name, l.fingerprint]));
+    const prints = chainletFingerprints(next, built.chainDir);
+    const plan = planReload(before, prints);
+    for (const name of plan.added) {
+      const port = name === next.entrypoint ? options.port : 0;
+      fronts.set(name, await startServeFront(name, port));
+    }
+    const failed: { chainlet: string; reason: string }[] = [];
+    const replaced: string[] = [];
+    await Promise.all(
+      [...plan.added, ...plan.changed].map(async (name) => {
+        let r: Running;
+        try {
+          r = await start(next, built.chainDir, name);
+        } catch (error) {
+          failed.push({ chainlet: name, reason: (error as Error).message });
+          return;
+        }
+        const old = live.get(name);
+        live.set(name, { running: r, fingerprint: prints.get(name)!, chainDir: built.chainDir });
+        fronts.get(name)!.switchTo(r.url);
+        chainlets[name] = { name, url: fronts.get(name)!.url, pid: r.child.pid ?? -1 };
+        if (old) {
+          replaced.push(name);
+          await retire(old.running);
+        }
+      }),
+    );
+    for (const name of plan.removed) {
+      const old = live.get(name)!;
+      live.delete(name);
+      delete chainlets[name];
+      await retire(old.running);
+      await fronts.get(name)!.close();
+      fronts.delete(name);
+    }
+    if (failed.length === 0) ir = next;
+    collect();
+    return { kind: "reloaded", files, restarted: replaced.sort(), added: plan.added, removed: plan.removed, failed, ms: performance.now() - began };
+  };
+
+  const stop = async () => {
+    stopping = true;
+    watcher?.close();
+    // Callers first, so each drains its in-flight calls while its dependencies still answer.
+    const order = ir ? startOrder(ir).map((c) => c.name).reverse() : [];
+    for (const name of [...order, ...[...live.keys()].filter((n) => !order.includes(n))]) {
+      const l = live.get(name);
+      if (l) await retire(l.running);
+    }
+    live.clear();
+    for (const front of fronts.values()) await front.close();
+    rmSync(options.workDir, { recursive: true, force: true });
+  };
+
+  // Reloads run one at a time; changes that arrive during one are batched into the next.
+  let queue: Promise<unknown> = Promise.resolve();
+  const reload = (files: string[]): Promise<ReloadEvent> => {
+    const run = queue.then(() => rebuild(files));
+    queue = run.catch(() => undefined);
+    return run;
+  };
+
+  const first = await reload([options.entry]).catch(async (error) => {
+    await stop();
+    throw error;
+  });
+  if (first.kind === "build-failed" || first.failed.length > 0 || !ir) {
+    await stop();
+    if (first.kind === "build-failed") throw new WatchStartError(first.message ?? "the chain does not build", first.diagnostics);
+    throw new WatchStartError(first.failed.map((f) => f.reason).join("\n"));
+  }
+  const initial = ir as ChainIR;
+  watcher = watchFiles(
+    watched,
+    (files) => void reload(files).then((event) => options.onReload?.(event)),
+    options.debounceMs,
+  );
+  return {
+    get ir() {
+      return ir!;
+    },
+    url: fronts.get(initial.entrypoint)!.url,
+    chainlets,
+    token,
+    diagnostics: warnings,
+    reload,
+    stop,
+  };
+}

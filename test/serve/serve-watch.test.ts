@@ -1,0 +1,113 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { request } from "undici";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { watchServe, type ReloadEvent, type WatchedChain } from "../../api/serve-watch.js";
+import { until } from "../integration/served-fixture.js";
+
+const fixture = readFileSync(join(import.meta.dirname, "..", "..", "fixtures", "hello", "chain.ts"), "utf8");
+
+async function hello(url: string, names: string[]): Promise<{ status: number; body: unknown }> {
+  const answer = await request(`${url}/v1/run_remote`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ names }) });
+  const text = await answer.body.text();
+  return { status: answer.statusCode, body: answer.statusCode === 200 ? JSON.parse(text) : text };
+}
+
+describe.sequential("chains serve --watch (a temp copy of fixtures/hello, edited on disk)", () => {
+  let dir: string;
+  let entry: string;
+  let chain: WatchedChain;
+  const events: ReloadEvent[] = [];
+
+  /** Writes the entry file and resolves with the reload event it causes. */
+  async function save(source: string): Promise<ReloadEvent> {
+    const seen = events.length;
+    writeFileSync(entry, source);
+    await until(() => events.length > seen, 60_000);
+    expect(events.length, "a reload after the save").toBeGreaterThan(seen);
+    return events[events.length - 1]!;
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "tschains-watch-test-"));
+    entry = join(dir, "chain.ts");
+    writeFileSync(entry, fixture);
+    chain = await watchServe({ entry, workDir: join(dir, ".work"), onReload: (event) => events.push(event), debounceMs: 50 });
+  }, 120_000);
+  afterAll(async () => {
+    await chain?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("answers with the new code after a save, restarting only the edited Chainlet at the same URL", async () => {
+    expect(await hello(chain.url, ["Ada"])).toEqual({ status: 200, body: "Hello, Ada!" });
+    const before = { ...chain.chainlets };
+    const event = await save(fixture.replace("`Hello, ${name}", "`Howdy, ${name}"));
+    expect(event).toMatchObject({ kind: "reloaded", files: [entry], restarted: ["say-hello"], failed: [] });
+    expect(await hello(chain.url, ["Ada"])).toEqual({ status: 200, body: "Howdy, Ada!" });
+    expect(chain.chainlets["hello-all"]!.pid).toBe(before["hello-all"]!.pid);
+    expect(chain.chainlets["say-hello"]!.pid).not.toBe(before["say-hello"]!.pid);
+    expect(chain.chainlets["say-hello"]!.url).toBe(before["say-hello"]!.url);
+  }, 120_000);
+
+  it("keeps the last good chain serving through a save that does not compile, with tsc-style diagnostics, and recovers on the next good save", async () => {
+    const broken = await save(fixture.replace("`Hello, ${name}", "`Broken, ${nme}"));
+    expect(broken.kind).toBe("build-failed");
+    const diagnostics = broken.kind === "build-failed" ? broken.diagnostics : [];
+    expect(diagnostics.some((d) => d.code === "TS2552" || d.code === "TS2304")).toBe(true);
+    expect(diagnostics[0]!.file).toBe(entry);
+    expect(await hello(chain.url, ["Ada"])).toEqual({ status: 200, body: "Howdy, Ada!" });
+
+    const recovered = await save(fixture.replace("`Hello, ${name}", "`Greetings, ${name}"));
+    expect(recovered).toMatchObject({ kind: "reloaded", restarted: ["say-hello"] });
+    expect(await hello(chain.url, ["Ada"])).toEqual({ status: 200, body: "Greetings, Ada!" });
+  }, 120_000);
+
+  it("reports a constructor that fails after a reload and keeps the old process serving", async () => {
+    const pid = chain.chainlets["say-hello"]!.pid;
+    const failing = fixture
+      .replace("`Hello, ${name}", "`Never, ${name}")
+      .replace(
+        "export class SayHello extends ChainletBase {",
+        'export class SayHello extends ChainletBase {\n  constructor() {\n    super();\n    throw new Error("no greeting database");\n  }\n',
+      );
+    const event = await save(failing);
+    expect(event.kind).toBe("reloaded");
+    const failed = event.kind === "reloaded" ? event.failed : [];
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.chainlet).toBe("say-hello");
+    expect(failed[0]!.reason).toContain("no greeting database");
+    expect(chain.chainlets["say-hello"]!.pid).toBe(pid);
+    expect(await hello(chain.url, ["Ada"])).toEqual({ status: 200, body: "Greetings, Ada!" });
+  }, 120_000);
+
+  it("answers every request sent while a Chainlet restarts", async () => {
+    let reloading = true;
+    const answers: { status: number; body: unknown }[] = [];
+    const caller = (async () => {
+      while (reloading) answers.push(await hello(chain.url, ["Bo"]));
+    })();
+    const event = await save(fixture.replace("`Hello, ${name}", "`Welcome, ${name}"));
+    reloading = false;
+    await caller;
+    // The previous test's constructor moved HelloAll's lines, so its source map (and process) changes back too.
+    expect(event.kind === "reloaded" && event.restarted).toContain("say-hello");
+    expect(answers.length).toBeGreaterThan(0);
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      expect(["Greetings, Bo!", "Welcome, Bo!"]).toContain(answer.body);
+    }
+    expect(await hello(chain.url, ["Bo"])).toEqual({ status: 200, body: "Welcome, Bo!" });
+  }, 120_000);
+
+  it("rewires the caller when a dependency edge is removed", async () => {
+    const alone = fixture
+      .replace("constructor(private readonly hello = depends(SayHello, { retries: 2, timeoutSec: 10 })) {\n    super();\n  }\n", "")
+      .replace("await Promise.all(names.map((name) => this.hello.runRemote(name, true)))", 'names.map((name) => `Solo ${name}`)');
+    const event = await save(alone);
+    expect(event).toMatchObject({ kind: "reloaded", restarted: ["hello-all"], removed: ["say-hello"] });
+    expect(await hello(chain.url, ["Cy"])).toEqual({ status: 200, body: "Solo Cy" });
+    expect(Object.keys(chain.chainlets)).toEqual(["hello-all"]);
+  }, 120_000);
+});
