@@ -13,6 +13,7 @@ import { readBody } from "./request-body.js";
 import { contextFromHeaders, requestContext } from "./request-context.js";
 import { servedInjector } from "./served-injector.js";
 import { readServerConfig, type ServerConfig } from "./server-config.js";
+import { activeTracing, startTracing, type RequestSpan } from "./tracing.js";
 import { Transport } from "./transport.js";
 import { checkOutput, formatIssues, validationIssues } from "./validation.js";
 import { JSON_TYPE, MSGPACK_SEQ_TYPE, MSGPACK_TYPE, NDJSON_TYPE, alignedOffsetOf, decode, encode, encodeChunks, encodeFrame, formatOf, type WireFormat } from "./wire-codec.js";
@@ -31,8 +32,9 @@ export interface RunningChainletServer {
   close(): Promise<void>;
 }
 
+const RUN_REMOTE = "/v1/run_remote";
 const ROUTES: Record<string, string[]> = {
-  "/v1/run_remote": ["POST"],
+  [RUN_REMOTE]: ["POST"],
   "/healthz": ["GET", "HEAD"],
   "/readyz": ["GET", "HEAD"],
   "/metrics": ["GET"],
@@ -61,6 +63,7 @@ export async function startChainletServer(spec: ChainletServerSpec): Promise<Run
   const log = createLogger(meta.name, config.logLevel, redact, spec.logDestination);
   const { logger } = log;
   const metrics = new ChainletMetrics(meta.name);
+  await startTracing(env, meta.name, redact);
   const retryBase = Number(env.CHAINS_RETRY_BASE_MS);
   const transport = new Transport({
     authToken: config.authToken,
@@ -81,7 +84,7 @@ export async function startChainletServer(spec: ChainletServerSpec): Promise<Run
   const publicEntrypoint = meta.isEntrypoint && config.entrypointPublic && config.apiKeys.length === 0;
   metrics.watchRunGate(gate);
   const accepted = publicEntrypoint ? [] : [...(config.authToken ? [config.authToken] : []), ...(meta.isEntrypoint ? config.apiKeys : [])];
-  const handler = requestHandler({ spec, config, state, gate, logger, metrics, redact, checkBearer: bearerChecker(accepted) });
+  const handler = requestHandler({ spec, config, state, gate, logger, metrics, redact, checkBearer: bearerChecker(accepted), spans: new WeakMap() });
 
   const server = createServer({ headersTimeout: config.headersTimeoutMs, requestTimeout: config.requestTimeoutMs, keepAliveTimeout: 5_000 }, handler);
   await new Promise<void>((resolve, reject) => {
@@ -139,6 +142,7 @@ async function drain(server: Server, state: ServerState, transport: Transport, {
   clearInterval(sweeper);
   clearTimeout(deadline);
   await transport.close();
+  await activeTracing()?.shutdown();
   logger.info("drained; all in-flight requests finished");
   flush();
 }
@@ -152,6 +156,8 @@ interface HandlerContext {
   metrics: ChainletMetrics;
   redact: Redact;
   checkBearer: (header: string | undefined) => BearerVerdict;
+  /** The span of each traced request in flight. */
+  spans: WeakMap<ServerResponse, RequestSpan>;
 }
 
 function requestHandler(ctx: HandlerContext) {
@@ -173,6 +179,7 @@ function requestHandler(ctx: HandlerContext) {
       res.destroy();
       return;
     }
+    ctx.spans.get(res)?.failed(envelope, status);
     const body = encode(format, { error: envelope });
     res.writeHead(status, { "content-type": format === "msgpack" ? MSGPACK_TYPE : JSON_TYPE, "content-length": body.length, ...headers });
     res.end(body);
@@ -186,7 +193,10 @@ function requestHandler(ctx: HandlerContext) {
     const route = methods ? path : "unknown";
     const rc = contextFromHeaders(headerValue(req.headers["x-request-id"]), headerValue(req.headers.traceparent));
     res.setHeader("x-request-id", rc.requestId);
+    const span = route === RUN_REMOTE ? activeTracing()?.serverSpan(chainlet, req.method ?? "", route, req.headers, rc.requestId) : undefined;
+    if (span) ctx.spans.set(res, span);
     res.on("close", () => {
+      span?.end(res.statusCode, res.writableFinished);
       const seconds = (performance.now() - started) / 1000;
       metrics.requestDone(route, res.statusCode, seconds);
       if (route === "/healthz" || route === "/readyz" || route === "/metrics") return;
@@ -220,7 +230,8 @@ function requestHandler(ctx: HandlerContext) {
       });
       return;
     }
-    void requestContext.run(rc, () => runRemoteRoute(ctx, req, res, sendError)).catch((error) => {
+    const serve = () => requestContext.run(rc, () => runRemoteRoute(ctx, req, res, sendError));
+    void (span ? span.run(serve) : serve()).catch((error) => {
       const envelope = sendError(res, error);
       const status = statusOf(error);
       (status >= 500 ? logger.error : logger.warn).call(logger, { requestId: rc.requestId, status, err: envelope }, `request refused: ${envelope?.message ?? status}`);
@@ -366,6 +377,7 @@ async function streamResponse(ctx: HandlerContext, res: ServerResponse, format: 
     if (clientGone) return;
     const status = statusOf(error);
     const envelope = toEnvelope(error, spec.meta.name, redact);
+    ctx.spans.get(res)?.failed(envelope, status);
     logger.error({ requestId: requestContext.getStore()?.requestId, status, err: envelope }, `stream failed mid-way: ${envelope.message}`);
     res.end(encodeFrame(format, { error: envelope, status }));
   } finally {

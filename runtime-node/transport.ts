@@ -9,6 +9,7 @@ import type { TransportObserver } from "./metrics.js";
 import { RemoteError } from "./remote-error.js";
 import { DEPENDS_DEFAULTS, type DependsOptions } from "./remote-config.js";
 import { propagationHeaders } from "./request-context.js";
+import { activeTracing, type AttemptSpan } from "./tracing.js";
 import { backoffDelayMs, isConnectionFailure, isRetryableStatus, retryAfterMs } from "./retry-policy.js";
 import { MSGPACK_SEQ_TYPE, MSGPACK_TYPE, JSON_TYPE, NDJSON_TYPE, alignedOffsetOf, decode, decodeFrames, encodeChunks, type WireFormat } from "./wire-codec.js";
 
@@ -102,7 +103,7 @@ export class Transport {
       pool = createPool(url.origin, { keepAliveTimeout: 10_000, headersTimeout: 0, bodyTimeout: 0 });
       this.pools.set(url.origin, pool);
     }
-    const endpoint = new Endpoint(name, pool, `${url.pathname}${url.search}`, { ...DEPENDS_DEFAULTS, ...stripUndefined(settings) }, this.settings);
+    const endpoint = new Endpoint(name, pool, `${url.pathname}${url.search}`, { ...DEPENDS_DEFAULTS, ...stripUndefined(settings) }, this.settings, url);
     this.settings.observer?.watchGate(name, endpoint.gate);
     return endpoint;
   }
@@ -135,6 +136,8 @@ export class Endpoint {
     private readonly path: string,
     private readonly options: Resolved,
     private readonly transport: TransportSettings,
+    /** The URL called, named in trace spans. */
+    private readonly url: URL,
   ) {
     this.gate = new ConcurrencyGate(options.concurrencyLimit);
     this.format = options.binary ? "msgpack" : "json";
@@ -159,19 +162,24 @@ export class Endpoint {
     const started = performance.now();
     const abort = this.timeout();
     let outcome: "ok" | "error" = "error";
+    let span: AttemptSpan | undefined;
     try {
       const release = await this.gate.acquire(abort);
       try {
-        const { response } = await this.send(body, abort, 0);
-        const type = mediaType(response.headers);
-        const value = this.decodeAnswer(type, await answerBytes(response, type));
+        const sent = await this.send(body, abort, 0);
+        span = sent.span;
+        const type = mediaType(sent.response.headers);
+        const value = this.decodeAnswer(type, await answerBytes(sent.response, type));
         outcome = "ok";
+        span?.end();
         return value;
       } finally {
         release();
       }
     } catch (error) {
-      throw this.failure(error, abort);
+      const failure = this.failure(error, abort);
+      span?.end(failure);
+      throw failure;
     } finally {
       abort.clearTimeout();
       this.transport.observer?.callFinished(this.name, outcome, (performance.now() - started) / 1000);
@@ -188,6 +196,7 @@ export class Endpoint {
     const abort = this.timeout();
     let outcome: "ok" | "error" = "error";
     let release: (() => void) | undefined;
+    let span: AttemptSpan | undefined;
     try {
       release = await this.gate.acquire(abort);
       for (let attempt = 0; ; attempt++) {
@@ -195,6 +204,7 @@ export class Endpoint {
         try {
           const sent = await this.send(body, abort, attempt, this.options.streamingReadTimeoutSec * 1000);
           const response = sent.response;
+          span = sent.span;
           attempt = sent.attempt;
           abort.clearTimeout();
           const type = mediaType(response.headers);
@@ -202,6 +212,7 @@ export class Endpoint {
             // A non-streaming answer (an older server, a proxy): one item.
             yield this.decodeAnswer(type, await answerBytes(response, type));
             outcome = "ok";
+            span?.end();
             return;
           }
           const format: WireFormat = type === MSGPACK_SEQ_TYPE ? "msgpack" : "json";
@@ -212,66 +223,86 @@ export class Endpoint {
             yield item;
           }
           outcome = "ok";
+          span?.end();
           return;
         } catch (error) {
           if (!yielded && attempt < this.options.retries && isConnectionFailure(error) && !abort.aborted) {
-            this.transport.observer?.retried(this.name);
-            await abort.sleep(backoffDelayMs(attempt, this.transport.retryBaseMs ?? 100));
+            const current = span;
+            span = undefined;
+            await this.pause(attempt, undefined, abort, current, error);
             continue;
           }
           throw error;
         }
       }
     } catch (error) {
-      throw this.failure(error, abort);
+      const failure = this.failure(error, abort);
+      span?.end(failure);
+      span = undefined;
+      throw failure;
     } finally {
       abort.clearTimeout();
       // Ends the HTTP request when the consumer stops early; a no-op once the body was read.
-      if (outcome !== "ok") abort.abort(new Error("stream consumer stopped"));
+      if (outcome !== "ok") {
+        abort.abort(new Error("stream consumer stopped"));
+        span?.end();
+      }
       release?.();
       this.transport.observer?.callFinished(this.name, outcome, (performance.now() - started) / 1000);
     }
   }
 
-  private headers(): string[] {
+  private headers(span: AttemptSpan | undefined): string[] {
     if (!this.propagates) return this.fixedHeaders;
     const propagated = propagationHeaders();
-    return [...this.fixedHeaders, "x-request-id", propagated["x-request-id"], "traceparent", propagated.traceparent];
+    return [...this.fixedHeaders, "x-request-id", propagated["x-request-id"], "traceparent", span?.traceparent ?? propagated.traceparent];
   }
 
   /** Sends until a 2xx answer, retrying only connection failures and 429/502/503/504. */
-  private async send(body: unknown, signal: CallAbort, firstAttempt: number, bodyTimeout = 0): Promise<{ response: Dispatcher.ResponseData; attempt: number }> {
+  private async send(
+    body: unknown,
+    signal: CallAbort,
+    firstAttempt: number,
+    bodyTimeout = 0,
+  ): Promise<{ response: Dispatcher.ResponseData; attempt: number; span: AttemptSpan | undefined }> {
     const chunks = encodeChunks(this.format, body);
     const length = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
     for (let attempt = firstAttempt; ; attempt++) {
       const canRetry = attempt < this.options.retries;
+      const span = activeTracing()?.attemptSpan(this.name, this.url, attempt);
       let response: Dispatcher.ResponseData;
       try {
         // Large typed arrays are chunks of their own (views, not copies): sent as a stream of the
         // chunks, made anew for each attempt.
         const payload = chunks.length === 1 ? chunks[0] : Readable.from(chunks, { objectMode: false });
-        const headers = chunks.length === 1 ? this.headers() : [...this.headers(), "content-length", String(length)];
+        const headers = chunks.length === 1 ? this.headers(span) : [...this.headers(span), "content-length", String(length)];
         response = await poolRequest(this.pool, { method: "POST", path: this.path, headers, body: payload, signal, headersTimeout: 0, bodyTimeout });
       } catch (error) {
         if (canRetry && isConnectionFailure(error) && !signal.aborted) {
-          await this.pause(attempt, undefined, signal);
+          await this.pause(attempt, undefined, signal, span, error);
           continue;
         }
+        span?.end(signal.aborted ? signal.reason : error);
         throw error;
       }
-      if (response.statusCode >= 200 && response.statusCode < 300) return { response, attempt };
+      span?.answered(response.statusCode);
+      if (response.statusCode >= 200 && response.statusCode < 300) return { response, attempt, span };
       if (canRetry && isRetryableStatus(response.statusCode)) {
         await response.body.dump();
-        await this.pause(attempt, retryAfterMs(response.headers["retry-after"]), signal);
+        await this.pause(attempt, retryAfterMs(response.headers["retry-after"]), signal, span, undefined);
         continue;
       }
-      throw await this.remoteError(response);
+      const remote = await this.remoteError(response);
+      span?.end(remote);
+      throw remote;
     }
   }
 
-  private async pause(attempt: number, retryAfter: number | undefined, signal: CallAbort): Promise<void> {
+  /** Waits before the next attempt; the failed attempt's span ends recording the wait. */
+  private async pause(attempt: number, retryAfter: number | undefined, signal: CallAbort, span: AttemptSpan | undefined, error: unknown): Promise<void> {
     this.transport.observer?.retried(this.name);
     const delay = Math.max(retryAfter ?? 0, backoffDelayMs(attempt, this.transport.retryBaseMs ?? 100));
+    span?.end(error, delay);
     await signal.sleep(delay);
   }
 
