@@ -37,6 +37,9 @@ export interface AttemptSpan {
   end(error?: unknown, retryInMs?: number): void;
 }
 
+/** The one variable an operator sets to send every Chainlet's traces to a collector (Compose, Kubernetes). */
+export const OTLP_ENDPOINT_ENV = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
 let active: Tracing | undefined;
 
 /** The process's tracing, or undefined when it is off. */
@@ -53,7 +56,7 @@ export function tracesEndpoint(env: NodeJS.ProcessEnv): string | undefined {
   if (env.OTEL_TRACES_EXPORTER !== undefined && env.OTEL_TRACES_EXPORTER.trim().toLowerCase() === "none") return undefined;
   const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
   if (traces) return traces;
-  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  const base = env[OTLP_ENDPOINT_ENV]?.trim();
   return base ? `${base.replace(/\/+$/, "")}/v1/traces` : undefined;
 }
 

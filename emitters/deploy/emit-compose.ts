@@ -1,6 +1,7 @@
 import { Document } from "yaml";
 import type { ChainIR, ChainletIR } from "../../compiler/chain-ir.js";
 import { secretEnvName } from "../../runtime-node/server-config.js";
+import { OTLP_ENDPOINT_ENV } from "../../runtime-node/tracing.js";
 import type { EmittedFile } from "../emit-chain.js";
 import {
   CONTAINER_PORT,
@@ -84,6 +85,7 @@ function serviceEnvironment(chainlet: ChainletIR, names: Map<string, string>): R
   env.CHAINS_DEPENDENCIES = escapeInterpolation(JSON.stringify(dependencies));
   env[TOKEN] = `\${${TOKEN}:?set ${TOKEN} (see ${COMPOSE_ENV_EXAMPLE})}`;
   if (chainlet.isEntrypoint) env[API_KEYS] = `\${${API_KEYS}:-}`;
+  env[OTLP_ENDPOINT_ENV] = `\${${OTLP_ENDPOINT_ENV}:-}`;
   for (const key of chainlet.config.assets.secretKeys) {
     const variable = secretEnvName(key);
     env[variable] = `\${${variable}:?set ${variable} (see ${COMPOSE_ENV_EXAMPLE})}`;
@@ -108,6 +110,10 @@ function envExample(ir: ChainIR): string {
     "# Where the entrypoint is published on the host.",
     `${BIND_ADDRESS}=127.0.0.1`,
     `${HOST_PORT}=8080`,
+    "",
+    "# OpenTelemetry: OTLP/HTTP collector that every Chainlet sends its traces to, e.g. http://otel-collector:4318",
+    "# (empty: tracing off).",
+    `${OTLP_ENDPOINT_ENV}=`,
   ];
   const owners = new Map<string, string[]>();
   for (const chainlet of ir.chainlets) {

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { Document } from "yaml";
 import type { Deployment } from "kubernetes-types/apps/v1.js";
 import type { HorizontalPodAutoscaler } from "kubernetes-types/autoscaling/v2.js";
+import { OTLP_ENDPOINT_ENV } from "../../runtime-node/tracing.js";
 import type { ConfigMap, EnvVar, Service, Toleration, Volume, VolumeMount } from "kubernetes-types/core/v1.js";
 import type { Ingress } from "kubernetes-types/networking/v1.js";
 import type { ChainIR, ChainletIR } from "../../compiler/chain-ir.js";
@@ -43,11 +44,13 @@ export interface ChainObjectNames {
   authSecret: string;
   /** Secret with one key per `secretKeys` entry of any Chainlet. */
   secrets: string;
+  /** Optional ConfigMap whose `OTEL_EXPORTER_OTLP_ENDPOINT` key sends every Chainlet's traces to a collector. */
+  telemetry: string;
 }
 
 export function chainObjectNames(ir: ChainIR): ChainObjectNames {
   const chain = toDnsLabel(ir.name, 50);
-  return { authSecret: `${chain}-auth`, secrets: `${chain}-secrets` };
+  return { authSecret: `${chain}-auth`, secrets: `${chain}-secrets`, telemetry: `${chain}-telemetry` };
 }
 
 /** The manifests as objects, one group per file; `emitKubernetes` writes them as YAML. */
@@ -168,6 +171,7 @@ function chainletDeployment(context: ChainletContext, configMap: ConfigMap): Dep
   const secretKeys = chainlet.config.assets.secretKeys;
   const env: EnvVar[] = [
     { name: "CHAINS_AUTH_TOKEN", valueFrom: { secretKeyRef: { name: context.names.authSecret, key: AUTH_TOKEN_KEY } } },
+    { name: OTLP_ENDPOINT_ENV, valueFrom: { configMapKeyRef: { name: context.names.telemetry, key: OTLP_ENDPOINT_ENV, optional: true } } },
   ];
   if (chainlet.isEntrypoint) {
     env.push({
