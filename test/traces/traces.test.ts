@@ -118,6 +118,17 @@ describe("OpenTelemetry traces across hops (fixtures/traced, exported to a real 
     }
   });
 
+  it("the generated client hands the caller's W3C trace context to the chain", async () => {
+    const traceId = randomBytes(16).toString("hex");
+    const callerSpan = randomBytes(8).toString("hex");
+    const { StorefrontClient } = await built.client("storefront");
+    const client = new StorefrontClient({ baseUrl: served.url, headers: () => ({ traceparent: `00-${traceId}-${callerSpan}-01` }) });
+    expect(await client.runRemote("pears")).toBe("pears: 5 in stock");
+    await until(() => receiver.spans.some((s) => s.traceId === traceId && s.service === "storefront" && s.kind === SERVER));
+    const front = receiver.spans.find((s) => s.traceId === traceId && s.service === "storefront" && s.kind === SERVER);
+    expect(front?.parentSpanId).toBe(callerSpan);
+  });
+
   it("a successful call's spans are not errors, and the user's span carries its attribute", async () => {
     const traceId = randomBytes(16).toString("hex");
     const answer = await call(served.url, "apples", traceId, randomBytes(8).toString("hex"));
