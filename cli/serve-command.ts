@@ -5,7 +5,8 @@ import { InvalidArgumentError, type Command } from "commander";
 import { formatDiagnostics } from "../compiler/diagnostics.js";
 import { buildChain } from "./build-command.js";
 import { exampleValue } from "./example-value.js";
-import { describeExit, serveChain, type ChainletLogLine, type ServedChain } from "./serve-chain.js";
+import { serveWithDashboard, type ServedWithDashboard } from "./dashboard/serve-with-dashboard.js";
+import { describeExit, type ChainletLogLine, type ServedChain } from "./serve-chain.js";
 
 interface ServeFlags {
   port?: number;
@@ -56,6 +57,7 @@ async function serveCommand(target: string, flags: ServeFlags): Promise<number> 
 
   const paint = colorizer(process.stdout.isTTY);
   let served: ServedChain | undefined;
+  let withDashboard: ServedWithDashboard | undefined;
   let exitCode: number | undefined;
   let finish: (code: number) => void = () => {};
   const done = new Promise<number>((resolveDone) => (finish = resolveDone));
@@ -66,13 +68,13 @@ async function serveCommand(target: string, flags: ServeFlags): Promise<number> 
     if (exitCode !== undefined) return;
     exitCode = code;
     process.stdout.write("\nStopping the chain…\n");
-    await served?.stop();
+    await (withDashboard?.stop() ?? served?.stop());
     cleanUp();
     finish(code);
   };
 
   try {
-    served = await serveChain({
+    withDashboard = await serveWithDashboard({
       chainDir,
       port: flags.port,
       apiKeys: flags.apiKey,
@@ -82,6 +84,7 @@ async function serveCommand(target: string, flags: ServeFlags): Promise<number> 
         if (chainlet === served?.ir.entrypoint) void shutdown(1);
       },
     });
+    served = withDashboard.served;
   } catch (error) {
     process.stderr.write(`error: ${(error as Error).message}\n`);
     cleanUp();
@@ -95,6 +98,7 @@ async function serveCommand(target: string, flags: ServeFlags): Promise<number> 
   process.stdout.write(
     `\n${paint("92", "✔")} Chain "${ir.displayName}" is ready: ${paint("1", url)} (entrypoint ${entry.name})\n` +
       Object.values(chainlets).map((c) => `    ${c.name.padEnd(24)} ${c.url}  pid ${c.pid}\n`).join("") +
+      `\nDashboard (graph, traces, API explorer): ${paint("1", withDashboard.dashboard.url)}\n` +
       `\nTry it:\n  curl -s ${url}/v1/run_remote -H 'content-type: application/json'${auth} -d '${body.replace(/'/g, "'\\''")}'\n\n` +
       `Press Ctrl-C to stop.\n`,
   );
