@@ -43,10 +43,11 @@ pre { white-space: pre-wrap; word-break: break-word; background: var(--bg); bord
 textarea { width: 100%; min-height: 7em; font-family: ui-monospace, monospace; }
 table { border-collapse: collapse; width: 100%; } td, th { text-align: left; padding: .25em .4em; border-bottom: 1px solid var(--line); vertical-align: top; }
 .err { color: var(--err); } .ok { color: var(--ok); }
-.waterfall .row { display: grid; grid-template-columns: 16em 1fr 5em; gap: .4em; align-items: center; padding: .15em 0; }
+.waterfall .row { display: grid; grid-template-columns: minmax(14em, 24em) 1fr 6em; gap: .4em; align-items: center; padding: .15em 0; }
 .waterfall .track { position: relative; height: 1em; background: var(--bg); border: 1px solid var(--line); border-radius: 3px; }
 .waterfall .bar { position: absolute; top: 0; bottom: 0; background: var(--bar); border-radius: 2px; min-width: 2px; }
 .waterfall .bar.error { background: var(--err); }
-.waterfall .label { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.waterfall .label { overflow-wrap: anywhere; }
+.error-chain pre { max-height: 10em; }
 .chip { display: inline-block; padding: 0 .4em; border-radius: 8px; border: 1px solid var(--line); font-size: .85em; margin-left: .3em; }
 `;

@@ -49,7 +49,8 @@ type Child = Node | string | null | undefined | false;
 
 function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) element.setAttribute(key, value);
+  // Styles through the CSSOM: the page's Content-Security-Policy blocks inline style attributes.
+  for (const [key, value] of Object.entries(attrs)) key === "style" ? (element.style.cssText = value) : element.setAttribute(key, value);
   for (const child of children) if (child) element.append(child);
   return element;
 }
