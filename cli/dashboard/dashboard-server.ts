@@ -10,7 +10,8 @@ import { TraceStore } from "./trace-store.js";
 /** Where a Chainlet is in its life under `chains serve`. */
 export type ChainletState = "starting" | "ready" | "failed" | "restarting";
 
-interface ChainletView {
+/** A Chainlet as the page shows it. */
+export interface ChainletView {
   name: string;
   className: string;
   isEntrypoint: boolean;
@@ -22,6 +23,14 @@ interface ChainletView {
   streaming: boolean;
   example: unknown;
   logs: string[];
+}
+
+/** What `GET /api/chain` answers: the graph and every Chainlet's state. */
+export interface ChainView {
+  name: string;
+  entrypoint: string;
+  chainlets: ChainletView[];
+  edges: { from: string; to: string; label: string }[];
 }
 
 export interface Dashboard {
@@ -120,7 +129,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     if (req.method === "GET" && path === "/app.js") return send(res, 200, "text/javascript; charset=utf-8", script);
     if (req.method === "GET" && path === "/app.css") return send(res, 200, "text/css; charset=utf-8", PAGE_CSS);
     if (req.method === "GET" && path === "/api/chain") {
-      return json(res, 200, { name: ir.displayName, entrypoint: ir.entrypoint, chainlets: [...chainlets.values()], edges });
+      const view: ChainView = { name: ir.displayName, entrypoint: ir.entrypoint, chainlets: [...chainlets.values()], edges };
+      return json(res, 200, view);
     }
     if (req.method === "GET" && path === "/api/traces") return json(res, 200, traces.list());
     const traceMatch = /^\/api\/traces\/([0-9a-f]{32})$/.exec(path);

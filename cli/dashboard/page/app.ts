@@ -2,48 +2,8 @@
 // The dashboard page: vanilla DOM, bundled by esbuild (see ../page-assets.ts). Every text goes in as a
 // text node, never as HTML: log lines, error messages and span names come from the chain.
 
-interface ChainletView {
-  name: string;
-  className: string;
-  isEntrypoint: boolean;
-  compute: string;
-  state: "starting" | "ready" | "failed" | "restarting";
-  reason?: string;
-  url?: string;
-  parameters: string[];
-  streaming: boolean;
-  example: unknown;
-  logs: string[];
-}
-interface ChainView {
-  name: string;
-  entrypoint: string;
-  chainlets: ChainletView[];
-  edges: { from: string; to: string; label: string }[];
-}
-interface TraceSummary {
-  traceId: string;
-  name: string;
-  startMs: number;
-  durationMs: number;
-  spans: number;
-  errors: number;
-  services: string[];
-}
-type Attributes = Record<string, string | number | boolean>;
-interface Span {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string;
-  service: string;
-  name: string;
-  kind: number;
-  startMs: number;
-  endMs: number;
-  status: { code: number; message?: string };
-  attributes: Attributes;
-  events: { name: string; timeMs: number; attributes: Attributes }[];
-}
+import type { ChainView } from "../dashboard-server.js";
+import type { StoredSpan as Span, TraceSummary } from "../trace-store.js";
 
 type Child = Node | string | null | undefined | false;
 
