@@ -63,7 +63,10 @@ export async function startChainletServer(spec: ChainletServerSpec): Promise<Run
   const log = createLogger(meta.name, config.logLevel, redact, spec.logDestination);
   const { logger } = log;
   const metrics = new ChainletMetrics(meta.name);
-  await startTracing(env, meta.name, redact);
+  // A tracing setup that fails (a malformed OTEL_* value) leaves the Chainlet serving, untraced.
+  await startTracing(env, meta.name, redact).catch((error: unknown) => {
+    logger.warn(`tracing is off: its OTEL_* configuration failed: ${redact(error instanceof Error ? error.message : String(error))}`);
+  });
   const retryBase = Number(env.CHAINS_RETRY_BASE_MS);
   const transport = new Transport({
     authToken: config.authToken,
