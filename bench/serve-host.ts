@@ -1,4 +1,4 @@
-import { serveChain } from "../cli/serve-chain.js";
+import { serveChain } from "../api/serve-chain.js";
 
 /**
  * Child-process entry that serves a built chain with `serveChain`, as the `chains serve` command

@@ -1,5 +1,5 @@
 import { join, relative } from "node:path";
-import { buildChain } from "../cli/build-command.js";
+import { buildChain } from "../api/build-chain.js";
 import { formatDiagnostics } from "../compiler/diagnostics.js";
 import { childScript } from "./child-script.js";
 import { benchTmpDir, repoRoot } from "./paths.js";

@@ -4,7 +4,7 @@ import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import type { ChainIR } from "../compiler/chain-ir.js";
 import { emitValidatorsModule } from "../emitters/emit-validators.js";
-import type { ChainletValidators } from "../runtime-node/chainlet-meta.js";
+import type { ChainletValidators } from "../runtime-node/server/chainlet-meta.js";
 import { benchTmpDir, repoRoot } from "./paths.js";
 
 /**

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerBuildCommand } from "./build-command.js";
+import { registerDiffCommand } from "./diff-command.js";
 import { registerGraphCommand } from "./graph-command.js";
 import { registerServeCommand } from "./serve-command.js";
 
@@ -25,6 +26,7 @@ const program = new Command("chains")
 registerBuildCommand(program);
 registerServeCommand(program);
 registerGraphCommand(program);
+registerDiffCommand(program);
 
 try {
   await program.parseAsync(process.argv);

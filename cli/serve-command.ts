@@ -3,10 +3,11 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { formatDiagnostics } from "../compiler/diagnostics.js";
-import { buildChain } from "./build-command.js";
+import { buildChain } from "../api/build-chain.js";
 import { exampleValue } from "./example-value.js";
 import { serveWithDashboard, type ServedWithDashboard } from "./dashboard/serve-with-dashboard.js";
-import { describeExit, type ChainletLogLine, type ServedChain } from "./serve-chain.js";
+import { describeExit, type ChainletLogLine, type ServedChain } from "../api/serve-chain.js";
+import { JSON_TYPE, RUN_REMOTE_PATH } from "../runtime-node/protocol/http.js";
 
 interface ServeFlags {
   port?: number;
@@ -99,7 +100,7 @@ async function serveCommand(target: string, flags: ServeFlags): Promise<number> 
     `\n${paint("92", "✔")} Chain "${ir.displayName}" is ready: ${paint("1", url)} (entrypoint ${entry.name})\n` +
       Object.values(chainlets).map((c) => `    ${c.name.padEnd(24)} ${c.url}  pid ${c.pid}\n`).join("") +
       `\nDashboard (graph, traces, API explorer): ${paint("1", withDashboard.dashboard.url)}\n` +
-      `\nTry it:\n  curl -s ${url}/v1/run_remote -H 'content-type: application/json'${auth} -d '${body.replace(/'/g, "'\\''")}'\n\n` +
+      `\nTry it:\n  curl -s ${url}${RUN_REMOTE_PATH} -H 'content-type: ${JSON_TYPE}'${auth} -d '${body.replace(/'/g, "'\\''")}'\n\n` +
       `Press Ctrl-C to stop.\n`,
   );
   process.once("SIGINT", () => void shutdown(0));

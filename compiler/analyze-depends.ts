@@ -1,5 +1,6 @@
+import { diagnosticMessage } from "./diagnostic-messages.js";
 import { Node, SyntaxKind, type CallExpression, type ClassDeclaration } from "ts-morph";
-import { DEPENDS_DEFAULTS } from "../runtime-node/remote-config.js";
+import { DEPENDS_DEFAULTS } from "../runtime-node/authoring/remote-config.js";
 import type { DependsOptions } from "./chain-ir.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { didYouMean } from "./did-you-mean.js";
@@ -45,11 +46,7 @@ export function analyzeDepends(cls: ClassDeclaration): { injections: InjectionAn
   const inherited = constructor ? undefined : inheritedInjectingConstructor(cls);
   if (inherited) {
     diagnostics.push(
-      nodeDiagnostic(
-        cls.getNameNode() ?? cls,
-        "CH1020",
-        `${className} inherits a constructor with parameters from ${inherited.getName() ?? "its base class"}; declare its depends()/dependsContext() parameters in ${className}'s own constructor.`,
-      ),
+      nodeDiagnostic(cls.getNameNode() ?? cls, diagnosticMessage("CH1020", "inheritedConstructor", className, inherited.getName() ?? "its base class")),
     );
   }
   const allowedCalls = new Set<Node>();
@@ -69,12 +66,7 @@ export function analyzeDepends(cls: ClassDeclaration): { injections: InjectionAn
       continue;
     }
     diagnostics.push(
-      nodeDiagnostic(
-        parameter,
-        "CH1010",
-        `Constructor parameter '${name}' of ${className} must default to \`depends(Chainlet, options?)\` or \`dependsContext()\`: ` +
-          "Chainlets are constructed by tschains, which can supply nothing else.",
-      ),
+      nodeDiagnostic(parameter, diagnosticMessage("CH1010", "notInjected", name, className)),
     );
   }
 
@@ -84,11 +76,7 @@ export function analyzeDepends(cls: ClassDeclaration): { injections: InjectionAn
     const which = refersToRuntime(callee, "depends") ? "depends" : refersToRuntime(callee, "dependsContext") ? "dependsContext" : undefined;
     if (!which) continue;
     diagnostics.push(
-      nodeDiagnostic(
-        call,
-        "CH1011",
-        `${which}() may only be the default value of a constructor parameter, e.g. \`constructor(private readonly dep = ${which}(${which === "depends" ? "Other" : ""})) { super(); }\`.`,
-      ),
+      nodeDiagnostic(call, diagnosticMessage("CH1011", "misplaced", which)),
     );
   }
   return { injections, diagnostics };
@@ -105,20 +93,20 @@ function readDependsCall(parameter: string, call: CallExpression, diagnostics: D
 function readOptions(node: Node, options: DependsOptions, diagnostics: Diagnostic[]): void {
   if (!Node.isObjectLiteralExpression(node)) {
     diagnostics.push(
-      nodeDiagnostic(node, "CH1012", "depends() options must be an object literal written in place, e.g. `{ retries: 2, timeoutSec: 10 }`; the compiler does not evaluate expressions."),
+      nodeDiagnostic(node, diagnosticMessage("CH1012", "notObjectLiteral")),
     );
     return;
   }
   const known = Object.keys(OPTION_RULES);
   for (const property of node.getProperties()) {
     if (!Node.isPropertyAssignment(property) || Node.isComputedPropertyName(property.getNameNode())) {
-      diagnostics.push(nodeDiagnostic(property, "CH1012", "depends() options must be plain `key: literal` entries (no spreads, shorthands, methods or computed keys)."));
+      diagnostics.push(nodeDiagnostic(property, diagnosticMessage("CH1012", "notPlainEntry")));
       continue;
     }
     const key = property.getNameNode().getText().replace(/^["']|["']$/g, "");
     if (!known.includes(key)) {
       diagnostics.push(
-        nodeDiagnostic(property.getNameNode(), "CH1013", `Unknown depends() option '${key}'.${didYouMean(key, known)} Known options: ${known.join(", ")}.`),
+        nodeDiagnostic(property.getNameNode(), diagnosticMessage("CH1013", "unknownOption", key, didYouMean(key, known), known)),
       );
       continue;
     }
@@ -126,11 +114,11 @@ function readOptions(node: Node, options: DependsOptions, diagnostics: Diagnosti
     const value = literalValue(unwrap(valueNode) ?? valueNode);
     const rule = OPTION_RULES[key as keyof DependsOptions];
     if (value === undefined) {
-      diagnostics.push(nodeDiagnostic(valueNode, "CH1012", `depends() option '${key}' must be a literal (${rule.expected}); the compiler does not evaluate expressions.`));
+      diagnostics.push(nodeDiagnostic(valueNode, diagnosticMessage("CH1012", "notLiteral", key, rule.expected)));
       continue;
     }
     if (!rule.check(value)) {
-      diagnostics.push(nodeDiagnostic(valueNode, "CH1014", `depends() option '${key}' must be ${rule.expected}, got ${JSON.stringify(value)}.`));
+      diagnostics.push(nodeDiagnostic(valueNode, diagnosticMessage("CH1014", "invalidValue", key, rule.expected, JSON.stringify(value))));
       continue;
     }
     (options as unknown as Record<string, number | boolean>)[key] = value;

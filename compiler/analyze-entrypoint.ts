@@ -1,3 +1,4 @@
+import { diagnosticMessage } from "./diagnostic-messages.js";
 import { Node, type ClassDeclaration, type Decorator } from "ts-morph";
 import type { Diagnostic } from "./diagnostics.js";
 import { nodeDiagnostic } from "./node-diagnostic.js";
@@ -23,11 +24,7 @@ export function analyzeEntrypoint(cls: ClassDeclaration): { mark: EntrypointMark
       return { mark: { decorator, chainName: argument.getLiteralValue() }, diagnostics };
     }
     diagnostics.push(
-      nodeDiagnostic(
-        argument ?? expression,
-        "CH1015",
-        `The chain name given to @entrypoint must be a string literal, e.g. @entrypoint("My Chain"); the compiler does not evaluate expressions.`,
-      ),
+      nodeDiagnostic(argument ?? expression, diagnosticMessage("CH1015", "notLiteral")),
     );
     return { mark: { decorator, chainName: className }, diagnostics };
   }

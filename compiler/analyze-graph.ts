@@ -1,10 +1,11 @@
+import { diagnosticMessage } from "./diagnostic-messages.js";
 import type { ClassDeclaration, SourceFile } from "ts-morph";
 import type { Diagnostic } from "./diagnostics.js";
 import type { EntrypointMark } from "./analyze-entrypoint.js";
 import type { InjectionAnalysis } from "./analyze-depends.js";
 import { extendsChainletBase } from "./find-chainlets.js";
 import { nodeDiagnostic } from "./node-diagnostic.js";
-import { kebabCase } from "../runtime-node/authoring.js";
+import { kebabCase } from "../runtime-node/authoring/authoring.js";
 
 /** What the graph check needs to know about one Chainlet class. */
 export interface GraphNode {
@@ -49,8 +50,8 @@ export function analyzeGraph(nodes: readonly GraphNode[], entryFile: SourceFile)
     const at = node.declaration.getNameNode() ?? node.declaration;
     diagnostics.push(
       node.nameSource === "class"
-        ? nodeDiagnostic(at, "CH1306", `Chainlet class name '${node.className}' does not make a valid service name ([a-zA-Z0-9_-]+, turned into '${node.name}'); set remoteConfig.name.`)
-        : nodeDiagnostic(at, "CH1306", `remoteConfig.name of ${node.className} makes the service name '${node.name}', which must be letters and digits separated by single '-' or '_'.`),
+        ? nodeDiagnostic(at, diagnosticMessage("CH1306", "className", node.className, node.name))
+        : nodeDiagnostic(at, diagnosticMessage("CH1306", "configName", node.className, node.name)),
     );
   }
   const byName = new Map<string, GraphNode[]>();
@@ -60,11 +61,7 @@ export function analyzeGraph(nodes: readonly GraphNode[], entryFile: SourceFile)
       const first = group[0]!;
       const firstAt = `${first.declaration.getSourceFile().getBaseName()}:${first.declaration.getStartLineNumber()}`;
       diagnostics.push(
-        nodeDiagnostic(
-          duplicate.declaration.getNameNode() ?? duplicate.declaration,
-          "CH1305",
-          `Two Chainlets are named '${name}': ${duplicate.className} and ${first.className} (${firstAt}). Set a distinct remoteConfig.name.`,
-        ),
+        nodeDiagnostic(duplicate.declaration.getNameNode() ?? duplicate.declaration, diagnosticMessage("CH1305", "duplicate", name, duplicate.className, first.className, firstAt)),
       );
     }
   }
@@ -86,7 +83,7 @@ export function analyzeGraph(nodes: readonly GraphNode[], entryFile: SourceFile)
           : extendsChainletBase(injection.target)
             ? `'${written}' is declared in a library (${injection.target.getSourceFile().getFilePath()}), not in the chain's own source files`
             : `'${written}' does not extend ChainletBase`;
-      diagnostics.push(nodeDiagnostic(injection.targetNode, "CH1303", `depends() needs a Chainlet class: ${what}.`));
+      diagnostics.push(nodeDiagnostic(injection.targetNode, diagnosticMessage("CH1303", "notChainlet", what)));
     }
   }
 
@@ -94,7 +91,7 @@ export function analyzeGraph(nodes: readonly GraphNode[], entryFile: SourceFile)
   const chainName = kebabCase(displayName.trim());
   if (entry && !(CHAIN_NAME.test(displayName) && KEBAB_NAME.test(chainName))) {
     diagnostics.push(
-      nodeDiagnostic(entry.entrypoint?.decorator ?? entry.declaration, "CH1306", `Chain name '${displayName}' must be letters and digits separated by spaces, '_' or '-' (it becomes the folder name '${chainName}').`),
+      nodeDiagnostic(entry.entrypoint?.decorator ?? entry.declaration, diagnosticMessage("CH1306", "chainName", displayName, chainName)),
     );
   }
 
@@ -118,12 +115,7 @@ export function analyzeGraph(nodes: readonly GraphNode[], entryFile: SourceFile)
     for (const node of nodes) {
       if (seen.has(node)) continue;
       diagnostics.push(
-        nodeDiagnostic(
-          node.declaration.getNameNode() ?? node.declaration,
-          "CH1307",
-          `Chainlet ${node.className} is not reachable from the entrypoint ${entry.className} and is left out of the chain.`,
-          "warning",
-        ),
+        nodeDiagnostic(node.declaration.getNameNode() ?? node.declaration, diagnosticMessage("CH1307", "unreachable", node.className, entry.className)),
       );
     }
   }
@@ -135,7 +127,7 @@ function findEntrypoint(nodes: readonly GraphNode[], entryFile: SourceFile, diag
   if (marked.length > 1) {
     const names = marked.map((node) => node.className).join(", ");
     for (const node of marked) {
-      diagnostics.push(nodeDiagnostic(node.entrypoint!.decorator, "CH1302", `A chain has exactly one @entrypoint; found ${marked.length}: ${names}.`));
+      diagnostics.push(nodeDiagnostic(node.entrypoint!.decorator, diagnosticMessage("CH1302", "several", marked.length, names)));
     }
     return { entry: null, displayName: "" };
   }
@@ -146,17 +138,12 @@ function findEntrypoint(nodes: readonly GraphNode[], entryFile: SourceFile, diag
     diagnostics.push(
       nodeDiagnostic(
         local[0]!.declaration.getNameNode() ?? local[0]!.declaration,
-        "CH1301",
-        `No @entrypoint: the entry file declares ${local.length} Chainlets (${local.map((n) => n.className).join(", ")}); mark the one outside callers talk to with @entrypoint.`,
+        diagnosticMessage("CH1301", "severalLocal", local.length, local.map((n) => n.className)),
       ),
     );
   } else if (nodes.length > 0) {
     diagnostics.push(
-      nodeDiagnostic(
-        entryFile,
-        "CH1301",
-        `No @entrypoint: the entry file declares no Chainlet and none of the imported ones (${nodes.map((n) => n.className).join(", ")}) is marked with @entrypoint.`,
-      ),
+      nodeDiagnostic(entryFile, diagnosticMessage("CH1301", "noneLocal", nodes.map((n) => n.className))),
     );
   }
   return { entry: null, displayName: "" };
@@ -179,7 +166,7 @@ function reportCycles(nodes: readonly GraphNode[], targets: Map<InjectionAnalysi
         if (reported.has(key)) continue;
         reported.add(key);
         const path = [...members, target].map((m) => m.className).join(" → ");
-        diagnostics.push(nodeDiagnostic(injection.call, "CH1304", `Dependency cycle: ${path}. Chainlets must form a graph without cycles.`));
+        diagnostics.push(nodeDiagnostic(injection.call, diagnosticMessage("CH1304", "cycle", path)));
       } else if (!state.has(target)) {
         visit(target);
       }

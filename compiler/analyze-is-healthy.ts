@@ -1,3 +1,4 @@
+import { diagnosticMessage } from "./diagnostic-messages.js";
 import { Node, type ClassDeclaration, type Type } from "ts-morph";
 import type { Diagnostic } from "./diagnostics.js";
 import { nodeDiagnostic } from "./node-diagnostic.js";
@@ -24,7 +25,7 @@ export function analyzeIsHealthy(cls: ClassDeclaration): { hasIsHealthy: boolean
               : undefined;
     if (problem) {
       const at = Node.isMethodDeclaration(member) ? member.getNameNode() : member;
-      return { hasIsHealthy: false, diagnostics: [nodeDiagnostic(at, "CH1017", `${cls.getName() ?? "default"}.isHealthy() ${problem}.`)] };
+      return { hasIsHealthy: false, diagnostics: [nodeDiagnostic(at, diagnosticMessage("CH1017", "wrongShape", cls.getName() ?? "default", problem))] };
     }
     return { hasIsHealthy: true, diagnostics: [] };
   }

@@ -1,6 +1,7 @@
+import { diagnosticMessage } from "./diagnostic-messages.js";
 import { Ajv, type ErrorObject } from "ajv";
 import { Node, SyntaxKind, type ClassDeclaration } from "ts-morph";
-import type { RemoteConfig } from "../runtime-node/remote-config.js";
+import type { RemoteConfig } from "../runtime-node/authoring/remote-config.js";
 import type { ResolvedRemoteConfig } from "./chain-ir.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { didYouMean } from "./did-you-mean.js";
@@ -54,16 +55,12 @@ export function analyzeRemoteConfig(cls: ClassDeclaration): RemoteConfigAnalysis
   const compute = config.compute ?? {};
   if (diagnostics.length === 0 && compute.minReplicas !== undefined && compute.maxReplicas !== undefined && compute.minReplicas > compute.maxReplicas) {
     diagnostics.push(
-      nodeDiagnostic(
-        locations.values.get("/compute/minReplicas")!,
-        "CH1207",
-        `remoteConfig.compute.minReplicas (${compute.minReplicas}) is greater than maxReplicas (${compute.maxReplicas}).`,
-      ),
+      nodeDiagnostic(locations.values.get("/compute/minReplicas")!, diagnosticMessage("CH1207", "replicaRange", compute.minReplicas, compute.maxReplicas)),
     );
   }
   if (diagnostics.length === 0 && compute.gpuCount !== undefined && compute.gpu === undefined) {
     diagnostics.push(
-      nodeDiagnostic(locations.values.get("/compute/gpuCount")!, "CH1208", `remoteConfig.compute.gpuCount needs compute.gpu (one of ${GPU_TYPES.join(", ")}).`),
+      nodeDiagnostic(locations.values.get("/compute/gpuCount")!, diagnosticMessage("CH1208", "gpuCountWithoutGpu", GPU_TYPES)),
     );
   }
   if (diagnostics.length > 0) return { config: resolveRemoteConfig({}), name: undefined, diagnostics };
@@ -148,11 +145,7 @@ function readLiteral(node: Node, pointer: string, locations: Locations, diagnost
 
 function notLiteral(node: Node, pointer: string): Diagnostic {
   const where = pointer === "" ? "remoteConfig" : `remoteConfig${pointerToPath(pointer)}`;
-  return nodeDiagnostic(
-    node,
-    "CH1200",
-    `${where} must be a literal the compiler can read without running code (objects, arrays, strings, numbers, booleans); found \`${truncate(node.getText())}\`.`,
-  );
+  return nodeDiagnostic(node, diagnosticMessage("CH1200", "notLiteral", where, truncate(node.getText())));
 }
 
 function schemaErrorDiagnostic(error: ErrorObject, locations: Locations, root: Node): Diagnostic {
@@ -164,35 +157,31 @@ function schemaErrorDiagnostic(error: ErrorObject, locations: Locations, root: N
     const key = String(error.params.additionalProperty);
     const keyPointer = `${pointer}/${escapePointer(key)}`;
     const allowed = Object.keys(schemaAt(pointer)?.properties ?? {});
-    return nodeDiagnostic(
-      locations.keys.get(keyPointer) ?? at,
-      "CH1201",
-      `Unknown key '${key}' in ${path}.${didYouMean(key, allowed)}${allowed.length > 0 ? ` Known keys: ${allowed.join(", ")}.` : ""}`,
-    );
+    return nodeDiagnostic(locations.keys.get(keyPointer) ?? at, diagnosticMessage("CH1201", "unknownKey", key, path, didYouMean(key, allowed), allowed));
   }
   if (pointer === "/compute/memory" && error.keyword === "pattern") {
-    return nodeDiagnostic(at, "CH1202", `${path} must be a memory quantity with a unit such as "512Mi", "2Gi" or "1G"; got ${got}.`);
+    return nodeDiagnostic(at, diagnosticMessage("CH1202", "invalidMemory", path, got));
   }
   if (pointer === "/compute/gpu") {
-    return nodeDiagnostic(at, "CH1203", `${path} must be one of ${GPU_TYPES.join(", ")}; got ${got}.${didYouMean(String(error.data), GPU_TYPES)}`);
+    return nodeDiagnostic(at, diagnosticMessage("CH1203", "unknownGpu", path, GPU_TYPES, got, didYouMean(String(error.data), GPU_TYPES)));
   }
   if (pointer === "/name" && error.keyword === "pattern") {
-    return nodeDiagnostic(at, "CH1205", `${path} must match [a-zA-Z0-9_-]+; got ${got}.`);
+    return nodeDiagnostic(at, diagnosticMessage("CH1205", "invalidName", path, got));
   }
   if (["minimum", "exclusiveMinimum"].includes(error.keyword) || (error.keyword === "type" && error.params.type === "integer" && typeof error.data === "number")) {
     const expected = error.params.type === "integer" || error.keyword === "minimum" ? "a positive integer" : "a positive number";
-    return nodeDiagnostic(at, "CH1204", `${path} must be ${expected}; got ${got}.`);
+    return nodeDiagnostic(at, diagnosticMessage("CH1204", "notPositive", path, expected, got));
   }
   if (error.keyword === "type") {
-    return nodeDiagnostic(at, "CH1206", `${path} must be ${article(String(error.params.type))}; got ${got}.`);
+    return nodeDiagnostic(at, diagnosticMessage("CH1206", "wrongType", path, article(String(error.params.type)), got));
   }
   if (error.keyword === "uniqueItems") {
-    return nodeDiagnostic(at, "CH1206", `${path} lists the same key twice.`);
+    return nodeDiagnostic(at, diagnosticMessage("CH1209", "repeatedKey", path));
   }
   if (error.keyword === "pattern" || error.keyword === "propertyNames") {
-    return nodeDiagnostic(at, "CH1206", `${path}: ${got} is not a valid ${pointer.startsWith("/options/env") ? "environment variable name" : "key"}.`);
+    return nodeDiagnostic(at, diagnosticMessage("CH1210", "invalidName", path, got, pointer.startsWith("/options/env") ? "environment variable name" : "key"));
   }
-  return nodeDiagnostic(at, "CH1206", `${path} ${error.message ?? "is invalid"}.`);
+  return nodeDiagnostic(at, diagnosticMessage("CH1211", "invalid", path, error.message ?? "is invalid"));
 }
 
 function schemaAt(pointer: string): { properties?: Record<string, unknown> } | undefined {

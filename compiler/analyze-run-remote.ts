@@ -1,3 +1,4 @@
+import { diagnosticMessage } from "./diagnostic-messages.js";
 import { Node, type ClassDeclaration, type MethodDeclaration, type Type } from "ts-morph";
 import type { RunRemoteIR } from "./chain-ir.js";
 import type { Diagnostic } from "./diagnostics.js";
@@ -27,28 +28,28 @@ export function analyzeRunRemote(cls: ClassDeclaration): RunRemoteAnalysis {
   const misplaced = cls.getStaticMember("runRemote") ?? cls.getInstanceProperty("runRemote");
   if (misplaced && !Node.isMethodDeclaration(misplaced)) {
     diagnostics.push(
-      nodeDiagnostic(misplaced, "CH1004", `${className}.runRemote must be a public instance method, e.g. \`async runRemote(x: string): Promise<string> { ... }\`.`),
+      nodeDiagnostic(misplaced, diagnosticMessage("CH1004", "notMethod", className)),
     );
     return { runRemote: empty, schemaRequest: null, diagnostics };
   }
   if (misplaced && Node.isMethodDeclaration(misplaced) && misplaced.isStatic()) {
-    diagnostics.push(nodeDiagnostic(misplaced.getNameNode(), "CH1004", `${className}.runRemote must be an instance method, not static.`));
+    diagnostics.push(nodeDiagnostic(misplaced.getNameNode(), diagnosticMessage("CH1004", "static", className)));
     return { runRemote: empty, schemaRequest: null, diagnostics };
   }
 
   const method = findRunRemote(cls);
   if (!method) {
     diagnostics.push(
-      nodeDiagnostic(nameNode, "CH1003", `Chainlet ${className} has no runRemote method; every Chainlet defines exactly one public \`runRemote(...)\`.`),
+      nodeDiagnostic(nameNode, diagnosticMessage("CH1003", "missing", className)),
     );
     return { runRemote: empty, schemaRequest: null, diagnostics };
   }
   if (method.getScope() !== "public") {
-    diagnostics.push(nodeDiagnostic(method.getNameNode(), "CH1004", `${className}.runRemote must be public; it is ${method.getScope()}.`));
+    diagnostics.push(nodeDiagnostic(method.getNameNode(), diagnosticMessage("CH1004", "notPublic", className, method.getScope())));
   }
   if (method.getOverloads().length > 0) {
     diagnostics.push(
-      nodeDiagnostic(method.getOverloads()[0]!.getNameNode(), "CH1009", `${className}.runRemote cannot be overloaded: the service has one input and one output schema.`),
+      nodeDiagnostic(method.getOverloads()[0]!.getNameNode(), diagnosticMessage("CH1009", "overloaded", className)),
     );
   }
 
@@ -59,7 +60,7 @@ export function analyzeRunRemote(cls: ClassDeclaration): RunRemoteAnalysis {
     if (parameter.getName() === "this") continue;
     if (parameter.isRestParameter() || !Node.isIdentifier(nameNodeOfParam)) {
       diagnostics.push(
-        nodeDiagnostic(parameter, "CH1007", `runRemote parameters must be plain named parameters (no destructuring or rest): the wire body is an object keyed by parameter names.`),
+        nodeDiagnostic(parameter, diagnosticMessage("CH1007", "notPlain")),
       );
       continue;
     }
@@ -69,7 +70,7 @@ export function analyzeRunRemote(cls: ClassDeclaration): RunRemoteAnalysis {
     const optional = parameter.hasQuestionToken() || parameter.hasInitializer() || type.isUndefined() || type.getUnionTypes().some((t) => t.isUndefined());
     if (!typeNode) {
       diagnostics.push(
-        nodeDiagnostic(nameNodeOfParam, "CH1005", `Parameter '${parameter.getName()}' of ${className}.runRemote needs an explicit type annotation: the wire schema is generated from it.`),
+        nodeDiagnostic(nameNodeOfParam, diagnosticMessage("CH1005", "untyped", parameter.getName(), className)),
       );
       continue;
     }
@@ -81,17 +82,13 @@ export function analyzeRunRemote(cls: ClassDeclaration): RunRemoteAnalysis {
   const isGenerator = method.isGenerator();
   if (isGenerator && !isAsyncMethod) {
     diagnostics.push(
-      nodeDiagnostic(method.getNameNode(), "CH1008", `${className}.runRemote is a synchronous generator; stream with \`async *runRemote(...): AsyncGenerator<Item>\`.`),
+      nodeDiagnostic(method.getNameNode(), diagnosticMessage("CH1008", "syncGenerator", className)),
     );
   }
   const returnTypeNode = method.getReturnTypeNode();
   if (!returnTypeNode) {
     diagnostics.push(
-      nodeDiagnostic(
-        method.getNameNode(),
-        "CH1006",
-        `${className}.runRemote needs an explicit return type annotation (e.g. \`Promise<string>\`): the output schema is generated from it.`,
-      ),
+      nodeDiagnostic(method.getNameNode(), diagnosticMessage("CH1006", "untyped", className)),
     );
     return { runRemote: { parameters, async: isAsyncMethod, streaming: isGenerator }, schemaRequest: null, diagnostics };
   }
@@ -109,13 +106,13 @@ export function analyzeRunRemote(cls: ClassDeclaration): RunRemoteAnalysis {
     output = declared.getTypeArguments()[0] ?? declared;
     if (isStream(output)) {
       diagnostics.push(
-        nodeDiagnostic(returnTypeNode, "CH1008", `${className}.runRemote returns a Promise of a stream; declare \`AsyncIterable<Item>\` (or write an async generator) so callers can stream it.`),
+        nodeDiagnostic(returnTypeNode, diagnosticMessage("CH1008", "promiseOfStream", className)),
       );
     }
   }
   if (isGenerator && isAsyncMethod && !streaming) {
     diagnostics.push(
-      nodeDiagnostic(returnTypeNode, "CH1008", `${className}.runRemote is an async generator, so its return type must be AsyncGenerator<Item> or AsyncIterable<Item>.`),
+      nodeDiagnostic(returnTypeNode, diagnosticMessage("CH1008", "generatorReturnType", className)),
     );
   }
   const hasSignatureErrors = diagnostics.some((d) => d.category === "error");

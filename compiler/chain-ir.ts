@@ -52,22 +52,20 @@ export interface ChainletIR {
   };
   /** Where the class and its `depends(...)` calls are, so emitters can rewrite them without re-parsing. */
   source: ChainletSourceIR;
+  /**
+   * Content hash of the Chainlet's image inputs (see `emitters/build-id.ts`): the default image tag, and
+   * what `/healthz`, error envelopes and log lines report. Filled in by the emitters, so absent from
+   * the compiler's own output and present in every written `chain.json`.
+   */
+  buildId?: string;
 }
 
 export type InjectionIR =
   | { kind: "depends"; parameter: string; chainlet: string; options: DependsOptions }
   | { kind: "context"; parameter: string };
 
-export interface DependsOptions {
-  /** Extra attempts after the first (0 = no retry). */
-  retries: number;
-  timeoutSec: number;
-  concurrencyLimit: number;
-  /** Use MessagePack on the wire instead of JSON. */
-  binary: boolean;
-  /** Longest gap between two stream items before the call fails. */
-  streamingReadTimeoutSec: number;
-}
+/** Every option of `depends(Chainlet, options)`, resolved: the runtime's type is the one declaration. */
+export type DependsOptions = Required<RuntimeDependsOptions>;
 
 export interface RunRemoteIR {
   parameters: ParameterIR[];
@@ -100,8 +98,8 @@ export interface DependsCallIR {
   chainlet: string;
 }
 
-export type { GpuType } from "../runtime-node/remote-config.js";
-import type { GpuType } from "../runtime-node/remote-config.js";
+export type { GpuType } from "../runtime-node/authoring/remote-config.js";
+import type { DependsOptions as RuntimeDependsOptions, GpuType } from "../runtime-node/authoring/remote-config.js";
 
 export interface ResolvedRemoteConfig {
   dockerImage: {

@@ -1,6 +1,7 @@
+import { diagnosticMessage } from "./diagnostic-messages.js";
 import { relative, resolve } from "node:path";
 import type { ClassDeclaration } from "ts-morph";
-import { kebabCase } from "../runtime-node/authoring.js";
+import { kebabCase } from "../runtime-node/authoring/authoring.js";
 import { analyzeDepends } from "./analyze-depends.js";
 import { analyzeEntrypoint } from "./analyze-entrypoint.js";
 import { analyzeGraph, type GraphNode } from "./analyze-graph.js";
@@ -49,7 +50,7 @@ export function compileChain(entryFile: string, options: CompileOptions): Compil
   const classes = findChainlets(chainFiles);
   if (classes.length === 0) {
     diagnostics.push(
-      nodeDiagnostic(entry, "CH1002", "No Chainlet found: the entry file and its imports declare no class that extends ChainletBase from \"tschains\"."),
+      nodeDiagnostic(entry, diagnosticMessage("CH1002", "noChainlet")),
     );
     return { ir: null, diagnostics: sortDiagnostics(diagnostics) };
   }
@@ -119,11 +120,7 @@ export function compileChain(entryFile: string, options: CompileOptions): Compil
   };
   const problems = validateIr(ir);
   if (problems.length > 0) {
-    diagnostics.push({
-      code: "CH1099",
-      category: "error",
-      message: `Internal error: the chain IR does not match chain-ir.schema.json (please report this): ${problems.join("; ")}`,
-    });
+    diagnostics.push(diagnosticMessage("CH1099", "invalidIr", problems));
     return { ir: null, diagnostics: sortDiagnostics(diagnostics) };
   }
   return { ir, diagnostics: sortDiagnostics(diagnostics) };
@@ -132,12 +129,12 @@ export function compileChain(entryFile: string, options: CompileOptions): Compil
 function analyzeChainlet(cls: ClassDeclaration, inEntryFile: boolean, diagnostics: Diagnostic[]): AnalyzedChainlet | undefined {
   const className = cls.getName();
   if (!className) {
-    diagnostics.push(nodeDiagnostic(cls, "CH1016", "A Chainlet class needs a name: write `export default class MyChainlet extends ChainletBase`."));
+    diagnostics.push(nodeDiagnostic(cls, diagnosticMessage("CH1016", "anonymous")));
     return undefined;
   }
   if (cls.getTypeParameters().length > 0) {
     diagnostics.push(
-      nodeDiagnostic(cls.getTypeParameters()[0]!, "CH1018", `Chainlet ${className} cannot be generic: its wire schema must be known at build time. Extend it with concrete types instead.`),
+      nodeDiagnostic(cls.getTypeParameters()[0]!, diagnosticMessage("CH1018", "generic", className)),
     );
   }
   const entrypoint = analyzeEntrypoint(cls);

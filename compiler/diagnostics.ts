@@ -1,12 +1,14 @@
-import { relative } from "node:path";
+import { stripVTControlCharacters } from "node:util";
+import { ts } from "ts-morph";
+import type { DiagnosticCode } from "./diagnostic-messages.js";
 
 /**
  * A problem found in the user's chain, reported the way tsc reports its own errors so editors and CI
  * log parsers pick them up: `path/file.ts:12:5 - error CH1003: message`, then a code frame.
  */
 export interface Diagnostic {
-  /** `CH1xxx` for tschains' own checks, `TS####` for TypeScript's. */
-  code: string;
+  /** `CH1xxx` for tschains' own checks (compiler/diagnostic-messages.ts), `TS####` for TypeScript's. */
+  code: DiagnosticCode | `TS${number}`;
   category: "error" | "warning";
   message: string;
   /** Absolute path; absent for problems that belong to no file (e.g. the entry file is missing). */
@@ -42,34 +44,38 @@ export interface FormatOptions {
   color?: boolean;
 }
 
-/** Formats diagnostics like `tsc --pretty`: location header, message, code frame with a squiggle. */
+/**
+ * Formats diagnostics with TypeScript's own `tsc --pretty` formatter (location header, message, code frame
+ * with a squiggle); only the `TS` prefix of the code is swapped for `CH` on tschains' own diagnostics.
+ */
 export function formatDiagnostics(diagnostics: readonly Diagnostic[], options: FormatOptions): string {
-  const paint = (code: string, text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const host: ts.FormatDiagnosticsHost = {
+    getCurrentDirectory: () => options.cwd,
+    getCanonicalFileName: (fileName) => fileName,
+    getNewLine: () => "\n",
+  };
+  const sourceFiles = new Map<string, ts.SourceFile>();
   const blocks = sortDiagnostics(diagnostics).map((d) => {
-    const category = d.category === "error" ? paint("91", "error") : paint("93", "warning");
-    const head = `${category} ${paint("90", d.code + ":")} ${d.message}`;
-    if (!d.file) return head;
-    const where = `${paint("96", relative(options.cwd, d.file).split("\\").join("/"))}:${paint("93", String(d.line ?? 1))}:${paint("93", String(d.column ?? 1))}`;
-    const frame = d.sourceText !== undefined && d.line ? codeFrame(d.sourceText, d.line, d.column ?? 1, d.length ?? 1, paint) : "";
-    return `${where} - ${head}${frame ? "\n\n" + frame : ""}`;
+    const number = Number(d.code.slice(2));
+    const printed = ts.formatDiagnosticsWithColorAndContext([toTypeScript(d, number, sourceFiles)], host);
+    const text = options.color ? printed : stripVTControlCharacters(printed);
+    return text.replace(` TS${number}: `, ` ${d.code}: `);
   });
   const errors = diagnostics.filter((d) => d.category === "error").length;
-  const summary = errors === 0 ? "" : `\n\nFound ${errors} error${errors === 1 ? "" : "s"}.`;
-  return blocks.join("\n\n") + summary + "\n";
+  const summary = errors === 0 ? "" : `\nFound ${errors} error${errors === 1 ? "" : "s"}.\n`;
+  return blocks.join("\n") + summary;
 }
 
-function codeFrame(
-  text: string,
-  line: number,
-  column: number,
-  length: number,
-  paint: (code: string, text: string) => string,
-): string {
-  const lines = text.split(/\r?\n/);
-  const source = lines[line - 1];
-  if (source === undefined) return "";
-  const gutter = String(line);
-  const width = Math.max(1, Math.min(length, source.length - column + 1));
-  const marker = " ".repeat(column - 1) + "~".repeat(width);
-  return `${paint("7", gutter)} ${source}\n${paint("7", " ".repeat(gutter.length))} ${paint("91", marker)}`;
+function toTypeScript(d: Diagnostic, code: number, sourceFiles: Map<string, ts.SourceFile>): ts.Diagnostic {
+  const category = d.category === "error" ? ts.DiagnosticCategory.Error : ts.DiagnosticCategory.Warning;
+  const base = { category, code, messageText: d.message, file: undefined, start: undefined, length: undefined };
+  if (!d.file) return base;
+  if (d.sourceText === undefined || !d.line) {
+    // No text to frame: the location header alone, on an empty file.
+    return { ...base, file: ts.createSourceFile(d.file, "", ts.ScriptTarget.Latest), start: 0, length: 0 };
+  }
+  let file = sourceFiles.get(d.file);
+  if (!file) sourceFiles.set(d.file, (file = ts.createSourceFile(d.file, d.sourceText, ts.ScriptTarget.Latest)));
+  const start = file.getPositionOfLineAndCharacter(d.line - 1, (d.column ?? 1) - 1);
+  return { ...base, file, start, length: Math.max(1, d.length ?? 1) };
 }

@@ -1,3 +1,4 @@
+import { diagnosticMessage } from "./diagnostic-messages.js";
 import { existsSync, statSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,12 +34,12 @@ const DEFAULT_OPTIONS: ts.CompilerOptions = {
 export function loadProject(entryFile: string): { loaded: LoadedProject | null; diagnostics: Diagnostic[] } {
   const entryPath = resolve(entryFile);
   if (!existsSync(entryPath) || !statSync(entryPath).isFile()) {
-    return { loaded: null, diagnostics: [{ code: "CH1001", category: "error", message: `Entry file not found: ${entryPath}` }] };
+    return { loaded: null, diagnostics: [diagnosticMessage("CH1001", "notFound", entryPath)] };
   }
   if (!/\.(m|c)?tsx?$/.test(entryPath) || /\.d\.(m|c)?ts$/.test(entryPath)) {
     return {
       loaded: null,
-      diagnostics: [{ code: "CH1001", category: "error", message: `Entry file must be a TypeScript source file (.ts, .mts, .tsx): ${entryPath}` }],
+      diagnostics: [diagnosticMessage("CH1001", "notTypeScript", entryPath)],
     };
   }
   const tsconfig = findUp(dirname(entryPath), ["tsconfig.json"]);
@@ -46,8 +47,7 @@ export function loadProject(entryFile: string): { loaded: LoadedProject | null; 
   try {
     cached = emptyProjectFor(tsconfig);
   } catch (error) {
-    const message = `Cannot use ${tsconfig}: ${(error as Error).message.trim()}`;
-    return { loaded: null, diagnostics: [{ code: "CH1019", category: "error", message }] };
+    return { loaded: null, diagnostics: [diagnosticMessage("CH1019", "unreadableTsconfig", String(tsconfig), (error as Error).message.trim())] };
   }
   const { project, baseOptions } = cached;
   let runtimeEntry = resolveTschains(entryPath, baseOptions);

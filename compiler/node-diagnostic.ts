@@ -1,24 +1,15 @@
-import type { Node } from "ts-morph";
+import { ts, type Node } from "ts-morph";
+import type { DiagnosticMessage } from "./diagnostic-messages.js";
 import type { Diagnostic } from "./diagnostics.js";
 
 /** A diagnostic located at `node` (its first token, leading trivia excluded), with the file's text for the code frame. */
-export function nodeDiagnostic(
-  node: Node,
-  code: string,
-  message: string,
-  category: Diagnostic["category"] = "error",
-): Diagnostic {
-  const sourceFile = node.getSourceFile();
+export function nodeDiagnostic(node: Node, message: DiagnosticMessage): Diagnostic {
   const start = node.getStart();
-  const { line, column } = sourceFile.getLineAndColumnAtPos(start);
-  return {
-    code,
-    category,
-    message,
-    file: sourceFile.getFilePath(),
-    line,
-    column,
-    length: Math.max(1, node.getEnd() - start),
-    sourceText: sourceFile.getFullText(),
-  };
+  return spanDiagnostic(message, node.getSourceFile().compilerNode, start, node.getEnd() - start);
+}
+
+/** The one place a span of a source file becomes a diagnostic's file, line, column and length. */
+export function spanDiagnostic(message: Pick<Diagnostic, "code" | "category" | "message">, file: ts.SourceFile, start: number, length: number): Diagnostic {
+  const { line, character } = ts.getLineAndCharacterOfPosition(file, start);
+  return { ...message, file: file.fileName, line: line + 1, column: character + 1, length: Math.max(1, length), sourceText: file.text };
 }

@@ -1,7 +1,8 @@
 import type { JsonSchema } from "./chain-ir.js";
 
-/** GPU types `compute.gpu` accepts; mirrors the runtime's `GpuType`. */
-export const GPU_TYPES = ["T4", "L4", "A10G", "A100", "H100", "H200", "B200", "L40S"] as const;
+import { GPU_TYPES } from "../runtime-node/protocol/gpus.js";
+
+export { GPU_TYPES };
 
 /** Kubernetes memory quantity with a unit: `512Mi`, `2Gi`, `1G`, `1.5Gi`. */
 export const MEMORY_PATTERN = "^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|k|K|M|G|T)$";
@@ -12,7 +13,7 @@ export const NAME_PATTERN = "^[a-zA-Z0-9_-]+$";
 const strings: JsonSchema = { type: "array", items: { type: "string", minLength: 1 } };
 const positiveInteger: JsonSchema = { type: "integer", minimum: 1 };
 
-/** JSON Schema of `RemoteConfig` (runtime-node/remote-config.ts), used to validate the static literal. */
+/** JSON Schema of `RemoteConfig` (runtime-node/authoring/remote-config.ts), used to validate the static literal. */
 export const REMOTE_CONFIG_SCHEMA: JsonSchema = {
   type: "object",
   additionalProperties: false,

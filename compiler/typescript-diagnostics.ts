@@ -1,5 +1,6 @@
 import { ts, type Project, type SourceFile } from "ts-morph";
 import type { Diagnostic } from "./diagnostics.js";
+import { spanDiagnostic } from "./node-diagnostic.js";
 
 /**
  * TypeScript's own pre-emit errors for the chain's files (and the program's option/global errors),
@@ -16,19 +17,7 @@ export function typescriptDiagnostics(project: Project, files: readonly SourceFi
     const category = d.category === ts.DiagnosticCategory.Error ? "error" : d.category === ts.DiagnosticCategory.Warning ? "warning" : undefined;
     if (!category) return [];
     const message = ts.flattenDiagnosticMessageText(d.messageText, "\n");
-    if (!d.file || d.start === undefined) return [{ code: `TS${d.code}`, category, message }];
-    const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
-    return [
-      {
-        code: `TS${d.code}`,
-        category,
-        message,
-        file: d.file.fileName,
-        line: line + 1,
-        column: character + 1,
-        length: Math.max(1, d.length ?? 1),
-        sourceText: d.file.text,
-      },
-    ];
+    const diagnostic: Diagnostic = { code: `TS${d.code}`, category, message };
+    return [d.file && d.start !== undefined ? spanDiagnostic(diagnostic, d.file, d.start, d.length ?? 1) : diagnostic];
   });
 }

@@ -1,3 +1,4 @@
+import { diagnosticMessage } from "../compiler/diagnostic-messages.js";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, extname, join, relative, resolve, sep } from "node:path";
@@ -114,13 +115,13 @@ async function bundleGroupInto(group: GroupBuild, outDir: string): Promise<Map<s
     const names = [...new Set(errors.map((message) => chainletOf(message.location?.namespace)).filter((name) => name !== undefined))];
     const who = names.length > 0 ? names.map((name) => `Chainlet "${name}"`).join(", ") : `Chainlets ${chainlets.map((c) => `"${c.name}"`).join(", ")}`;
     const details = errors.length > 0 ? errors.map((message) => formatMessage(message, projectRoot)).join("\n") : (error as Error).message;
-    throw new EmitError("CH1420", `${who}: bundling failed:\n${details}`, { cause: error });
+    throw new EmitError(diagnosticMessage("CH1420", "bundlingFailed", who, details), { cause: error });
   });
   const outputs = await Promise.all(
     chainlets.map(async (chainlet) => {
       const outfile = join(outDir, chainlet.name, "server.mjs");
       const [code, map] = await Promise.all([readFile(outfile), readFile(`${outfile}.map`)]).catch((error: unknown) => {
-        throw new EmitError("CH1420", `Chainlet "${chainlet.name}": esbuild produced no output.`, { cause: error });
+        throw new EmitError(diagnosticMessage("CH1420", "noOutput", chainlet.name), { cause: error });
       });
       return { chainlet, outfile, code, map };
     }),

@@ -1,5 +1,5 @@
 import type { ChainIR, ChainletIR } from "../compiler/chain-ir.js";
-import type { ChainletMeta } from "../runtime-node/chainlet-meta.js";
+import type { ChainletMeta } from "../runtime-node/server/chainlet-meta.js";
 
 /**
  * What a served Chainlet knows about itself, embedded in its bundle as a JSON literal. Structurally

@@ -1,3 +1,4 @@
+import { diagnosticMessage } from "../compiler/diagnostic-messages.js";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { ChainletIR } from "../compiler/chain-ir.js";
@@ -19,7 +20,7 @@ export function readDataDir(chainlet: ChainletIR, projectRoot: string): DataFile
   if (dataDir === null) return [];
   const root = resolve(dirname(resolve(projectRoot, chainlet.file)), dataDir);
   if (!existsSync(root) || !statSync(root).isDirectory()) {
-    throw new EmitError("CH1430", `Chainlet "${chainlet.name}": dockerImage.dataDir "${dataDir}" is not a folder next to ${chainlet.file}.`);
+    throw new EmitError(diagnosticMessage("CH1430", "notAFolder", chainlet.name, dataDir, chainlet.file));
   }
   const files: DataFile[] = [];
   const walk = (dir: string, prefix: string): void => {

@@ -1,4 +1,7 @@
 import type { ChainIR, ChainletIR } from "../compiler/chain-ir.js";
+import { ENV } from "../runtime-node/protocol/env.js";
+import { HEALTHZ_PATH } from "../runtime-node/protocol/http.js";
+import { CONTAINER_PORT } from "./deploy/container-contract.js";
 import { renderTemplate } from "./render-template.js";
 
 /** What the Dockerfile needs to know about the rest of the context. */
@@ -10,8 +13,16 @@ export interface DockerContextShape {
   hasDataDir: boolean;
 }
 
-/** Renders the Chainlet's `Dockerfile` and `.dockerignore` from the templates in `emitters/templates`. */
-export function emitDockerfiles(ir: ChainIR, chainlet: ChainletIR, shape: DockerContextShape): { dockerfile: string; dockerignore: string } {
+/**
+ * Renders the Chainlet's `Dockerfile` and `.dockerignore` from the templates in `emitters/templates`.
+ * With `buildId`, the image sets `CHAINS_BUILD_ID` to it (what `/healthz` and error envelopes report).
+ */
+export function emitDockerfiles(
+  ir: ChainIR,
+  chainlet: ChainletIR,
+  shape: DockerContextShape,
+  buildId?: string,
+): { dockerfile: string; dockerignore: string } {
   const { dockerImage, compute, options } = chainlet.config;
   const data = {
     chain: ir.name,
@@ -26,6 +37,11 @@ export function emitDockerfiles(ir: ChainIR, chainlet: ChainletIR, shape: Docker
     hasNpmRequirements: shape.hasNpmRequirements,
     hasLockfile: shape.hasLockfile,
     dataDir: shape.hasDataDir,
+    // The protocol's names, so the template spells no variable or route of its own.
+    envNames: ENV,
+    port: CONTAINER_PORT,
+    healthzPath: HEALTHZ_PATH,
+    buildId,
   };
   return { dockerfile: renderTemplate("Dockerfile", data), dockerignore: renderTemplate("dockerignore", data) };
 }

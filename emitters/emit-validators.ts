@@ -1,8 +1,9 @@
+import { diagnosticMessage } from "../compiler/diagnostic-messages.js";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import standaloneCode from "ajv/dist/standalone/index.js";
 import addFormats from "ajv-formats";
 import type { ChainIR, ChainletIR, JsonSchema } from "../compiler/chain-ir.js";
-import { outputWrapperSchema, tschainsTypeKeyword, toValidationSchema } from "../runtime-node/wire-keyword.js";
+import { outputWrapperSchema, tschainsTypeKeyword, toValidationSchema } from "./wire-keyword.js";
 import { findChainlet } from "./chainlet-meta.js";
 import { EmitError } from "./emit-error.js";
 
@@ -34,7 +35,7 @@ export function createValidatorsEmitter(ir: ChainIR): ValidatorsEmitter {
       ajv.addSchema({ ...schema, $id: id });
       ajv.getSchema(id);
     } catch (error) {
-      throw new EmitError("CH1410", `Chainlet "${chainlet.name}": the ${kind} schema is not valid JSON Schema: ${(error as Error).message}`, { cause: error });
+      throw new EmitError(diagnosticMessage("CH1410", "invalidSchema", chainlet.name, kind, (error as Error).message), { cause: error });
     }
   };
   for (const chainlet of ir.chainlets) {
@@ -54,7 +55,7 @@ export function createValidatorsEmitter(ir: ChainIR): ValidatorsEmitter {
       try {
         code = standaloneCode.default(ajv, exportsById);
       } catch (error) {
-        throw new EmitError("CH1411", `Chainlet "${chainlet.name}": could not generate validators: ${(error as Error).message}`, { cause: error });
+        throw new EmitError(diagnosticMessage("CH1411", "standaloneFailed", chainlet.name, (error as Error).message), { cause: error });
       }
       return `${code}\nexport const dependencies = { ${dependencyExports.join(", ")} };\n`;
     },

@@ -1,4 +1,6 @@
+import { diagnosticMessage } from "../compiler/diagnostic-messages.js";
 import type { ChainletIR, DependsOptions } from "../compiler/chain-ir.js";
+import { DEPENDS_DEFAULTS } from "../runtime-node/authoring/remote-config.js";
 import { EmitError } from "./emit-error.js";
 
 /** What to change in one user source file while bundling one Chainlet. */
@@ -51,7 +53,7 @@ function standInEdit(text: string, chainlet: ChainletIR): Edit {
   const original = text.slice(classStart, classEnd);
   const header = new RegExp(`\\bclass\\s+${escapeRegExp(chainlet.className)}\\b`).exec(original);
   if (!header) {
-    throw new EmitError("CH1401", `${file}: the recorded span of class ${chainlet.className} does not contain its declaration; the source changed after compiling.`);
+    throw new EmitError(diagnosticMessage("CH1401", "classSpan", file, chainlet.className));
   }
   // Decorators may sit before or after `export`; what matters is which modifiers precede `class`.
   const modifiers = original.slice(0, header.index);
@@ -63,13 +65,13 @@ function dependsEdits(text: string, target: ChainletIR): Edit[] {
   const injected = target.injections.filter((injection) => injection.kind === "depends");
   const calls = [...target.source.dependsCalls].sort((a, b) => a.start - b.start);
   if (injected.length !== calls.length) {
-    throw new EmitError("CH1402", `${target.source.file}: ${target.className} has ${calls.length} depends() calls but ${injected.length} injected dependencies in the IR.`);
+    throw new EmitError(diagnosticMessage("CH1402", "injectionCount", target.source.file, target.className, calls.length, injected.length));
   }
   return calls.map((call, index) => {
     const injection = injected[index]!;
     const original = text.slice(call.start, call.end);
     if (!/^depends\s*\(/.test(original) || !original.endsWith(")") || injection.chainlet !== call.chainlet) {
-      throw new EmitError("CH1401", `${target.source.file}: the recorded depends() call of ${target.className} on ${call.chainlet} is not at offsets ${call.start}–${call.end}; the source changed after compiling.`);
+      throw new EmitError(diagnosticMessage("CH1401", "dependsSpan", target.source.file, target.className, call.chainlet, call.start, call.end));
     }
     const replacement = `${DEPENDS_ON_LOCAL}(${JSON.stringify(call.chainlet)}, ${JSON.stringify(orderedOptions(injection.options))})`;
     return { start: call.start, end: call.end, replacement: replacement + sameLineBreaks(original) };
@@ -78,8 +80,7 @@ function dependsEdits(text: string, target: ChainletIR): Edit[] {
 
 /** Fixed key order, so the bundle does not depend on how the compiler happened to build the object. */
 function orderedOptions(options: DependsOptions): DependsOptions {
-  const { retries, timeoutSec, concurrencyLimit, binary, streamingReadTimeoutSec } = options;
-  return { retries, timeoutSec, concurrencyLimit, binary, streamingReadTimeoutSec };
+  return Object.fromEntries(Object.keys(DEPENDS_DEFAULTS).map((key) => [key, options[key as keyof DependsOptions]])) as DependsOptions;
 }
 
 function sameLineBreaks(original: string): string {
@@ -89,7 +90,7 @@ function sameLineBreaks(original: string): string {
 function assertDisjoint(descending: Edit[]): void {
   for (let i = 1; i < descending.length; i++) {
     if (descending[i]!.end > descending[i - 1]!.start) {
-      throw new EmitError("CH1401", "Recorded source spans overlap; the IR does not describe this source file.");
+      throw new EmitError(diagnosticMessage("CH1401", "overlap"));
     }
   }
 }

@@ -31,8 +31,8 @@ export function runtimeLocation(): RuntimeLocation {
   const runtimeDir = join(codeRoot, "runtime-node");
   return {
     index: join(runtimeDir, `index${ext}`),
-    authoring: join(runtimeDir, `authoring${ext}`),
-    server: join(runtimeDir, `server${ext}`),
+    authoring: join(runtimeDir, "authoring", `authoring${ext}`),
+    server: join(runtimeDir, "server", `server${ext}`),
     packageDir,
     templatesDir: firstExisting([join(packageDir, "emitters", "templates"), join(dirname(here), "templates")]),
   };

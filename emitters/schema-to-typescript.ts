@@ -1,8 +1,6 @@
 import type { JsonSchema } from "../compiler/chain-ir.js";
+import { isBinaryTypeName, WIRE_MARKER } from "../runtime-node/protocol/wire-types.js";
 
-const BINARY_CLASSES = new Set([
-  "Uint8Array", "Uint8ClampedArray", "Int8Array", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array", "Float32Array", "Float64Array",
-]);
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /**
@@ -14,9 +12,10 @@ export function typeOf(schema: unknown, indent = ""): string {
   if (schema === true || schema === undefined) return "unknown";
   if (schema === false) return "never";
   const node = schema as JsonSchema;
-  const wire = node["x-tschains-type"];
+  const wire = node[WIRE_MARKER];
   if (wire === "Date") return "Date";
-  if (typeof wire === "string") return BINARY_CLASSES.has(wire) ? wire : "Uint8Array";
+  // `Buffer` becomes `Uint8Array`, so the client needs no Node types.
+  if (typeof wire === "string") return isBinaryTypeName(wire) && wire !== "Buffer" ? wire : "Uint8Array";
   if (typeof node.$ref === "string") return node.$ref.startsWith("#/$defs/") ? defName(decodeURIComponent(node.$ref.slice(8))) : "unknown";
   if ("const" in node) return JSON.stringify(node.const);
   if (Array.isArray(node.enum)) return union(node.enum.map((value) => JSON.stringify(value)));

@@ -10,11 +10,11 @@ export {
   type ChainletClass,
   type Remote,
   type RemoteResult,
-} from "./authoring.js";
-export { runLocal, type RunLocalOptions } from "./run-local.js";
-export { ChainsError, HttpError } from "./errors.js";
-export type { DeploymentContext, DependsOptions, GpuType, RemoteConfig } from "./remote-config.js";
-export { StubBase, type StubOptions } from "./stub-base.js";
-export { RemoteError } from "./remote-error.js";
-export { DependencyTimeoutError, DependencyUnavailableError } from "./transport.js";
-export type { ErrorEnvelope } from "./error-envelope.js";
+} from "./authoring/authoring.js";
+export { runLocal, type RunLocalOptions } from "./authoring/run-local.js";
+export { ChainsError, HttpError } from "./errors/errors.js";
+export type { DeploymentContext, DependsOptions, GpuType, RemoteConfig } from "./authoring/remote-config.js";
+export { StubBase, type StubOptions } from "./transport/stub-base.js";
+export { RemoteError } from "./errors/remote-error.js";
+export { DependencyTimeoutError, DependencyUnavailableError } from "./transport/transport.js";
+export type { ErrorEnvelope } from "./protocol/error-envelope.js";

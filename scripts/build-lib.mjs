@@ -1,4 +1,4 @@
-// Compiles the product (compiler, emitters, runtime, CLI, benchmarks) to lib/ with tsc, in-process,
+// Compiles the product (API, compiler, emitters, runtime, CLI, benchmarks) to lib/ with tsc, in-process,
 // so `npm ci` (through `prepare`) leaves a runnable CLI without a TypeScript runner.
 import { rmSync, chmodSync, copyFileSync, existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";

@@ -4,8 +4,8 @@ import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildChain } from "../cli/build-command.js";
-import { writeOutputAtomically } from "../cli/write-output-atomically.js";
+import { buildChain } from "../api/build-chain.js";
+import { writeOutputAtomically } from "../api/write-output-atomically.js";
 
 const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const hello = join(root, "fixtures", "hello", "chain.ts");

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import ts from "typescript";
-import { buildChain } from "../../cli/build-command.js";
+import { buildChain } from "../../api/build-chain.js";
 import { formatDiagnostics } from "../../compiler/diagnostics.js";
 import { atMost, type Benchmark, type Row } from "../benchmark.js";
 import { withSpread } from "../format.js";

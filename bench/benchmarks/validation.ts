@@ -5,8 +5,8 @@ import { buildFixture, fixturePath, serveFixture } from "../served-fixture.js";
 import { ratio, repeated } from "../stats.js";
 import { microsecondsPerOp } from "../time-per-op.js";
 import { loadChainletValidators } from "../validators-module.js";
-import { decode, encode } from "../../runtime-node/wire-codec.js";
-import { checkOutput } from "../../runtime-node/validation.js";
+import { decode, encode } from "../../runtime-node/wire/wire-codec.js";
+import { checkOutput } from "../../runtime-node/wire/validation.js";
 import { sampleOrder } from "../fixtures/payload/sample-order.js";
 
 const FIXTURE = "bench/fixtures/payload/chain.ts";

@@ -3,6 +3,8 @@ import type { AddressInfo } from "node:net";
 import { request } from "undici";
 import type { ChainIR } from "../../compiler/chain-ir.js";
 import { computeText, edgeText } from "../../emitters/deploy/emit-graph.js";
+import { OTLP_TRACES_PATH } from "../../runtime-node/protocol/env.js";
+import { JSON_TYPE, REQUEST_ID_HEADER, RUN_REMOTE_PATH, TRACEPARENT_HEADER } from "../../runtime-node/protocol/http.js";
 import { exampleValue } from "../example-value.js";
 import { bundlePage, PAGE_CSS } from "./page-assets.js";
 import { TraceStore } from "./trace-store.js";
@@ -100,7 +102,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     res.writeHead(status, { ...SECURITY_HEADERS, "content-type": type, "content-length": Buffer.byteLength(body) });
     res.end(body);
   };
-  const json = (res: ServerResponse, status: number, value: unknown) => send(res, status, "application/json", JSON.stringify(value));
+  const json = (res: ServerResponse, status: number, value: unknown) => send(res, status, JSON_TYPE, JSON.stringify(value));
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
@@ -138,7 +140,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       const spans = traces.get(traceMatch[1]!);
       return spans ? json(res, 200, spans) : json(res, 404, { error: "no such trace (yet)" });
     }
-    if (req.method === "POST" && path === "/v1/traces") {
+    if (req.method === "POST" && path === OTLP_TRACES_PATH) {
       const body = await readLimited(req, MAX_EXPORT_BODY);
       if (body === undefined) return json(res, 413, { error: "export too large" });
       let parsed: unknown;
@@ -163,19 +165,19 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     }
     const body = await readLimited(req, MAX_CALL_BODY);
     if (body === undefined) return json(res, 413, { error: "body too large" });
-    const headers: Record<string, string> = { "content-type": "application/json", authorization: `Bearer ${token}` };
+    const headers: Record<string, string> = { "content-type": JSON_TYPE, authorization: `Bearer ${token}` };
     // The page names the call's trace, so it can open it once the spans arrive.
-    const traceparent = req.headers.traceparent;
-    if (typeof traceparent === "string" && TRACEPARENT.test(traceparent)) headers.traceparent = traceparent;
-    const answer = await request(`${chainlet.url}/v1/run_remote`, {
+    const traceparent = req.headers[TRACEPARENT_HEADER];
+    if (typeof traceparent === "string" && TRACEPARENT.test(traceparent)) headers[TRACEPARENT_HEADER] = traceparent;
+    const answer = await request(`${chainlet.url}${RUN_REMOTE_PATH}`, {
       method: "POST",
       headers,
       body,
     });
     res.writeHead(answer.statusCode, {
       ...SECURITY_HEADERS,
-      "content-type": String(answer.headers["content-type"] ?? "application/json"),
-      ...(answer.headers["x-request-id"] ? { "x-request-id": String(answer.headers["x-request-id"]) } : {}),
+      "content-type": String(answer.headers["content-type"] ?? JSON_TYPE),
+      ...(answer.headers[REQUEST_ID_HEADER] ? { [REQUEST_ID_HEADER]: String(answer.headers[REQUEST_ID_HEADER]) } : {}),
     });
     res.flushHeaders();
     // Streams pass through item by item.

@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ChainIR } from "../../compiler/chain-ir.js";
-import { describeExit, serveChain, type ServeChainOptions, type ServedChain } from "../serve-chain.js";
+import { describeExit, serveChain, type ServeChainOptions, type ServedChain } from "../../api/serve-chain.js";
+import { OTEL_ENV, OTLP_TRACES_PATH } from "../../runtime-node/protocol/env.js";
 import { startDashboard, type Dashboard } from "./dashboard-server.js";
 
 export interface ServedWithDashboard {
@@ -27,9 +28,9 @@ export async function serveWithDashboard(options: ServeChainOptions & { dashboar
       token,
       env: {
         ...options.env,
-        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${dashboard.url}/v1/traces`,
-        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "http/json",
-        OTEL_BSP_SCHEDULE_DELAY: "200",
+        [OTEL_ENV.tracesEndpoint]: `${dashboard.url}${OTLP_TRACES_PATH}`,
+        [OTEL_ENV.tracesProtocol]: "http/json",
+        [OTEL_ENV.batchDelayMs]: "200",
       },
       onLog: (line) => {
         dashboard.log(line.chainlet, line.line);

@@ -9,7 +9,6 @@ import { TYPE_PARSERS } from "./type-parsers.js";
 import { TypePath } from "./type-path.js";
 
 export { SchemaCode } from "./schema-codes.js";
-export { BINARY_TYPES } from "./parsers/binary-parser.js";
 
 /** The JSON Schema dialect of every emitted schema. */
 export const JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema";

@@ -1,3 +1,4 @@
+import { diagnosticMessage } from "../diagnostic-messages.js";
 import { ts } from "ts-morph";
 import type { JsonSchema } from "../chain-ir.js";
 import type { SchemaContext } from "./schema-context.js";
@@ -50,7 +51,7 @@ export function applyDocs(schema: JsonSchema, docs: Docs, path: TypePath, contex
     const value = tagValue(name, text);
     if (value === undefined) continue;
     if (value instanceof Error) {
-      context.error(SchemaCode.InvalidTag, `${path}: invalid JSDoc tag @${name} ${JSON.stringify(text)}: ${value.message}`);
+      context.report(diagnosticMessage(SchemaCode.InvalidTag, "invalidTag", String(path), name, text, value.message));
       continue;
     }
     refinements[name] = value;

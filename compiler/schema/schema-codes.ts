@@ -1,5 +1,7 @@
+import type { DiagnosticCode } from "../diagnostic-messages.js";
+
 /**
- * Diagnostic codes of the type → JSON Schema converter (CH1100–CH1199), one per kind of rejection.
+ * Names of the diagnostic codes of the type → JSON Schema converter (CH1100–CH1199), one per kind of rejection.
  * The README's "Accepted types" table is written from this list; keep both in step.
  */
 export const SchemaCode = {
@@ -29,6 +31,6 @@ export const SchemaCode = {
   InvalidTag: "CH1112",
   /** Any other type with no JSON form (`object`, `Uint8Array<…>`-like unknown lib types, variadic tuples, …). */
   Unsupported: "CH1113",
-} as const;
+} as const satisfies Record<string, DiagnosticCode>;
 
 export type SchemaCode = (typeof SchemaCode)[keyof typeof SchemaCode];

@@ -1,6 +1,8 @@
 import { ts, type Node } from "ts-morph";
 import type { JsonSchema } from "../chain-ir.js";
+import { diagnosticMessage, type DiagnosticMessage } from "../diagnostic-messages.js";
 import type { Diagnostic } from "../diagnostics.js";
+import { nodeDiagnostic } from "../node-diagnostic.js";
 import { DefsRegistry } from "./defs-registry.js";
 import { LibTypes } from "./lib-types.js";
 import type { SchemaCode } from "./schema-codes.js";
@@ -49,29 +51,17 @@ export class SchemaContext {
    * Records that `type` at `path` cannot be sent and returns an empty schema in its place, so conversion
    * goes on and every problem of the run is reported, not only the first.
    */
-  reject(code: SchemaCode, path: TypePath, reason: string, type: ts.Type): JsonSchema {
-    this.error(code, `${path}: ${reason} (type "${this.typeText(type)}")`);
+  reject(code: Exclude<SchemaCode, typeof SchemaCode.InvalidTag>, path: TypePath, reason: string, type: ts.Type): JsonSchema {
+    this.report(diagnosticMessage(code, "rejected", String(path), reason, this.typeText(type)));
     return {};
   }
 
-  error(code: SchemaCode, message: string): void {
-    const key = `${code}\0${message}`;
+  /** Records `message` at the node being converted, once per distinct message. */
+  report(message: DiagnosticMessage): void {
+    const key = `${message.code}\0${message.message}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);
-    const node = this.location;
-    const file = node.getSourceFile();
-    const start = node.getStart();
-    const { line, column } = file.getLineAndColumnAtPos(start);
-    this.diagnostics.push({
-      code,
-      category: "error",
-      message,
-      file: file.getFilePath(),
-      line,
-      column,
-      length: Math.max(1, node.getEnd() - start),
-      sourceText: file.getFullText(),
-    });
+    this.diagnostics.push(nodeDiagnostic(this.location, message));
   }
 
   typeText(type: ts.Type): string {

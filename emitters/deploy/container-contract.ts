@@ -1,11 +1,10 @@
+import { ENV } from "../../runtime-node/protocol/env.js";
+
 /**
  * What the deployments assume about a Chainlet container, all of it fixed by the runtime server and the
  * emitted Dockerfile: one port, the health routes, and how long a SIGTERM drain may take.
  */
 export const CONTAINER_PORT = 8080;
-export const LIVENESS_PATH = "/healthz";
-export const READINESS_PATH = "/readyz";
-export const METRICS_PATH = "/metrics";
 /** The server's drain budget (`CHAINS_SHUTDOWN_TIMEOUT_SEC`), set explicitly so it matches the grace below. */
 export const DRAIN_SECONDS = 30;
 /** Time the orchestrator waits after SIGTERM before SIGKILL: the drain plus room for the process to exit. */
@@ -18,9 +17,9 @@ export const RUN_AS_UID = 1000;
 /** Environment every container gets whatever the orchestrator: listen on all interfaces, on the port above. */
 export function listenEnvironment(): Record<string, string> {
   return {
-    HOST: "0.0.0.0",
-    PORT: String(CONTAINER_PORT),
-    CHAINS_SHUTDOWN_TIMEOUT_SEC: String(DRAIN_SECONDS),
+    [ENV.host]: "0.0.0.0",
+    [ENV.port]: String(CONTAINER_PORT),
+    [ENV.shutdownTimeoutSec]: String(DRAIN_SECONDS),
   };
 }
 

@@ -8,7 +8,7 @@ export type ExposeMode = "loadbalancer" | "ingress" | "none";
 export interface DeployOptions {
   /** Image registry and namespace prefix, e.g. `ghcr.io/acme`; images are local names without it. */
   registry?: string;
-  /** Image tag; default `latest`. */
+  /** Image tag of every Chainlet; default each Chainlet's own `buildId` (`latest` when the IR has none). */
   tag?: string;
   /** Kubernetes only: a LoadBalancer Service (default), an Ingress, or no outside access. */
   expose?: ExposeMode;
@@ -16,7 +16,8 @@ export interface DeployOptions {
 
 export interface ResolvedDeployOptions {
   registry: string | undefined;
-  tag: string;
+  /** The `--tag` override; undefined means every Chainlet is tagged with its build id. */
+  tag: string | undefined;
   expose: ExposeMode;
 }
 
@@ -24,13 +25,17 @@ export const EXPOSE_MODES: readonly ExposeMode[] = ["loadbalancer", "ingress", "
 
 export function resolveDeployOptions(options: DeployOptions = {}): ResolvedDeployOptions {
   const registry = options.registry?.replace(/\/+$/, "") || undefined;
-  return { registry, tag: options.tag || "latest", expose: options.expose ?? "loadbalancer" };
+  return { registry, tag: options.tag || undefined, expose: options.expose ?? "loadbalancer" };
 }
 
-/** `<registry>/<chain>-<chainlet>:<tag>`; without a registry the image stays a local name. */
+/**
+ * `<registry>/<chain>-<chainlet>:<tag>`; without a registry the image stays a local name. The tag is
+ * `--tag`, else the Chainlet's build id, so a rebuild that leaves a Chainlet unchanged leaves its tag
+ * (and its running pods) alone.
+ */
 export function imageName(ir: ChainIR, chainlet: ChainletIR, options: ResolvedDeployOptions): string {
   const repository = toDnsLabel(`${ir.name}-${chainlet.name}`, 128);
-  return `${options.registry ? `${options.registry}/` : ""}${repository}:${options.tag}`;
+  return `${options.registry ? `${options.registry}/` : ""}${repository}:${options.tag ?? chainlet.buildId ?? "latest"}`;
 }
 
 /**

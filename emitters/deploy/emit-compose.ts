@@ -1,11 +1,10 @@
 import { Document } from "yaml";
 import type { ChainIR, ChainletIR } from "../../compiler/chain-ir.js";
-import { secretEnvName } from "../../runtime-node/server-config.js";
-import { OTLP_ENDPOINT_ENV } from "../../runtime-node/tracing.js";
-import type { EmittedFile } from "../emit-chain.js";
+import { COMPOSE_ENV, ENV, OTEL_ENV, secretEnvName } from "../../runtime-node/protocol/env.js";
+import { READYZ_PATH } from "../../runtime-node/protocol/http.js";
+import type { EmittedFile } from "../emitted-file.js";
 import {
   CONTAINER_PORT,
-  READINESS_PATH,
   TERMINATION_GRACE_SECONDS,
   listenEnvironment,
   nodeProbeCommand,
@@ -19,10 +18,10 @@ export const COMPOSE_ENV_EXAMPLE = "chain.env.example";
  * Variables the Compose file reads from the caller's environment or `--env-file`, never from the build
  * output: a rebuild replaces `<out>/<chain>/`, and secrets must not live there.
  */
-const TOKEN = "CHAINS_AUTH_TOKEN";
-const API_KEYS = "CHAINS_API_KEYS";
-const BIND_ADDRESS = "CHAINS_BIND_ADDRESS";
-const HOST_PORT = "CHAINS_PORT";
+const TOKEN = ENV.authToken;
+const API_KEYS = ENV.apiKeys;
+const BIND_ADDRESS = COMPOSE_ENV.bindAddress;
+const HOST_PORT = COMPOSE_ENV.hostPort;
 
 /**
  * `docker-compose.yml` for the whole chain plus `chain.env.example`. One service per Chainlet, built from
@@ -48,7 +47,7 @@ export function emitCompose(ir: ChainIR, options: DeployOptions = {}): EmittedFi
       ...(chainlet.isEntrypoint ? { ports: [`\${${BIND_ADDRESS}:-127.0.0.1}:\${${HOST_PORT}:-8080}:${CONTAINER_PORT}`] } : {}),
       ...(chainlet.dependencies.length > 0 ? { depends_on: dependsOn } : {}),
       healthcheck: {
-        test: ["CMD", ...nodeProbeCommand(READINESS_PATH)],
+        test: ["CMD", ...nodeProbeCommand(READYZ_PATH)],
         interval: "5s",
         timeout: "3s",
         retries: 5,
@@ -82,10 +81,10 @@ function serviceEnvironment(chainlet: ChainletIR, names: Map<string, string>): R
   const env: Record<string, string> = { ...sorted(chainlet.config.options.env) };
   for (const [key, value] of Object.entries(env)) env[key] = escapeInterpolation(value);
   Object.assign(env, listenEnvironment());
-  env.CHAINS_DEPENDENCIES = escapeInterpolation(JSON.stringify(dependencies));
+  env[ENV.dependencies] = escapeInterpolation(JSON.stringify(dependencies));
   env[TOKEN] = `\${${TOKEN}:?set ${TOKEN} (see ${COMPOSE_ENV_EXAMPLE})}`;
   if (chainlet.isEntrypoint) env[API_KEYS] = `\${${API_KEYS}:-}`;
-  env[OTLP_ENDPOINT_ENV] = `\${${OTLP_ENDPOINT_ENV}:-}`;
+  env[OTEL_ENV.endpoint] = `\${${OTEL_ENV.endpoint}:-}`;
   for (const key of chainlet.config.assets.secretKeys) {
     const variable = secretEnvName(key);
     env[variable] = `\${${variable}:?set ${variable} (see ${COMPOSE_ENV_EXAMPLE})}`;
@@ -113,7 +112,7 @@ function envExample(ir: ChainIR): string {
     "",
     "# OpenTelemetry: OTLP/HTTP collector that every Chainlet sends its traces to, e.g. http://otel-collector:4318",
     "# (empty: tracing off).",
-    `${OTLP_ENDPOINT_ENV}=`,
+    `${OTEL_ENV.endpoint}=`,
   ];
   const owners = new Map<string, string[]>();
   for (const chainlet of ir.chainlets) {

@@ -1,5 +1,5 @@
 import type { ChainIR } from "../../compiler/chain-ir.js";
-import type { EmittedFile } from "../emit-chain.js";
+import type { EmittedFile } from "../emitted-file.js";
 import type { DeployOptions } from "./deploy-options.js";
 import { emitCompose } from "./emit-compose.js";
 import { emitGraph } from "./emit-graph.js";

@@ -2,16 +2,14 @@ import { createHash } from "node:crypto";
 import { Document } from "yaml";
 import type { Deployment } from "kubernetes-types/apps/v1.js";
 import type { HorizontalPodAutoscaler } from "kubernetes-types/autoscaling/v2.js";
-import { OTLP_ENDPOINT_ENV } from "../../runtime-node/tracing.js";
 import type { ConfigMap, EnvVar, Service, Toleration, Volume, VolumeMount } from "kubernetes-types/core/v1.js";
 import type { Ingress } from "kubernetes-types/networking/v1.js";
 import type { ChainIR, ChainletIR } from "../../compiler/chain-ir.js";
-import type { EmittedFile } from "../emit-chain.js";
+import { ENV, OTEL_ENV } from "../../runtime-node/protocol/env.js";
+import { HEALTHZ_PATH, METRICS_PATH, READYZ_PATH } from "../../runtime-node/protocol/http.js";
+import type { EmittedFile } from "../emitted-file.js";
 import {
   CONTAINER_PORT,
-  LIVENESS_PATH,
-  METRICS_PATH,
-  READINESS_PATH,
   RUN_AS_UID,
   SECRETS_DIR,
   TERMINATION_GRACE_SECONDS,
@@ -154,9 +152,9 @@ function chainletConfigMap(context: ChainletContext): ConfigMap {
   const data: Record<string, string> = {
     ...Object.fromEntries(Object.entries(chainlet.config.options.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     ...listenEnvironment(),
-    CHAINS_DEPENDENCIES: JSON.stringify(dependencies),
+    [ENV.dependencies]: JSON.stringify(dependencies),
   };
-  if (chainlet.config.assets.secretKeys.length > 0) data.CHAINS_SECRETS_DIR = SECRETS_DIR;
+  if (chainlet.config.assets.secretKeys.length > 0) data[ENV.secretsDir] = SECRETS_DIR;
   return {
     apiVersion: "v1",
     kind: "ConfigMap",
@@ -170,12 +168,12 @@ function chainletDeployment(context: ChainletContext, configMap: ConfigMap): Dep
   const compute = chainlet.config.compute;
   const secretKeys = chainlet.config.assets.secretKeys;
   const env: EnvVar[] = [
-    { name: "CHAINS_AUTH_TOKEN", valueFrom: { secretKeyRef: { name: context.names.authSecret, key: AUTH_TOKEN_KEY } } },
-    { name: OTLP_ENDPOINT_ENV, valueFrom: { configMapKeyRef: { name: context.names.telemetry, key: OTLP_ENDPOINT_ENV, optional: true } } },
+    { name: ENV.authToken, valueFrom: { secretKeyRef: { name: context.names.authSecret, key: AUTH_TOKEN_KEY } } },
+    { name: OTEL_ENV.endpoint, valueFrom: { configMapKeyRef: { name: context.names.telemetry, key: OTEL_ENV.endpoint, optional: true } } },
   ];
   if (chainlet.isEntrypoint) {
     env.push({
-      name: "CHAINS_API_KEYS",
+      name: ENV.apiKeys,
       valueFrom: { secretKeyRef: { name: context.names.authSecret, key: API_KEYS_KEY, optional: true } },
     });
   }
@@ -248,9 +246,9 @@ function chainletDeployment(context: ChainletContext, configMap: ConfigMap): Dep
               envFrom: [{ configMapRef: { name: configMap.metadata!.name! } }],
               env,
               resources: { requests: resources, limits: { ...resources } },
-              startupProbe: probe(LIVENESS_PATH, 2, 60),
-              livenessProbe: probe(LIVENESS_PATH, 10, 3),
-              readinessProbe: probe(READINESS_PATH, 5, 3),
+              startupProbe: probe(HEALTHZ_PATH, 2, 60),
+              livenessProbe: probe(HEALTHZ_PATH, 10, 3),
+              readinessProbe: probe(READYZ_PATH, 5, 3),
               securityContext: {
                 allowPrivilegeEscalation: false,
                 readOnlyRootFilesystem: true,

@@ -5,7 +5,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ChainIR, ChainletIR } from "../../compiler/chain-ir.js";
 import { compileChain } from "../../compiler/compile-chain.js";
-import { DEPENDS_DEFAULTS } from "../../runtime-node/remote-config.js";
+import { DEPENDS_DEFAULTS } from "../../runtime-node/authoring/remote-config.js";
 
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const outDir = join(root, "dist");

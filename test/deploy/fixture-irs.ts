@@ -1,5 +1,5 @@
 import type { ChainIR, ChainletIR, DependsOptions, InjectionIR, ResolvedRemoteConfig } from "../../compiler/chain-ir.js";
-import { DEPENDS_DEFAULTS } from "../../runtime-node/remote-config.js";
+import { DEPENDS_DEFAULTS } from "../../runtime-node/authoring/remote-config.js";
 
 /**
  * Chain IRs written by hand in the shape `compiler/chain-ir.ts` defines, so the deployment emitters are

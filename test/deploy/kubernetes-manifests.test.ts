@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import type { ChainIR } from "../../compiler/chain-ir.js";
-import type { EmittedFile } from "../../emitters/emit-chain.js";
+import type { EmittedFile } from "../../emitters/emitted-file.js";
 import { emitDeployments, type DeployOptions } from "../../emitters/deploy/emit-deployments.js";
 import { chainObjectNames } from "../../emitters/deploy/emit-kubernetes.js";
 import { helloIR, richIR } from "./fixture-irs.js";

@@ -8,7 +8,7 @@ import type { Deployment } from "kubernetes-types/apps/v1.js";
 import type { ConfigMap, Container, Probe, Secret } from "kubernetes-types/core/v1.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments, stringify } from "yaml";
-import { buildChain } from "../../cli/build-command.js";
+import { buildChain } from "../../api/build-chain.js";
 import { formatDiagnostics } from "../../compiler/diagnostics.js";
 import { AUTH_TOKEN_KEY } from "../../emitters/deploy/emit-kubernetes.js";
 import { BASE_IMAGE, docker, freePort, probeEngine, run, waitFor, type EngineProbe, type RunResult } from "./docker-cli.js";

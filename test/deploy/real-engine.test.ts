@@ -4,13 +4,13 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildChain } from "../../cli/build-command.js";
+import { buildChain } from "../../api/build-chain.js";
 import { exampleValue } from "../../cli/example-value.js";
 import type { ChainIR, ChainletIR } from "../../compiler/chain-ir.js";
 import { formatDiagnostics } from "../../compiler/diagnostics.js";
 import { emitDeployments } from "../../emitters/deploy/emit-deployments.js";
 import { imageName, resolveDeployOptions } from "../../emitters/deploy/deploy-options.js";
-import { secretEnvName } from "../../runtime-node/server-config.js";
+import { secretEnvName } from "../../runtime-node/protocol/env.js";
 import { docker, freePort, probeEngine, run, waitFor, dockerEnv } from "./docker-cli.js";
 
 /*

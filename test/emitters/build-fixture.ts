@@ -5,7 +5,8 @@ import { fileURLToPath } from "node:url";
 import type { ChainIR } from "../../compiler/chain-ir.js";
 import { compileChain } from "../../compiler/compile-chain.js";
 import { formatDiagnostics } from "../../compiler/diagnostics.js";
-import { emitChain, type EmittedFile } from "../../emitters/emit-chain.js";
+import { emitChain } from "../../emitters/emit-chain.js";
+import type { EmittedFile } from "../../emitters/emitted-file.js";
 import { writeEmitted } from "./served-context.js";
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");

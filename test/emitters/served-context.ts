@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
-import type { EmittedFile } from "../../emitters/emit-chain.js";
+import type { EmittedFile } from "../../emitters/emitted-file.js";
 
 /** Writes emitted files under `dir` as the build would. */
 export function writeEmitted(files: EmittedFile[], dir: string): void {

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { buildChain } from "../../cli/build-command.js";
-import { serveChain, type ChainletLogLine, type ServeChainOptions, type ServedChain } from "../../cli/serve-chain.js";
+import { buildChain } from "../../api/build-chain.js";
+import { serveChain, type ChainletLogLine, type ServeChainOptions, type ServedChain } from "../../api/serve-chain.js";
 import { formatDiagnostics } from "../../compiler/diagnostics.js";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");

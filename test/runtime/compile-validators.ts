@@ -2,8 +2,8 @@ import Ajv2020 from "ajv/dist/2020.js";
 import standaloneCode from "ajv/dist/standalone/index.js";
 import addFormats from "ajv-formats";
 import { createRequire } from "node:module";
-import { outputWrapperSchema, toValidationSchema, tschainsTypeKeyword } from "../../runtime-node/wire-keyword.js";
-import type { ChainletValidators, ValidateFunction } from "../../runtime-node/chainlet-meta.js";
+import { outputWrapperSchema, toValidationSchema, tschainsTypeKeyword } from "../../emitters/wire-keyword.js";
+import type { ChainletValidators, ValidateFunction } from "../../runtime-node/server/chainlet-meta.js";
 
 type Schema = Record<string, unknown>;
 

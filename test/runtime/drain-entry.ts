@@ -1,6 +1,6 @@
 // Bundled by drain.test.ts with esbuild (as `chains build` bundles a server.mjs) and run as a child process.
-import { ChainletBase } from "../../runtime-node/authoring.js";
-import { startChainletServer } from "../../runtime-node/server.js";
+import { ChainletBase } from "../../runtime-node/authoring/authoring.js";
+import { startChainletServer } from "../../runtime-node/server/server.js";
 import { compileValidators } from "./compile-validators.js";
 
 class Slow extends ChainletBase {

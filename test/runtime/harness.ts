@@ -1,8 +1,8 @@
 import { request } from "undici";
 import { Packr } from "msgpackr";
-import { chainletName, type ChainletClass } from "../../runtime-node/authoring.js";
-import type { ChainletMeta } from "../../runtime-node/chainlet-meta.js";
-import { startChainletServer, type RunningChainletServer } from "../../runtime-node/server.js";
+import { chainletName, type ChainletClass } from "../../runtime-node/authoring/authoring.js";
+import type { ChainletMeta } from "../../runtime-node/server/chainlet-meta.js";
+import { startChainletServer, type RunningChainletServer } from "../../runtime-node/server/server.js";
 import { compileValidators } from "./compile-validators.js";
 
 export const SCHEMA = "https://json-schema.org/draft/2020-12/schema";

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { ChainletBase, depends, HttpError } from "tschains";
-import { RemoteError } from "../../runtime-node/remote-error.js";
-import { Transport } from "../../runtime-node/transport.js";
+import { RemoteError } from "../../runtime-node/errors/remote-error.js";
+import { Transport } from "../../runtime-node/transport/transport.js";
 import { closeAll, inputSchema, serve } from "./harness.js";
 
 const S = "https://json-schema.org/draft/2020-12/schema";

@@ -2,9 +2,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { ChainletBase, depends, HttpError } from "tschains";
-import { backoffDelayMs } from "../../runtime-node/retry-policy.js";
-import { RemoteError } from "../../runtime-node/remote-error.js";
-import { Transport } from "../../runtime-node/transport.js";
+import { backoffDelayMs } from "../../runtime-node/transport/retry-policy.js";
+import { RemoteError } from "../../runtime-node/errors/remote-error.js";
+import { Transport } from "../../runtime-node/transport/transport.js";
 import { closeAll, get, inputSchema, post, serve } from "./harness.js";
 
 const S = "https://json-schema.org/draft/2020-12/schema";

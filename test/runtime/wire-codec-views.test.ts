@@ -1,7 +1,7 @@
 import { Packr } from "msgpackr";
 import { describe, expect, it } from "vitest";
-import { readWholeBody } from "../../runtime-node/aligned-body.js";
-import { alignedOffsetOf, decode, encode, encodeChunks } from "../../runtime-node/wire-codec.js";
+import { readWholeBody } from "../../runtime-node/wire/aligned-body.js";
+import { alignedOffsetOf, decode, encode, encodeChunks } from "../../runtime-node/wire/wire-codec.js";
 
 const otherPackr = new Packr({ moreTypes: true, useRecords: false });
 

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildChain } from "../../cli/build-command.js";
-import { serveChain, type ServedChain } from "../../cli/serve-chain.js";
+import { buildChain } from "../../api/build-chain.js";
+import { serveChain, type ServedChain } from "../../api/serve-chain.js";
 import { formatDiagnostics } from "../../compiler/diagnostics.js";
 
 const repo = join(import.meta.dirname, "..", "..");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { tracesEndpoint } from "../../runtime-node/tracing.js";
+import { tracesEndpoint } from "../../runtime-node/observability/tracing.js";
 
 describe("tracing is configured by the standard OTEL_* variables only", () => {
   it("is off without an endpoint, or when empty, disabled or its exporter is none", () => {

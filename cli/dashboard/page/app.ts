@@ -2,6 +2,7 @@
 // The dashboard page: vanilla DOM, bundled by esbuild (see ../page-assets.ts). Every text goes in as a
 // text node, never as HTML: log lines, error messages and span names come from the chain.
 
+import { JSON_TYPE, TRACEPARENT_HEADER } from "../../../runtime-node/protocol/http.js";
 import type { ChainView } from "../dashboard-server.js";
 import type { StoredSpan as Span, TraceSummary } from "../trace-store.js";
 
@@ -257,7 +258,7 @@ async function send(): Promise<void> {
   try {
     const response = await fetch(`/api/call/${encodeURIComponent(explorerSelect.value)}`, {
       method: "POST",
-      headers: { "content-type": "application/json", traceparent: `00-${traceId}-${randomHex(8)}-01` },
+      headers: { "content-type": JSON_TYPE, [TRACEPARENT_HEADER]: `00-${traceId}-${randomHex(8)}-01` },
       body: bodyInput.value,
     });
     output.append(h("div", { class: response.ok ? "ok" : "err" }, `HTTP ${response.status}`));

@@ -1,0 +1,51 @@
+import { resolve } from "node:path";
+import { compileChain } from "../compiler/compile-chain.js";
+import { isDiagnosticCode } from "../compiler/diagnostic-messages.js";
+import { hasErrors, type Diagnostic } from "../compiler/diagnostics.js";
+import { emitChain } from "../emitters/emit-chain.js";
+import { stableJson } from "../emitters/stable-json.js";
+import type { DeployOptions } from "../emitters/deploy/emit-deployments.js";
+import { writeOutputAtomically } from "./write-output-atomically.js";
+
+export interface BuildOptions extends DeployOptions {
+  /** Output folder; the chain is written to `<outDir>/<chain>/`. */
+  outDir: string;
+}
+
+export interface BuildResult {
+  ok: boolean;
+  /** Absolute `<outDir>/<chain>/` (empty when the chain's name could not be determined). */
+  chainDir: string;
+  /** Every error and warning, to be printed with `formatDiagnostics`. */
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Compiles the chain of `entry` and writes `<outDir>/<chain>/`: `chain.json` plus every emitted artifact,
+ * atomically. On any error nothing is written and the previous output stays untouched.
+ */
+export async function buildChain(entry: string, options: BuildOptions): Promise<BuildResult> {
+  const outDir = resolve(options.outDir);
+  const { ir, diagnostics } = compileChain(resolve(entry), { outDir });
+  if (!ir || hasErrors(diagnostics)) return { ok: false, chainDir: "", diagnostics };
+  const chainDir = resolve(outDir, ir.name);
+  let emitted;
+  try {
+    emitted = await emitChain(ir, { chainDir, deploy: { registry: options.registry, tag: options.tag, expose: options.expose } });
+  } catch (error) {
+    return { ok: false, chainDir, diagnostics: [...diagnostics, ...emitterDiagnostics(error)] };
+  }
+  await writeOutputAtomically(chainDir, [{ path: "chain.json", contents: stableJson(ir) }, ...emitted]);
+  return { ok: true, chainDir, diagnostics };
+}
+
+/** An emitter failure that carries a code (`CH14xx`) or diagnostics is a user-facing error; anything else is a bug. */
+function emitterDiagnostics(error: unknown): Diagnostic[] {
+  const carried = (error as { diagnostics?: unknown } | null)?.diagnostics;
+  if (Array.isArray(carried)) return carried as Diagnostic[];
+  const code = (error as { code?: unknown } | null)?.code;
+  if (error instanceof Error && isDiagnosticCode(code)) {
+    return [{ code, category: "error", message: error.message.replace(new RegExp(`^${code}:\\s*`), "") }];
+  }
+  throw error;
+}

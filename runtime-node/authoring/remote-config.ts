@@ -1,0 +1,81 @@
+import type { GpuType } from "../protocol/gpus.js";
+
+export type { GpuType } from "../protocol/gpus.js";
+
+/**
+ * Static deployment configuration of a Chainlet, read by the compiler from the class's
+ * `static remoteConfig` literal (it is never evaluated at build time, so it must be a literal).
+ */
+export interface RemoteConfig {
+  /** Display and service name, `[a-zA-Z0-9_-]+`; defaults to the class name in kebab-case. */
+  name?: string;
+  dockerImage?: {
+    /** Defaults to `node:20-slim`. */
+    baseImage?: string;
+    /** npm packages installed in the image and kept out of the bundle, e.g. `"sharp@0.33.5"`. */
+    npmRequirements?: string[];
+    /** Debian packages installed in the image. */
+    aptRequirements?: string[];
+    /** Extra shell commands run while building the image. */
+    buildCommands?: string[];
+    /** Folder (relative to the Chainlet's file) copied into the image; exposed as `context.dataDir`. */
+    dataDir?: string;
+  };
+  compute?: {
+    /** vCPUs; default 1. */
+    cpu?: number;
+    /** Kubernetes quantity such as `512Mi` or `2Gi`; default `2Gi`. */
+    memory?: string;
+    gpu?: GpuType;
+    /** GPUs of `gpu` type; default 1 when `gpu` is set. */
+    gpuCount?: number;
+    /** Most `runRemote` calls in flight in one replica; default 32. */
+    concurrency?: number;
+    /** Replica bounds for autoscaling; default 1 and 1 (no autoscaler). */
+    minReplicas?: number;
+    maxReplicas?: number;
+  };
+  assets?: {
+    /** Names of the secrets this Chainlet may read through `context.secrets`. */
+    secretKeys?: string[];
+  };
+  options?: {
+    /** Plain environment variables, never secrets. */
+    env?: Record<string, string>;
+  };
+}
+
+/** What a Chainlet learns about its deployment, injected with `dependsContext()`. */
+export interface DeploymentContext {
+  /** Only the declared `assets.secretKeys`; reading any other key throws. */
+  readonly secrets: Readonly<Record<string, string>>;
+  /** Absolute path of the Chainlet's `dockerImage.dataDir` copy, when it has one. */
+  readonly dataDir?: string;
+  /** Deployment environment name (`CHAINS_ENVIRONMENT`). */
+  readonly environment?: string;
+  /** Base URL of every dependency, by Chainlet name. */
+  readonly chainletToService: Readonly<Record<string, { url: string }>>;
+}
+
+/** Options of one dependency edge: `depends(Chainlet, options)`. */
+export interface DependsOptions {
+  /** Extra attempts after the first, only for failures a retry can fix (default 0). */
+  retries?: number;
+  /** Per-call timeout in seconds (default 600). */
+  timeoutSec?: number;
+  /** Most calls in flight to this dependency; the rest queue (default 300). */
+  concurrencyLimit?: number;
+  /** Send and receive MessagePack instead of JSON (default false). */
+  binary?: boolean;
+  /** Longest gap between two stream items, in seconds (default 600). */
+  streamingReadTimeoutSec?: number;
+}
+
+/** Defaults applied when an option is not given; the compiler writes the resolved values into the IR. */
+export const DEPENDS_DEFAULTS: Required<DependsOptions> = {
+  retries: 0,
+  timeoutSec: 600,
+  concurrencyLimit: 300,
+  binary: false,
+  streamingReadTimeoutSec: 600,
+};

@@ -1,0 +1,53 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { randomFillSync, randomUUID } from "node:crypto";
+import { REQUEST_ID_HEADER, TRACEPARENT_HEADER } from "../protocol/http.js";
+
+/** Identity of the request being served, carried to every dependency call made while serving it. */
+export interface RequestContext {
+  requestId: string;
+  /** W3C trace id (32 hex) and flags of the incoming `traceparent`, or fresh ones. */
+  traceId: string;
+  traceFlags: string;
+}
+
+export const requestContext = new AsyncLocalStorage<RequestContext>();
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+const REQUEST_ID = /^[\w.:\-]{1,128}$/;
+const ALL_ZERO = /^0+$/;
+
+// Trace and span ids come from one buffer refilled from the CSPRNG every 4 KB, not a `randomBytes`
+// call (and its allocation) per id: ids are asked for on every request and every dependency call.
+const idPool = Buffer.allocUnsafe(4096);
+let idOffset = idPool.length;
+
+/** `bytes` random bytes as lowercase hex. */
+function randomHex(bytes: number): string {
+  if (idOffset + bytes > idPool.length) {
+    randomFillSync(idPool);
+    idOffset = 0;
+  }
+  const hex = idPool.toString("hex", idOffset, idOffset + bytes);
+  idOffset += bytes;
+  return hex;
+}
+
+/** The context of an incoming request: its `x-request-id` and `traceparent` when well formed. */
+export function contextFromHeaders(requestId: string | undefined, traceparent: string | undefined): RequestContext {
+  const trace = traceparent ? TRACEPARENT.exec(traceparent.trim().toLowerCase()) : null;
+  const validTrace = trace && !ALL_ZERO.test(trace[1]) ? trace : null;
+  return {
+    requestId: requestId && REQUEST_ID.test(requestId) ? requestId : randomUUID(),
+    traceId: validTrace ? validTrace[1] : randomHex(16),
+    traceFlags: validTrace ? validTrace[3] : "01",
+  };
+}
+
+/** Headers for one outgoing call: same request id and trace, a new span id per call. */
+export function propagationHeaders(): Record<string, string> {
+  const ctx = requestContext.getStore() ?? contextFromHeaders(undefined, undefined);
+  return {
+    [REQUEST_ID_HEADER]: ctx.requestId,
+    [TRACEPARENT_HEADER]: `00-${ctx.traceId}-${randomHex(8)}-${ctx.traceFlags}`,
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * The error envelope: the body of every error answer (`{"error": ErrorEnvelope}`) and the last frame of
+ * a stream whose producer failed (`{"error": ErrorEnvelope, "status"?: n}`). Its TypeScript type for the
+ * runtime, its JSON Schema for OpenAPI, and the checks both the transport and the client use.
+ */
+
+/**
+ * One error as the Chainlet that raised it reports it. `cause` nests the envelope of the Chainlet
+ * downstream, so one error carries the whole chain of remote failures.
+ */
+export interface ErrorEnvelope {
+  /** Error class name: `HttpError`, `TypeError`, `RemoteError`, `ChainsError`, ... */
+  type: string;
+  message: string;
+  /** The Chainlet that raised it. */
+  chainlet: string;
+  /** Only the user's frames, mapped to `.ts` lines. */
+  stack: string;
+  cause: ErrorEnvelope | null;
+  /** `CH2xxx` when the runtime raised it. */
+  code?: string;
+  /** The build id of `chainlet` (top-level envelope only), when it knows it. */
+  buildId?: string;
+}
+
+/** A value that looks like an envelope, checked before trusting a remote body. */
+export function isErrorEnvelope(value: unknown): value is ErrorEnvelope {
+  if (value === null || typeof value !== "object") return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.type === "string" && typeof v.message === "string" && typeof v.chainlet === "string";
+}
+
+/** A final stream frame `{"error": <envelope>, "status"?: n}`: the producer failed mid-stream. */
+export function streamFailure(item: unknown): { envelope: ErrorEnvelope; status: number } | undefined {
+  if (item === null || typeof item !== "object" || Array.isArray(item)) return undefined;
+  const record = item as Record<string, unknown>;
+  const keys = Object.keys(record);
+  if (!keys.includes("error") || keys.some((k) => k !== "error" && k !== "status")) return undefined;
+  if (!isErrorEnvelope(record.error)) return undefined;
+  return { envelope: record.error, status: typeof record.status === "number" ? record.status : 500 };
+}
+
+/**
+ * JSON Schemas of the error body, `ErrorEnvelope` (`{"error": ...}`) and `RemoteErrorDetail` (one
+ * error), referring to each other as `<refPrefix><name>` (`#/components/schemas/` in OpenAPI).
+ */
+export function errorEnvelopeSchemas(refPrefix: string): Record<"ErrorEnvelope" | "RemoteErrorDetail", Record<string, unknown>> {
+  return {
+    ErrorEnvelope: {
+      type: "object",
+      properties: { error: { $ref: `${refPrefix}RemoteErrorDetail` } },
+      required: ["error"],
+    },
+    RemoteErrorDetail: {
+      type: "object",
+      properties: {
+        type: { type: "string", description: "Error class name: HttpError, TypeError, ChainsError, ..." },
+        message: { type: "string" },
+        chainlet: { type: "string", description: "The Chainlet that raised it." },
+        stack: { type: "string", description: "The user's frames, mapped to .ts lines." },
+        code: { type: "string", description: "CH2xxx when the tschains runtime raised it." },
+        cause: { anyOf: [{ $ref: `${refPrefix}RemoteErrorDetail` }, { type: "null" }] },
+      },
+      required: ["type", "message", "chainlet"],
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import type { ServerResponse } from "node:http";
+import { sendJson } from "./answers.js";
+import type { Redact } from "../errors/error-envelope.js";
+import { HEALTHZ_PATH, METRICS_PATH, READYZ_PATH } from "../protocol/http.js";
+import type { ServerContext, ServerState } from "./server-context.js";
+
+/** The routes probes and scrapers call, by path: none needs a token. */
+export const OPERATIONAL_ROUTES: Record<string, (ctx: ServerContext, res: ServerResponse) => void> = {
+  [HEALTHZ_PATH]: (ctx, res) => sendJson(res, 200, { status: "ok", chainlet: ctx.spec.meta.name, buildId: ctx.config.buildId ?? null }),
+  [READYZ_PATH]: (ctx, res) => {
+    const chainlet = ctx.spec.meta.name;
+    void readiness(ctx.state, ctx.redact).then(({ ready, reason }) =>
+      sendJson(res, ready ? 200 : 503, ready ? { status: "ready", chainlet } : { status: "not ready", chainlet, reason }),
+    );
+  },
+  [METRICS_PATH]: (ctx, res) => {
+    void ctx.metrics.text().then((text) => {
+      res.writeHead(200, { "content-type": ctx.metrics.contentType });
+      res.end(text);
+    });
+  },
+};
+
+// /readyz is open to anyone, so whatever isHealthy() threw passes through the redactor like every envelope.
+async function readiness(state: ServerState, redact: Redact): Promise<{ ready: boolean; reason?: string }> {
+  if (state.shuttingDown) return { ready: false, reason: "shutting down" };
+  if (!state.instance) return { ready: false, reason: `constructor failed: ${state.constructError ?? "unknown error"}` };
+  if (typeof state.instance.isHealthy !== "function") return { ready: true };
+  try {
+    const healthy = await state.instance.isHealthy();
+    return healthy ? { ready: true } : { ready: false, reason: "isHealthy() returned false" };
+  } catch (error) {
+    return { ready: false, reason: redact(`isHealthy() threw: ${error instanceof Error ? error.message : String(error)}`) };
+  }
+}

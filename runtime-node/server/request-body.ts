@@ -1,0 +1,74 @@
+import type { IncomingMessage } from "node:http";
+import { alignedBuffer } from "../wire/aligned-body.js";
+import { runtimeError } from "../errors/errors.js";
+
+/**
+ * The whole request body, or a 413 `RequestError` as soon as it passes `limit` bytes (checked against
+ * Content-Length first, so an oversized upload is refused before it is read). The rest of a refused
+ * body is drained, not kept, so the client reads the 413 instead of a reset connection.
+ * `alignedOffset` may name, from the first chunk, an offset of the body to place 8-byte aligned in
+ * memory (so a decoder can view typed arrays in place instead of copying them).
+ */
+export function readBody(req: IncomingMessage, limit: number, alignedOffset?: (head: Buffer) => number | undefined): Promise<Buffer> {
+  const tooLarge = () => runtimeError("CH2103", { limit });
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return Promise.reject(tooLarge());
+  }
+  const body = new BodyCollector(limit, Number.isFinite(declared) && declared > 0 ? declared : undefined, alignedOffset);
+  return new Promise((resolve, reject) => {
+    req.on("data", (chunk: Buffer) => {
+      if (!body.refused && !body.add(chunk)) reject(tooLarge());
+    });
+    req.on("end", () => {
+      if (!body.refused) resolve(body.bytes());
+    });
+    req.on("error", reject);
+    req.on("close", () => {
+      if (!req.complete && !body.refused) reject(runtimeError("CH2104", { incomplete: true }));
+    });
+  });
+}
+
+/**
+ * The chunks of one body. With a Content-Length (Node's parser never delivers more), the body is
+ * copied into one buffer of that size as it arrives, so each chunk can be collected at once and
+ * nothing is copied again at the end; a body that arrives as one chunk is used as it is.
+ */
+class BodyCollector {
+  private chunks: Buffer[] = [];
+  private whole: Buffer | undefined;
+  private size = 0;
+  /** Set once the body passed the limit: what came is dropped, the rest is drained unread. */
+  refused = false;
+
+  constructor(
+    private readonly limit: number,
+    private readonly expected: number | undefined,
+    private readonly alignedOffset: ((head: Buffer) => number | undefined) | undefined,
+  ) {}
+
+  /** Takes a chunk; false when it takes the body past the limit. */
+  add(chunk: Buffer): boolean {
+    this.size += chunk.length;
+    if (this.size > this.limit) {
+      this.refused = true;
+      this.chunks = [];
+      this.whole = undefined;
+      return false;
+    }
+    if (this.expected === undefined) this.chunks.push(chunk);
+    else if (this.size === chunk.length && this.size === this.expected) this.whole = chunk;
+    else {
+      this.whole ??= alignedBuffer(this.expected, this.alignedOffset?.(chunk));
+      chunk.copy(this.whole, this.size - chunk.length);
+    }
+    return true;
+  }
+
+  bytes(): Buffer {
+    if (this.whole) return this.size === this.whole.length ? this.whole : this.whole.subarray(0, this.size);
+    return this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The phases of a `runRemote` request, in order: authenticate → checkReady → negotiate → decodeBody →
+ * validateInput → admit → invoke, then `respond` (respond.ts). Each is a small function that returns
+ * what the next needs or throws a registry error; `run-remote-route.ts` composes them. A hook (tracing,
+ * auditing) goes between two of them.
+ */
+import type { IncomingMessage } from "node:http";
+import { headerValue } from "./answers.js";
+import { runtimeError } from "../errors/errors.js";
+import { readBody } from "./request-body.js";
+import type { ServerContext, ServerState } from "./server-context.js";
+import { formatIssues, validationIssues } from "../wire/validation.js";
+import { alignedOffsetOf, decode, formatOf, type WireFormat } from "../wire/wire-codec.js";
+
+/** The bearer token the route demands: 401 without one, 403 for one not accepted. */
+export function authenticate(ctx: ServerContext, req: IncomingMessage): void {
+  const verdict = ctx.checkBearer(headerValue(req, "authorization"));
+  if (verdict === "missing") throw runtimeError("CH2108", {});
+  if (verdict === "wrong") throw runtimeError("CH2109", {});
+}
+
+/** A constructed Chainlet that is not draining, or a 503. */
+export function checkReady(state: ServerState): NonNullable<ServerState["instance"]> {
+  if (state.shuttingDown) throw runtimeError("CH2111", { shuttingDown: true });
+  if (!state.instance) throw runtimeError("CH2111", { shuttingDown: false, constructError: state.constructError });
+  return state.instance;
+}
+
+/** The body format the Content-Type selects, or a 415. */
+export function negotiate(req: IncomingMessage): WireFormat {
+  const format = formatOf(headerValue(req, "content-type"));
+  if (!format) throw runtimeError("CH2105", { contentType: req.headers["content-type"] });
+  return format;
+}
+
+/** The decoded body, read up to `CHAINS_MAX_BODY_BYTES` (413 past it, 400 when malformed). */
+export async function decodeBody(ctx: ServerContext, req: IncomingMessage, format: WireFormat): Promise<unknown> {
+  const raw = await readBody(req, ctx.config.maxBodyBytes, (head) => alignedOffsetOf(format, head));
+  try {
+    return decode(format, raw);
+  } catch (error) {
+    throw runtimeError("CH2104", { format, reason: (error as Error).message });
+  }
+}
+
+/** The `runRemote` arguments in parameter order, once the body matches the input schema (400 otherwise). */
+export function validateInput(ctx: ServerContext, body: unknown): unknown[] {
+  const { meta, validators } = ctx.spec;
+  if (body === null || typeof body !== "object" || Array.isArray(body)) {
+    throw runtimeError("CH2101", { parameters: meta.runRemote.parameters.map((p) => p.name) });
+  }
+  if (!validators.input(body)) throw runtimeError("CH2101", { issues: formatIssues(validationIssues(validators.input.errors)) });
+  const record = body as Record<string, unknown>;
+  return meta.runRemote.parameters.map((p) => record[p.name]);
+}
+
+/** A `compute.concurrency` slot (waiting in the queue if needed), or a 503 when the queue is full. */
+export async function admit(ctx: ServerContext): Promise<() => void> {
+  const slot = ctx.gate.tryAcquire();
+  if (!slot) {
+    ctx.metrics.shed();
+    throw runtimeError("CH2110", { running: ctx.gate.limit, waiting: ctx.gate.maxQueue });
+  }
+  return slot;
+}
+
+/** Calls the Chainlet's `runRemote`: its promise, or the iterable it streams. */
+export function invoke(instance: NonNullable<ServerState["instance"]>, args: unknown[]): unknown {
+  return instance.runRemote(...args);
+}

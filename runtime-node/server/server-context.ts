@@ -1,0 +1,30 @@
+import type { ServerResponse } from "node:http";
+import type { Logger } from "pino";
+import type { BearerVerdict } from "./auth.js";
+import type { ChainletServerSpec } from "./chainlet-meta.js";
+import type { ConcurrencyGate } from "../transport/concurrency-gate.js";
+import type { Redact } from "../errors/error-envelope.js";
+import type { ChainletMetrics } from "../observability/metrics.js";
+import type { RequestSpan } from "../observability/tracing.js";
+import type { ServerConfig } from "./server-config.js";
+
+/** The served Chainlet instance, or why there is none, and whether the server drains. */
+export interface ServerState {
+  instance?: { runRemote(...args: unknown[]): unknown; isHealthy?(): boolean | Promise<boolean> };
+  constructError?: string;
+  shuttingDown: boolean;
+}
+
+/** Everything a request's phases read: built once per server, shared by every request. */
+export interface ServerContext {
+  spec: ChainletServerSpec;
+  config: ServerConfig;
+  state: ServerState;
+  gate: ConcurrencyGate;
+  logger: Logger;
+  metrics: ChainletMetrics;
+  redact: Redact;
+  checkBearer: (header: string | undefined) => BearerVerdict;
+  /** The span of each traced request in flight (see request-span.ts). */
+  spans: WeakMap<ServerResponse, RequestSpan>;
+}

@@ -1,0 +1,157 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { constructWith } from "../authoring/authoring.js";
+import { bearerChecker } from "./auth.js";
+import type { ChainletServerSpec } from "./chainlet-meta.js";
+import { ConcurrencyGate } from "../transport/concurrency-gate.js";
+import { toEnvelope, type Redact } from "../errors/error-envelope.js";
+import { createLogger, type ChainletLogger } from "../observability/logger.js";
+import { ChainletMetrics } from "../observability/metrics.js";
+import { redactor } from "../observability/redaction.js";
+import { activeTracing, startTracing } from "../observability/tracing.js";
+import { requestHandler } from "./request-handler.js";
+import { servedInjector } from "./served-injector.js";
+import type { ServerContext, ServerState } from "./server-context.js";
+import { READYZ_PATH } from "../protocol/http.js";
+import { readServerConfig, type ServerConfig } from "./server-config.js";
+import { Transport } from "../transport/transport.js";
+
+export type { ChainletServerSpec, ChainletMeta, ChainletDependencyMeta, ChainletValidators, ValidateFunction } from "./chainlet-meta.js";
+
+/** A started Chainlet server. */
+export interface RunningChainletServer {
+  /** `http://host:port` it listens on. */
+  url: string;
+  port: number;
+  server: Server;
+  /** True once constructed, healthy enough to take traffic, and not shutting down. */
+  readonly constructed: boolean;
+  /** Drains like SIGTERM does (readiness off, stop accepting, finish in-flight up to the deadline), without exiting. */
+  close(): Promise<void>;
+}
+
+/** What one server holds besides the request context: its logger and its outgoing transport. */
+interface Services {
+  config: ServerConfig;
+  redact: Redact;
+  log: ChainletLogger;
+  metrics: ChainletMetrics;
+  transport: Transport;
+}
+
+/**
+ * Starts the HTTP server of one Chainlet: what a built `server.mjs` runs. Reads its configuration
+ * from `spec.env` (default `process.env`, see the README's runtime section), constructs the Chainlet
+ * once with served dependencies, and serves `POST /v1/run_remote`, `/healthz`, `/readyz`, `/metrics`.
+ * A constructor that throws does not stop the process: `/readyz` answers 503 with the reason.
+ */
+export async function startChainletServer(spec: ChainletServerSpec): Promise<RunningChainletServer> {
+  const services = createServices(spec);
+  await startTracingOrWarn(spec, services);
+  const state = construct(spec, services);
+  const ctx = serverContext(spec, services, state);
+  const server = createServer(
+    { headersTimeout: services.config.headersTimeoutMs, requestTimeout: services.config.requestTimeoutMs, keepAliveTimeout: 5_000 },
+    requestHandler(ctx),
+  );
+  const url = await listen(server, services.config);
+  services.log.logger.info({ url, ready: state.instance !== undefined }, `${spec.meta.name} listening on ${url}`);
+  // A supervisor such as `chains serve` starts servers on PORT=0 and learns the real port here,
+  // which is race-free unlike picking a free port before spawning.
+  process.send?.({ type: "tschains:listening", url });
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= drain(server, state, services));
+  if (spec.handleSignals ?? spec.env === undefined) drainOnSignals(services, close);
+  return {
+    url,
+    port: (server.address() as AddressInfo).port,
+    server,
+    get constructed() {
+      return state.instance !== undefined && !state.shuttingDown;
+    },
+    close,
+  };
+}
+
+function createServices(spec: ChainletServerSpec): Services {
+  const config = readServerConfig(spec.env ?? process.env, spec.meta.config.assets.secretKeys);
+  const redact = redactor([...Object.values(config.secrets), config.authToken, ...config.apiKeys]);
+  const log = createLogger(spec.meta.name, config.logLevel, redact, spec.logDestination, config.buildId);
+  const metrics = new ChainletMetrics(spec.meta.name);
+  const transport = new Transport({ authToken: config.authToken, observer: metrics, retryBaseMs: config.retryBaseMs });
+  return { config, redact, log, metrics, transport };
+}
+
+/** Starts tracing when `OTEL_*` names an endpoint; a setup that fails (a malformed value) leaves the Chainlet serving, untraced. */
+async function startTracingOrWarn(spec: ChainletServerSpec, { redact, log }: Services): Promise<void> {
+  await startTracing(spec.env ?? process.env, spec.meta.name, redact).catch((error: unknown) => {
+    log.logger.warn(`tracing is off: its OTEL_* configuration failed: ${redact(error instanceof Error ? error.message : String(error))}`);
+  });
+}
+
+/** Constructs the Chainlet once; a constructor that throws leaves the reason for `/readyz`. */
+function construct(spec: ChainletServerSpec, { config, redact, log, transport }: Services): ServerState {
+  const state: ServerState = { shuttingDown: false };
+  try {
+    state.instance = constructWith(servedInjector(spec.meta, spec.validators, config, transport), spec.chainlet) as ServerState["instance"];
+  } catch (error) {
+    state.constructError = redact(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    const reason = `constructing ${spec.meta.name} failed; ${READYZ_PATH} answers 503 until it is fixed: ${state.constructError}`;
+    log.logger.error({ err: toEnvelope(error, spec.meta.name, redact) }, reason);
+  }
+  return state;
+}
+
+function serverContext(spec: ChainletServerSpec, { config, redact, log, metrics }: Services, state: ServerState): ServerContext {
+  const { meta } = spec;
+  const concurrency = Math.max(1, meta.config.compute.concurrency);
+  const gate = new ConcurrencyGate(concurrency, config.maxQueue ?? concurrency * 4);
+  metrics.watchRunGate(gate);
+  const publicEntrypoint = meta.isEntrypoint && config.entrypointPublic && config.apiKeys.length === 0;
+  const accepted = publicEntrypoint ? [] : [...(config.authToken ? [config.authToken] : []), ...(meta.isEntrypoint ? config.apiKeys : [])];
+  return { spec, config, state, gate, logger: log.logger, metrics, redact, checkBearer: bearerChecker(accepted), spans: new WeakMap() };
+}
+
+/** Listens on the configured address; resolves with the URL a client on this machine reaches it by. */
+async function listen(server: Server, config: ServerConfig): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+  return `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
+}
+
+function drainOnSignals({ config, log }: Services, close: () => Promise<void>): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    log.logger.info({ signal }, `received ${signal}: draining (up to ${config.shutdownTimeoutSec}s)`);
+    void close().then(() => process.exit(0));
+  };
+  process.once("SIGTERM", onSignal);
+  process.once("SIGINT", onSignal);
+}
+
+/** Readiness off, stop accepting, let in-flight requests finish up to the deadline, then close the pools. */
+async function drain(server: Server, state: ServerState, { config, log, transport }: Services): Promise<void> {
+  const { logger, flush } = log;
+  state.shuttingDown = true;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  // Keep-alive connections that finish a request while draining close as soon as they are idle.
+  const sweeper = setInterval(() => server.closeIdleConnections(), 100);
+  const deadline = setTimeout(() => {
+    logger.warn(`shutdown deadline of ${config.shutdownTimeoutSec}s reached: closing the remaining connections`);
+    server.closeAllConnections();
+  }, config.shutdownTimeoutSec * 1000);
+  await closed;
+  clearInterval(sweeper);
+  clearTimeout(deadline);
+  await transport.close();
+  await activeTracing()?.shutdown();
+  logger.info("drained; all in-flight requests finished");
+  flush();
+}

@@ -1,0 +1,356 @@
+import { Readable } from "node:stream";
+import { readWholeBody } from "../wire/aligned-body.js";
+import { CallAbort } from "./call-abort.js";
+import { ConcurrencyGate } from "./concurrency-gate.js";
+import { ChainsError } from "../errors/errors.js";
+import { createPool, poolRequest, type Dispatcher, type Pool } from "./http-pool.js";
+import type { TransportObserver } from "../observability/metrics.js";
+import { RemoteError } from "../errors/remote-error.js";
+import { DEPENDS_DEFAULTS, type DependsOptions } from "../authoring/remote-config.js";
+import { propagationHeaders } from "../observability/request-context.js";
+import { activeTracing, type AttemptSpan } from "../observability/tracing.js";
+import { backoffDelayMs, isConnectionFailure, isRetryableStatus, retryAfterMs } from "./retry-policy.js";
+import { isErrorEnvelope, streamFailure, type ErrorEnvelope } from "../protocol/error-envelope.js";
+import { ENV_DEFAULTS } from "../protocol/env.js";
+import { JSON_TYPE, MSGPACK_SEQ_TYPE, MSGPACK_TYPE, NDJSON_TYPE, REQUEST_ID_HEADER, RUN_REMOTE_PATH, TRACEPARENT_HEADER } from "../protocol/http.js";
+import { runtimeMessage } from "../protocol/runtime-errors.js";
+import { alignedOffsetOf, decode, decodeFrames, encodeChunks, type WireFormat } from "../wire/wire-codec.js";
+
+/** A dependency call ran past its `timeoutSec` (or a stream past `streamingReadTimeoutSec`). */
+export class DependencyTimeoutError extends ChainsError {
+  override name = "DependencyTimeoutError";
+  constructor(
+    readonly dependency: string,
+    readonly seconds: number,
+    what: "call" | "stream gap",
+  ) {
+    const code = what === "call" ? "CH2120" : "CH2123";
+    super(code, runtimeMessage(code, { dependency, seconds }));
+  }
+}
+
+/** A dependency could not be reached (after all retries) or answered something that is not the protocol. */
+export class DependencyUnavailableError extends ChainsError {
+  override name = "DependencyUnavailableError";
+  constructor(
+    readonly dependency: string,
+    code: "CH2121" | "CH2125",
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+  }
+}
+
+export interface TransportSettings {
+  /** Sent as `Authorization: Bearer <token>` on every call unless an endpoint overrides it. */
+  authToken?: string;
+  observer?: TransportObserver;
+  /** Base of the exponential backoff in milliseconds (default 100). */
+  retryBaseMs?: number;
+}
+
+export interface EndpointSettings extends DependsOptions {
+  /** Path of the call on the base URL (default `RUN_REMOTE_PATH`). */
+  path?: string;
+  /** Overrides the transport's token for this endpoint; `null` sends no Authorization header. */
+  authToken?: string | null;
+  /** Extra headers on every call. */
+  headers?: Record<string, string>;
+}
+
+const isStreamType = (type: string) => type === NDJSON_TYPE || type === MSGPACK_SEQ_TYPE;
+
+/** A whole answer's bytes, placed so that `decode` can view its large typed arrays in place. */
+function answerBytes(response: Dispatcher.ResponseData, type: string): Promise<Buffer> {
+  const declared = Number(response.headers["content-length"]);
+  const format: WireFormat = type === MSGPACK_TYPE ? "msgpack" : "json";
+  return readWholeBody(response.body as AsyncIterable<Buffer>, Number.isFinite(declared) ? declared : undefined, (head) => alignedOffsetOf(format, head));
+}
+
+function mediaType(headers: Dispatcher.ResponseData["headers"]): string {
+  const raw = headers["content-type"];
+  return (Array.isArray(raw) ? raw[0] : raw ?? "").split(";")[0].trim().toLowerCase();
+}
+
+/**
+ * The one HTTP transport between Chainlets (dependency stubs and `StubBase`): an undici keep-alive
+ * `Pool` per origin, retries with backoff only where safe, per-call timeouts, a concurrency limit per
+ * endpoint, JSON or MessagePack, and streams.
+ */
+export class Transport {
+  private readonly pools = new Map<string, Pool>();
+
+  constructor(readonly settings: TransportSettings = {}) {}
+
+  /** An endpoint on `baseUrl`, named `name` in errors and metrics. */
+  endpoint(name: string, baseUrl: string, settings: EndpointSettings = {}): Endpoint {
+    const url = new URL(settings.path ?? RUN_REMOTE_PATH, baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`);
+    // An absolute path in `settings.path` replaces the base URL's path; a relative one extends it.
+    let pool = this.pools.get(url.origin);
+    if (!pool) {
+      pool = createPool(url.origin, { keepAliveTimeout: 10_000, headersTimeout: 0, bodyTimeout: 0 });
+      this.pools.set(url.origin, pool);
+    }
+    const endpoint = new Endpoint(name, pool, `${url.pathname}${url.search}`, { ...DEPENDS_DEFAULTS, ...stripUndefined(settings) }, this.settings, url);
+    this.settings.observer?.watchGate(name, endpoint.gate);
+    return endpoint;
+  }
+
+  /** Closes every pooled connection. */
+  async close(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((pool) => pool.close()));
+    this.pools.clear();
+  }
+}
+
+/** An answered attempt: its 2xx response, its number, and its span (open until the body is read). */
+interface SentAttempt {
+  response: Dispatcher.ResponseData;
+  attempt: number;
+  span: AttemptSpan | undefined;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** What an attempt failed with: the call's timeout when it fired, else the error itself. */
+const attemptError = (error: unknown, signal: CallAbort): unknown => (signal.aborted ? signal.reason : error);
+
+type Resolved = Required<DependsOptions> & Omit<EndpointSettings, keyof DependsOptions>;
+
+/** Calls to one dependency. */
+export class Endpoint {
+  /** The endpoint's `concurrencyLimit`: calls in flight and waiting. */
+  readonly gate: ConcurrencyGate;
+  private readonly format: WireFormat;
+  /** Headers every call sends, as undici's flat name/value list; the trace headers are added per call. */
+  private readonly fixedHeaders: string[];
+  private readonly propagates: boolean;
+
+  constructor(
+    readonly name: string,
+    private readonly pool: Pool,
+    private readonly path: string,
+    private readonly options: Resolved,
+    private readonly transport: TransportSettings,
+    /** The URL called, named in trace spans. */
+    private readonly url: URL,
+  ) {
+    this.gate = new ConcurrencyGate(options.concurrencyLimit);
+    this.format = options.binary ? "msgpack" : "json";
+    const headers: Record<string, string> = {
+      "content-type": this.format === "msgpack" ? MSGPACK_TYPE : JSON_TYPE,
+      accept: this.format === "msgpack" ? `${MSGPACK_TYPE}, ${MSGPACK_SEQ_TYPE}` : `${JSON_TYPE}, ${NDJSON_TYPE}`,
+      ...options.headers,
+    };
+    const token = options.authToken === undefined ? transport.authToken : options.authToken;
+    if (token) headers.authorization = `Bearer ${token}`;
+    // Headers given for the endpoint win over the propagated ones, as they always have.
+    this.propagates = !(REQUEST_ID_HEADER in headers) && !(TRACEPARENT_HEADER in headers);
+    this.fixedHeaders = Object.entries(headers).flat();
+  }
+
+  private timeout(): CallAbort {
+    return new CallAbort(this.options.timeoutSec * 1000, () => new DependencyTimeoutError(this.name, this.options.timeoutSec, "call"));
+  }
+
+  /** Posts `body` and returns the decoded answer (not validated: the caller revives it). */
+  async call(body: unknown): Promise<unknown> {
+    const started = performance.now();
+    const abort = this.timeout();
+    let outcome: "ok" | "error" = "error";
+    try {
+      const release = await this.gate.acquire(abort);
+      try {
+        const { response, span } = await this.send(body, abort, 0);
+        try {
+          const type = mediaType(response.headers);
+          const value = this.decodeAnswer(type, await answerBytes(response, type));
+          outcome = "ok";
+          return value;
+        } catch (error) {
+          span?.end(attemptError(error, abort));
+          throw error;
+        } finally {
+          span?.end();
+        }
+      } finally {
+        release();
+      }
+    } catch (error) {
+      throw this.failure(error, abort);
+    } finally {
+      abort.clearTimeout();
+      this.transport.observer?.callFinished(this.name, outcome, (performance.now() - started) / 1000);
+    }
+  }
+
+  /**
+   * Posts `body` and yields the stream's items as they arrive. Breaking out of the loop aborts the
+   * request, which ends the producer's generator on the other side. Retries happen only before the
+   * first item; a final error frame is thrown as a `RemoteError`.
+   */
+  async *stream(body: unknown): AsyncGenerator<unknown, void, undefined> {
+    const started = performance.now();
+    const abort = this.timeout();
+    let outcome: "ok" | "error" = "error";
+    let release: (() => void) | undefined;
+    try {
+      release = await this.gate.acquire(abort);
+      yield* this.streamWithRetries(body, abort);
+      outcome = "ok";
+    } catch (error) {
+      throw this.failure(error, abort);
+    } finally {
+      abort.clearTimeout();
+      // Ends the HTTP request when the consumer stops early; a no-op once the body was read.
+      if (outcome !== "ok") abort.abort(new Error("stream consumer stopped"));
+      release?.();
+      this.transport.observer?.callFinished(this.name, outcome, (performance.now() - started) / 1000);
+    }
+  }
+
+  /** The stream's items; a connection failure before the first item starts the call again. */
+  private async *streamWithRetries(body: unknown, abort: CallAbort): AsyncGenerator<unknown, void, undefined> {
+    for (let attempt = 0; ; attempt++) {
+      const progress = { yielded: false };
+      let span: AttemptSpan | undefined;
+      try {
+        const sent = await this.send(body, abort, attempt, this.options.streamingReadTimeoutSec * 1000);
+        ({ attempt, span } = sent);
+        abort.clearTimeout();
+        yield* this.streamItems(sent.response, progress);
+        return;
+      } catch (error) {
+        const retry = !progress.yielded && attempt < this.options.retries && isConnectionFailure(error) && !abort.aborted;
+        if (!retry) span?.end(attemptError(error, abort));
+        if (!retry) throw error;
+        await this.pause(attempt, undefined, abort, span, error);
+      } finally {
+        // The attempt answered and the consumer read it all or stopped early.
+        span?.end();
+      }
+    }
+  }
+
+  private async *streamItems(response: Dispatcher.ResponseData, progress: { yielded: boolean }): AsyncGenerator<unknown, void, undefined> {
+    const type = mediaType(response.headers);
+    if (!isStreamType(type)) {
+      // A non-streaming answer (an older server, a proxy): one item.
+      yield this.decodeAnswer(type, await answerBytes(response, type));
+      return;
+    }
+    const format: WireFormat = type === MSGPACK_SEQ_TYPE ? "msgpack" : "json";
+    for await (const item of decodeFrames(format, response.body as AsyncIterable<Buffer>)) {
+      const failed = streamFailure(item);
+      if (failed) throw new RemoteError(this.name, failed.status, failed.envelope);
+      progress.yielded = true;
+      yield item;
+    }
+  }
+
+  private headers(span: AttemptSpan | undefined): string[] {
+    if (!this.propagates) return this.fixedHeaders;
+    const propagated = propagationHeaders();
+    const traceparent = span?.traceHeader ?? propagated[TRACEPARENT_HEADER];
+    return [...this.fixedHeaders, REQUEST_ID_HEADER, propagated[REQUEST_ID_HEADER], TRACEPARENT_HEADER, traceparent];
+  }
+
+  /**
+   * Sends until a 2xx answer, retrying only connection failures and 429/502/503/504. Each attempt has
+   * its own client span when tracing is on; the answered one is returned open, for the caller to end.
+   */
+  private async send(body: unknown, signal: CallAbort, firstAttempt: number, bodyTimeout = 0): Promise<SentAttempt> {
+    const chunks = encodeChunks(this.format, body);
+    const length = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+    for (let attempt = firstAttempt; ; attempt++) {
+      const canRetry = attempt < this.options.retries;
+      const span = activeTracing()?.attemptSpan(this.name, this.url, attempt);
+      let response: Dispatcher.ResponseData;
+      try {
+        // Large typed arrays are chunks of their own (views, not copies): sent as a stream of the
+        // chunks, made anew for each attempt.
+        const payload = chunks.length === 1 ? chunks[0] : Readable.from(chunks, { objectMode: false });
+        const headers = chunks.length === 1 ? this.headers(span) : [...this.headers(span), "content-length", String(length)];
+        response = await poolRequest(this.pool, { method: "POST", path: this.path, headers, body: payload, signal, headersTimeout: 0, bodyTimeout });
+      } catch (error) {
+        if (canRetry && isConnectionFailure(error) && !signal.aborted) {
+          await this.pause(attempt, undefined, signal, span, error);
+          continue;
+        }
+        span?.end(attemptError(error, signal));
+        throw error;
+      }
+      span?.answered(response.statusCode);
+      if (response.statusCode >= 200 && response.statusCode < 300) return { response, attempt, span };
+      if (canRetry && isRetryableStatus(response.statusCode)) {
+        await response.body.dump();
+        await this.pause(attempt, retryAfterMs(response.headers["retry-after"]), signal, span);
+        continue;
+      }
+      const remote = await this.remoteError(response);
+      span?.end(remote);
+      throw remote;
+    }
+  }
+
+  /** Waits before the next attempt; the failed attempt's span ends recording the error and the wait. */
+  private async pause(attempt: number, retryAfter: number | undefined, signal: CallAbort, span: AttemptSpan | undefined, error?: unknown): Promise<void> {
+    this.transport.observer?.retried(this.name);
+    const delay = Math.max(retryAfter ?? 0, backoffDelayMs(attempt, this.transport.retryBaseMs ?? ENV_DEFAULTS.retryBaseMs));
+    span?.end(error, delay);
+    await signal.sleep(delay);
+  }
+
+  private async remoteError(response: Dispatcher.ResponseData): Promise<RemoteError> {
+    const bytes = Buffer.from(await response.body.arrayBuffer());
+    let envelope: ErrorEnvelope | undefined;
+    try {
+      const parsed = decode(mediaType(response.headers) === MSGPACK_TYPE ? "msgpack" : "json", bytes) as { error?: unknown };
+      if (isErrorEnvelope(parsed?.error)) envelope = parsed.error;
+    } catch {
+      envelope = undefined;
+    }
+    envelope ??= {
+      type: "HttpStatus",
+      message: `HTTP ${response.statusCode}: ${bytes.toString("utf8", 0, Math.min(bytes.length, 500))}`,
+      chainlet: this.name,
+      stack: "",
+      cause: null,
+    };
+    return new RemoteError(this.name, response.statusCode, envelope);
+  }
+
+  private decodeAnswer(type: string, bytes: Buffer): unknown {
+    try {
+      return decode(type === MSGPACK_TYPE ? "msgpack" : "json", bytes);
+    } catch (error) {
+      throw new DependencyUnavailableError(this.name, "CH2125", runtimeMessage("CH2125", { dependency: this.name, mediaType: type }), { cause: error });
+    }
+  }
+
+  /** The error to surface: timeouts and connection failures name the dependency; the rest pass through. */
+  private failure(error: unknown, signal: CallAbort): unknown {
+    const observer = this.transport.observer;
+    if (signal.aborted && signal.reason instanceof DependencyTimeoutError) {
+      observer?.failed(this.name, "timeout");
+      return signal.reason;
+    }
+    if ((error as { code?: string })?.code === "UND_ERR_BODY_TIMEOUT") {
+      observer?.failed(this.name, "timeout");
+      return new DependencyTimeoutError(this.name, this.options.streamingReadTimeoutSec, "stream gap");
+    }
+    if (error instanceof RemoteError) {
+      observer?.failed(this.name, "remote");
+      return error;
+    }
+    if (isConnectionFailure(error)) {
+      observer?.failed(this.name, "connection");
+      return new DependencyUnavailableError(this.name, "CH2121", runtimeMessage("CH2121", { dependency: this.name, reason: (error as Error).message }), { cause: error });
+    }
+    observer?.failed(this.name, "protocol");
+    return error;
+  }
+}
