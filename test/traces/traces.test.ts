@@ -80,7 +80,7 @@ describe("OpenTelemetry traces across hops (fixtures/traced, exported to a real 
     // The error chain, outermost first: Catalog's RemoteError caused by Inventory's Error.
     const exceptions = catalog.events.filter((e) => e.name === "exception").map((e) => [e.attributes["exception.type"], e.attributes["exception.message"]]);
     expect(exceptions).toEqual([
-      ["RemoteError", 'dependency "inventory" failed with status 500'],
+      ["RemoteError", 'call to "inventory" failed with status 500'],
       ["Error", "no record for missing-7"],
     ]);
     const inventoryFrame = catalog.events.find((e) => e.attributes["exception.type"] === "Error")!.attributes["exception.stacktrace"];
