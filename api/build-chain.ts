@@ -31,7 +31,8 @@ export async function buildChain(entry: string, options: BuildOptions): Promise<
   const chainDir = resolve(outDir, ir.name);
   let emitted;
   try {
-    emitted = await emitChain(ir, { chainDir, deploy: { registry: options.registry, tag: options.tag, expose: options.expose } });
+    const { outDir: _out, ...deploy } = options;
+    emitted = await emitChain(ir, { chainDir, deploy });
   } catch (error) {
     return { ok: false, chainDir, diagnostics: [...diagnostics, ...emitterDiagnostics(error)] };
   }

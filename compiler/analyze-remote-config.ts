@@ -6,7 +6,7 @@ import type { ResolvedRemoteConfig } from "./chain-ir.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { didYouMean } from "./did-you-mean.js";
 import { nodeDiagnostic } from "./node-diagnostic.js";
-import { GPU_TYPES, REMOTE_CONFIG_SCHEMA } from "./remote-config-schema.js";
+import { DEFAULT_BASE_IMAGE, GPU_TYPES, REMOTE_CONFIG_SCHEMA } from "./remote-config-schema.js";
 import { unwrap } from "./unwrap-expression.js";
 
 type Json = string | number | boolean | Json[] | { [key: string]: Json };
@@ -74,7 +74,7 @@ export function resolveRemoteConfig(config: RemoteConfig): ResolvedRemoteConfig 
   const minReplicas = compute.minReplicas ?? 1;
   return {
     dockerImage: {
-      baseImage: image.baseImage ?? "node:20-slim",
+      baseImage: image.baseImage ?? DEFAULT_BASE_IMAGE,
       npmRequirements: image.npmRequirements ?? [],
       aptRequirements: image.aptRequirements ?? [],
       buildCommands: image.buildCommands ?? [],
@@ -161,6 +161,9 @@ function schemaErrorDiagnostic(error: ErrorObject, locations: Locations, root: N
   }
   if (pointer === "/compute/memory" && error.keyword === "pattern") {
     return nodeDiagnostic(at, diagnosticMessage("CH1202", "invalidMemory", path, got));
+  }
+  if (pointer === "/dockerImage/baseImage" && error.keyword === "pattern") {
+    return nodeDiagnostic(at, diagnosticMessage("CH1212", "notImageReference", path, got));
   }
   if (pointer === "/compute/gpu") {
     return nodeDiagnostic(at, diagnosticMessage("CH1203", "unknownGpu", path, GPU_TYPES, got, didYouMean(String(error.data), GPU_TYPES)));

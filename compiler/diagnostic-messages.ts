@@ -219,6 +219,13 @@ export const diagnosticMessages = {
     category: "error",
     messages: { invalid: (path: string, reason: string) => `${path} ${reason}.` },
   },
+  CH1212: {
+    category: "error",
+    messages: {
+      notImageReference: (path: string, got: string) =>
+        `${path} must be an image reference such as "node:24-slim" or "node:24-slim@sha256:<64 hex digits>"; got ${got}.`,
+    },
+  },
 
   // Graph (CH1300–CH1399)
   CH1301: {
@@ -298,6 +305,14 @@ export const diagnosticMessages = {
     messages: {
       bundlingFailed: (who: string, details: string) => `${who}: bundling failed:\n${details}`,
       noOutput: (chainlet: string) => `Chainlet "${chainlet}": esbuild produced no output.`,
+    },
+  },
+  CH1440: {
+    category: "error",
+    messages: {
+      invalidOption: (what: string, got: string) => `${what} ${got} is not valid.`,
+      notHttpUrl: (what: string, got: string) => `${what} ${got} is not an http(s) URL.`,
+      certIssuerNeedsHost: () => "--cert-issuer needs --host: cert-manager issues a certificate for a host name.",
     },
   },
   CH1430: {

@@ -7,6 +7,21 @@ export { GPU_TYPES };
 /** Kubernetes memory quantity with a unit: `512Mi`, `2Gi`, `1G`, `1.5Gi`. */
 export const MEMORY_PATTERN = "^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|k|K|M|G|T)$";
 
+/**
+ * The base image of every emitted Dockerfile unless `dockerImage.baseImage` says otherwise: the current
+ * Node LTS, slim. The served runtime itself supports Node 20 to 24.
+ */
+export const DEFAULT_BASE_IMAGE = "node:24-slim";
+
+/**
+ * A Docker image reference (`[registry[:port]/]path[:tag][@sha256:digest]`), as the distribution
+ * reference grammar has it; anything else (spaces, newlines) could smuggle instructions into `FROM`.
+ */
+export const IMAGE_REFERENCE_PATTERN =
+  "^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)?" +
+  "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*" +
+  "(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$";
+
 /** Chainlet names: `[a-zA-Z0-9_-]+`. */
 export const NAME_PATTERN = "^[a-zA-Z0-9_-]+$";
 
@@ -23,7 +38,7 @@ export const REMOTE_CONFIG_SCHEMA: JsonSchema = {
       type: "object",
       additionalProperties: false,
       properties: {
-        baseImage: { type: "string", minLength: 1 },
+        baseImage: { type: "string", pattern: IMAGE_REFERENCE_PATTERN },
         npmRequirements: strings,
         aptRequirements: strings,
         buildCommands: strings,

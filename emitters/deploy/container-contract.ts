@@ -5,6 +5,11 @@ import { ENV } from "../../runtime-node/protocol/env.js";
  * emitted Dockerfile: one port, the health routes, and how long a SIGTERM drain may take.
  */
 export const CONTAINER_PORT = 8080;
+/**
+ * Kubernetes only: the port of the health and metrics routes (`CHAINS_OPS_PORT`), apart from the service
+ * port, so the public Service and Ingress never reach them while the kubelet and Prometheus do.
+ */
+export const OPS_PORT = 9090;
 /** The server's drain budget (`CHAINS_SHUTDOWN_TIMEOUT_SEC`), set explicitly so it matches the grace below. */
 export const DRAIN_SECONDS = 30;
 /** Time the orchestrator waits after SIGTERM before SIGKILL: the drain plus room for the process to exit. */

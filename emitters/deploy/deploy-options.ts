@@ -1,17 +1,37 @@
 import type { ChainIR, ChainletIR } from "../../compiler/chain-ir.js";
+import { diagnosticMessage } from "../../compiler/diagnostic-messages.js";
+import { EmitError } from "../emit-error.js";
 import { toDnsLabel } from "./dns-label.js";
+import { IMAGE_TAG, defaultImageTag } from "./image-tag.js";
 
 /** How the entrypoint is reachable from outside a Kubernetes cluster. */
 export type ExposeMode = "loadbalancer" | "ingress" | "none";
 
-/** Options of the whole-chain deployments (`chains build --registry --tag --expose`). */
+/** What scales a Chainlet with `maxReplicas > minReplicas` on Kubernetes. */
+export type AutoscalerKind = "hpa" | "keda";
+
+/** Options of the whole-chain deployments (`chains build --registry --tag --expose ...`). */
 export interface DeployOptions {
   /** Image registry and namespace prefix, e.g. `ghcr.io/acme`; images are local names without it. */
   registry?: string;
-  /** Image tag of every Chainlet; default each Chainlet's own `buildId` (`latest` when the IR has none). */
+  /** Image tag of every Chainlet; default each Chainlet's own build id (`defaultImageTag`), never `latest`. */
   tag?: string;
   /** Kubernetes only: a LoadBalancer Service (default), an Ingress, or no outside access. */
   expose?: ExposeMode;
+  /** Ingress only: the host it answers for (rule and TLS `hosts`). */
+  host?: string;
+  /** Ingress only: the Secret with the TLS certificate; default `<chain>-tls`. */
+  tlsSecret?: string;
+  /** Ingress only: a cert-manager ClusterIssuer that fills `tlsSecret` (needs `host`). */
+  certIssuer?: string;
+  /** Namespace of the ingress controller, the only one the entrypoint accepts from under `--expose ingress`. */
+  ingressNamespace?: string;
+  /** Namespace of the Prometheus that scrapes the metrics port (and that KEDA asks). */
+  monitoringNamespace?: string;
+  /** `hpa` (default): CPU; `keda`: a KEDA ScaledObject on in-flight calls per replica. */
+  autoscaler?: AutoscalerKind;
+  /** Prometheus KEDA queries (default `http://prometheus-operated.<monitoringNamespace>.svc:9090`). */
+  prometheusUrl?: string;
 }
 
 export interface ResolvedDeployOptions {
@@ -19,13 +39,51 @@ export interface ResolvedDeployOptions {
   /** The `--tag` override; undefined means every Chainlet is tagged with its build id. */
   tag: string | undefined;
   expose: ExposeMode;
+  host: string | undefined;
+  tlsSecret: string | undefined;
+  certIssuer: string | undefined;
+  ingressNamespace: string;
+  monitoringNamespace: string;
+  autoscaler: AutoscalerKind;
+  prometheusUrl: string;
 }
 
 export const EXPOSE_MODES: readonly ExposeMode[] = ["loadbalancer", "ingress", "none"];
+export const AUTOSCALER_KINDS: readonly AutoscalerKind[] = ["hpa", "keda"];
+
+/** A DNS name (RFC 1123 subdomain), optionally a leading wildcard label as Ingress hosts allow. */
+const HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A registry prefix: host[:port] and path components, as Docker's reference grammar has them. */
+const REGISTRY = /^[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Checks a user's value for what it is before it goes into a manifest; a mismatch is a CH1440 build error. */
+function checked(value: string | undefined, pattern: RegExp, what: string): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (value.length > 253 || !pattern.test(value)) throw new EmitError(diagnosticMessage("CH1440", "invalidOption", what, JSON.stringify(value)));
+  return value;
+}
 
 export function resolveDeployOptions(options: DeployOptions = {}): ResolvedDeployOptions {
-  const registry = options.registry?.replace(/\/+$/, "") || undefined;
-  return { registry, tag: options.tag || undefined, expose: options.expose ?? "loadbalancer" };
+  const monitoringNamespace = checked(options.monitoringNamespace, DNS_NAME, "--monitoring-namespace") ?? "monitoring";
+  const prometheusUrl = options.prometheusUrl || `http://prometheus-operated.${monitoringNamespace}.svc:9090`;
+  if (!URL.canParse(prometheusUrl) || !/^https?:$/.test(new URL(prometheusUrl).protocol)) {
+    throw new EmitError(diagnosticMessage("CH1440", "notHttpUrl", "--prometheus-url", JSON.stringify(prometheusUrl)));
+  }
+  const resolved: ResolvedDeployOptions = {
+    registry: checked(options.registry?.replace(/\/+$/, ""), REGISTRY, "--registry"),
+    tag: checked(options.tag, IMAGE_TAG, "--tag"),
+    expose: options.expose ?? "loadbalancer",
+    host: checked(options.host?.toLowerCase(), HOST, "--host"),
+    tlsSecret: checked(options.tlsSecret, DNS_NAME, "--tls-secret"),
+    certIssuer: checked(options.certIssuer, DNS_NAME, "--cert-issuer"),
+    ingressNamespace: checked(options.ingressNamespace, DNS_NAME, "--ingress-namespace") ?? "ingress-nginx",
+    monitoringNamespace,
+    autoscaler: options.autoscaler ?? "hpa",
+    prometheusUrl,
+  };
+  if (resolved.certIssuer && !resolved.host) throw new EmitError(diagnosticMessage("CH1440", "certIssuerNeedsHost"));
+  return resolved;
 }
 
 /**
@@ -35,7 +93,7 @@ export function resolveDeployOptions(options: DeployOptions = {}): ResolvedDeplo
  */
 export function imageName(ir: ChainIR, chainlet: ChainletIR, options: ResolvedDeployOptions): string {
   const repository = toDnsLabel(`${ir.name}-${chainlet.name}`, 128);
-  return `${options.registry ? `${options.registry}/` : ""}${repository}:${options.tag ?? chainlet.buildId ?? "latest"}`;
+  return `${options.registry ? `${options.registry}/` : ""}${repository}:${options.tag ?? defaultImageTag(chainlet)}`;
 }
 
 /**

@@ -1,10 +1,11 @@
 import { Document } from "yaml";
 import type { ChainIR, ChainletIR } from "../../compiler/chain-ir.js";
-import { COMPOSE_ENV, ENV, OTEL_ENV, secretEnvName } from "../../runtime-node/protocol/env.js";
+import { COMPOSE_ENV, ENV, OTEL_ENV, secretFileEnvName } from "../../runtime-node/protocol/env.js";
 import { READYZ_PATH } from "../../runtime-node/protocol/http.js";
 import type { EmittedFile } from "../emitted-file.js";
 import {
   CONTAINER_PORT,
+  SECRETS_DIR,
   TERMINATION_GRACE_SECONDS,
   listenEnvironment,
   nodeProbeCommand,
@@ -16,34 +17,54 @@ export const COMPOSE_ENV_EXAMPLE = "chain.env.example";
 
 /**
  * Variables the Compose file reads from the caller's environment or `--env-file`, never from the build
- * output: a rebuild replaces `<out>/<chain>/`, and secrets must not live there.
+ * output: a rebuild replaces `<out>/<chain>/`. None of them is a secret: secrets are files in
+ * `CHAINS_SECRETS_PATH`, mounted as Compose secrets, so no value shows in `docker inspect`.
  */
-const TOKEN = ENV.authToken;
-const API_KEYS = ENV.apiKeys;
+const SECRETS_PATH = COMPOSE_ENV.secretsPath;
 const BIND_ADDRESS = COMPOSE_ENV.bindAddress;
 const HOST_PORT = COMPOSE_ENV.hostPort;
 
+/** Files in `CHAINS_SECRETS_PATH` with the internal token and the entrypoint's API keys. */
+export const AUTH_TOKEN_FILE = "auth-token";
+export const API_KEYS_FILE = "api-keys";
+/** Where the auth files are mounted in a container; Chainlet secrets go to `SECRETS_DIR`, one file per key. */
+const AUTH_DIR = "/run/secrets/tschains-auth";
+
 /**
  * `docker-compose.yml` for the whole chain plus `chain.env.example`. One service per Chainlet, built from
- * its context, named after the Chainlet and wired by service name. The internal token and each
- * Chainlet's own secrets come from the environment Compose runs in (`--env-file`), so a secret reaches
- * only the Chainlets that declare it. Only the entrypoint is published, on 127.0.0.1 unless
- * `CHAINS_BIND_ADDRESS` says otherwise. No `version` key: the Compose specification, which both
- * docker-compose 1.27+ and `docker compose` read, and which has `condition: service_healthy`.
+ * its context, named after the Chainlet and wired by service name. The internal token, the API keys and
+ * each Chainlet's own secrets are Compose secrets read from files in `CHAINS_SECRETS_PATH`, so a secret
+ * reaches only the Chainlets that declare it and never an environment variable. Each service's `compute`
+ * becomes CPU and memory limits and reservations, and a GPU device reservation with its count. Only the
+ * entrypoint is published, on 127.0.0.1 unless `CHAINS_BIND_ADDRESS` says otherwise. No `version` key:
+ * the Compose specification, which both docker-compose 1.27+ and `docker compose` read.
  */
 export function emitCompose(ir: ChainIR, options: DeployOptions = {}): EmittedFile[] {
   const resolved = resolveDeployOptions(options);
   const names = serviceLabels(ir, "");
   const services: Record<string, unknown> = {};
+  const secrets: Record<string, { file: string }> = {};
+  const secretFile = (name: string) => ({ file: `\${${SECRETS_PATH}:?set ${SECRETS_PATH} (see ${COMPOSE_ENV_EXAMPLE})}/${name}` });
+  secrets[AUTH_TOKEN_FILE] = secretFile(AUTH_TOKEN_FILE);
   for (const chainlet of ir.chainlets) {
     const dependsOn: Record<string, { condition: string }> = {};
     for (const dependency of chainlet.dependencies) {
       dependsOn[names.get(dependency)!] = { condition: "service_healthy" };
     }
+    const mounted = [{ source: AUTH_TOKEN_FILE, target: `${AUTH_DIR}/${AUTH_TOKEN_FILE}` }];
+    if (chainlet.isEntrypoint) {
+      secrets[API_KEYS_FILE] = secretFile(API_KEYS_FILE);
+      mounted.push({ source: API_KEYS_FILE, target: `${AUTH_DIR}/${API_KEYS_FILE}` });
+    }
+    for (const key of chainlet.config.assets.secretKeys) {
+      secrets[`secret-${key}`] = secretFile(key);
+      mounted.push({ source: `secret-${key}`, target: `${SECRETS_DIR}/${key}` });
+    }
     services[names.get(chainlet.name)!] = {
       build: { context: `chainlets/${chainlet.name}` },
       image: imageName(ir, chainlet, resolved),
       environment: serviceEnvironment(chainlet, names),
+      secrets: mounted,
       ...(chainlet.isEntrypoint ? { ports: [`\${${BIND_ADDRESS}:-127.0.0.1}:\${${HOST_PORT}:-8080}:${CONTAINER_PORT}`] } : {}),
       ...(chainlet.dependencies.length > 0 ? { depends_on: dependsOn } : {}),
       healthcheck: {
@@ -53,6 +74,7 @@ export function emitCompose(ir: ChainIR, options: DeployOptions = {}): EmittedFi
         retries: 5,
         start_period: "30s",
       },
+      deploy: { resources: composeResources(chainlet) },
       read_only: true,
       tmpfs: ["/tmp"],
       cap_drop: ["ALL"],
@@ -62,7 +84,7 @@ export function emitCompose(ir: ChainIR, options: DeployOptions = {}): EmittedFi
       labels: { "dev.tschains.chain": ir.name, "dev.tschains.chainlet": chainlet.name },
     };
   }
-  const doc = new Document({ services });
+  const doc = new Document({ services, secrets: sorted(secrets) });
   doc.commentBefore =
     ` Generated by tschains for chain "${ir.displayName}" (${ir.name}): rebuild instead of editing.\n` +
     ` docker-compose --env-file chain.env up -d --build   (start from ${COMPOSE_ENV_EXAMPLE})`;
@@ -70,6 +92,29 @@ export function emitCompose(ir: ChainIR, options: DeployOptions = {}): EmittedFi
     { path: COMPOSE_FILE, contents: doc.toString({ lineWidth: 0 }) },
     { path: COMPOSE_ENV_EXAMPLE, contents: envExample(ir) },
   ];
+}
+
+/**
+ * `compute` as Compose resources: the same CPU and memory as limit and reservation (what Kubernetes gets
+ * as limit and request), and the GPUs as a device reservation, which Compose passes to the NVIDIA runtime.
+ */
+function composeResources(chainlet: ChainletIR): Record<string, unknown> {
+  const { cpu, memory, gpu, gpuCount } = chainlet.config.compute;
+  const amount = { cpus: String(cpu), memory: String(memoryBytes(memory)) };
+  return {
+    limits: amount,
+    reservations: { ...amount, ...(gpu ? { devices: [{ driver: "nvidia", count: gpuCount, capabilities: ["gpu"] }] } : {}) },
+  };
+}
+
+const MEMORY_UNITS: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+
+/** A Kubernetes memory quantity (`MEMORY_PATTERN`: `2Gi`, `512Mi`, `1.5G`) in bytes, which both Compose implementations read alike. */
+export function memoryBytes(quantity: string): number {
+  const match = /^([0-9]+(?:\.[0-9]+)?)([A-Za-z]+)$/.exec(quantity);
+  const unit = match ? MEMORY_UNITS[match[2]!] : undefined;
+  if (!match || unit === undefined) throw new Error(`not a memory quantity: ${quantity}`);
+  return Math.round(Number(match[1]) * unit);
 }
 
 function serviceEnvironment(chainlet: ChainletIR, names: Map<string, string>): Record<string, string> {
@@ -82,29 +127,35 @@ function serviceEnvironment(chainlet: ChainletIR, names: Map<string, string>): R
   for (const [key, value] of Object.entries(env)) env[key] = escapeInterpolation(value);
   Object.assign(env, listenEnvironment());
   env[ENV.dependencies] = escapeInterpolation(JSON.stringify(dependencies));
-  env[TOKEN] = `\${${TOKEN}:?set ${TOKEN} (see ${COMPOSE_ENV_EXAMPLE})}`;
-  if (chainlet.isEntrypoint) env[API_KEYS] = `\${${API_KEYS}:-}`;
+  env[secretFileEnvName(ENV.authToken)] = `${AUTH_DIR}/${AUTH_TOKEN_FILE}`;
+  if (chainlet.isEntrypoint) env[secretFileEnvName(ENV.apiKeys)] = `${AUTH_DIR}/${API_KEYS_FILE}`;
+  if (chainlet.config.assets.secretKeys.length > 0) env[ENV.secretsDir] = SECRETS_DIR;
   env[OTEL_ENV.endpoint] = `\${${OTEL_ENV.endpoint}:-}`;
-  for (const key of chainlet.config.assets.secretKeys) {
-    const variable = secretEnvName(key);
-    env[variable] = `\${${variable}:?set ${variable} (see ${COMPOSE_ENV_EXAMPLE})}`;
-  }
   return env;
 }
 
 function envExample(ir: ChainIR): string {
   const lines = [
-    `# Environment of docker-compose.yml for chain "${ir.displayName}" (${ir.name}).`,
-    "# Copy this file OUTSIDE the build output (a rebuild replaces that folder), put real values in, then:",
+    `# Environment of docker-compose.yml for chain "${ir.displayName}" (${ir.name}): nothing secret.`,
+    "# Copy this file OUTSIDE the build output (a rebuild replaces that folder), adjust it, then:",
     `#   docker-compose -f ${ir.name}/docker-compose.yml --env-file chain.env up -d --build`,
-    "# Placeholders only: never commit the filled-in copy.",
     "",
-    "# Internal bearer token: every Chainlet requires it and sends it to its dependencies.",
-    "# Make one with: node -e \"console.log(require('crypto').randomBytes(32).toString('hex'))\"",
-    `${TOKEN}=replace-with-a-long-random-token`,
-    "",
-    "# Comma-separated keys outside callers may send as bearer tokens to the entrypoint (optional).",
-    `${API_KEYS}=replace-with-a-client-key`,
+    "# Absolute path of a folder OUTSIDE the build output with one file per secret, readable by uid 1000",
+    "# (the containers' user), e.g. chown 1000 + chmod 0400 each file. Compose mounts each file only into",
+    "# the Chainlets that need it. The files:",
+    `#   ${AUTH_TOKEN_FILE}  internal bearer token every Chainlet requires and sends to its dependencies; make one with`,
+    `#             node -e "console.log(require('crypto').randomBytes(32).toString('hex'))"`,
+    `#   ${API_KEYS_FILE}    comma-separated keys outside callers send as bearer tokens to the entrypoint (may be empty)`,
+  ];
+  const owners = new Map<string, string[]>();
+  for (const chainlet of ir.chainlets) {
+    for (const key of chainlet.config.assets.secretKeys) owners.set(key, [...(owners.get(key) ?? []), chainlet.name]);
+  }
+  for (const [key, chainlets] of [...owners].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    lines.push(`#   ${key}  secret "${key}", read by ${chainlets.join(", ")}`);
+  }
+  lines.push(
+    `${SECRETS_PATH}=/replace/with/absolute/path/to/secrets`,
     "",
     "# Where the entrypoint is published on the host.",
     `${BIND_ADDRESS}=127.0.0.1`,
@@ -113,14 +164,7 @@ function envExample(ir: ChainIR): string {
     "# OpenTelemetry: OTLP/HTTP collector that every Chainlet sends its traces to, e.g. http://otel-collector:4318",
     "# (empty: tracing off).",
     `${OTEL_ENV.endpoint}=`,
-  ];
-  const owners = new Map<string, string[]>();
-  for (const chainlet of ir.chainlets) {
-    for (const key of chainlet.config.assets.secretKeys) owners.set(key, [...(owners.get(key) ?? []), chainlet.name]);
-  }
-  for (const [key, chainlets] of [...owners].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    lines.push("", `# Secret "${key}", read by ${chainlets.join(", ")}.`, `${secretEnvName(key)}=replace-me`);
-  }
+  );
   return lines.join("\n") + "\n";
 }
 
@@ -129,6 +173,6 @@ function escapeInterpolation(value: string): string {
   return value.replace(/\$/g, "$$$$");
 }
 
-function sorted(record: Record<string, string>): Record<string, string> {
+function sorted<T>(record: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

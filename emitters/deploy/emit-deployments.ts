@@ -5,8 +5,8 @@ import { emitCompose } from "./emit-compose.js";
 import { emitGraph } from "./emit-graph.js";
 import { emitKubernetes } from "./emit-kubernetes.js";
 
-export type { DeployOptions, ExposeMode } from "./deploy-options.js";
-export { EXPOSE_MODES } from "./deploy-options.js";
+export type { AutoscalerKind, DeployOptions, ExposeMode } from "./deploy-options.js";
+export { AUTOSCALER_KINDS, EXPOSE_MODES } from "./deploy-options.js";
 export { renderGraph } from "./emit-graph.js";
 
 /**

@@ -3,13 +3,15 @@ import { Document } from "yaml";
 import type { Deployment } from "kubernetes-types/apps/v1.js";
 import type { HorizontalPodAutoscaler } from "kubernetes-types/autoscaling/v2.js";
 import type { ConfigMap, EnvVar, Service, Toleration, Volume, VolumeMount } from "kubernetes-types/core/v1.js";
-import type { Ingress } from "kubernetes-types/networking/v1.js";
+import type { Ingress, NetworkPolicy, NetworkPolicyIngressRule } from "kubernetes-types/networking/v1.js";
+import type { PodDisruptionBudget } from "kubernetes-types/policy/v1.js";
 import type { ChainIR, ChainletIR } from "../../compiler/chain-ir.js";
 import { ENV, OTEL_ENV } from "../../runtime-node/protocol/env.js";
-import { HEALTHZ_PATH, METRICS_PATH, READYZ_PATH } from "../../runtime-node/protocol/http.js";
+import { HEALTHZ_PATH, METRICS_PATH, READYZ_PATH, RUN_REMOTE_PATH } from "../../runtime-node/protocol/http.js";
 import type { EmittedFile } from "../emitted-file.js";
 import {
   CONTAINER_PORT,
+  OPS_PORT,
   RUN_AS_UID,
   SECRETS_DIR,
   TERMINATION_GRACE_SECONDS,
@@ -18,8 +20,32 @@ import {
 import { imageName, resolveDeployOptions, serviceLabels, type DeployOptions, type ResolvedDeployOptions } from "./deploy-options.js";
 import { toDnsLabel } from "./dns-label.js";
 
+/**
+ * KEDA's ScaledObject (keda.sh/v1alpha1), the fields we write; the tests validate it against KEDA's own
+ * schema (`@kubernetes-models/keda`).
+ */
+export interface ScaledObject {
+  apiVersion: "keda.sh/v1alpha1";
+  kind: "ScaledObject";
+  metadata: { name: string; labels: Record<string, string> };
+  spec: {
+    scaleTargetRef: { apiVersion: string; kind: string; name: string };
+    minReplicaCount: number;
+    maxReplicaCount: number;
+    triggers: { type: string; metricType?: string; metadata: Record<string, string> }[];
+  };
+}
+
 /** Every object kind the Kubernetes emitter writes, typed by `kubernetes-types` so tsc checks the fields. */
-export type KubernetesObject = ConfigMap | Deployment | Service | HorizontalPodAutoscaler | Ingress;
+export type KubernetesObject =
+  | ConfigMap
+  | Deployment
+  | Service
+  | HorizontalPodAutoscaler
+  | Ingress
+  | NetworkPolicy
+  | PodDisruptionBudget
+  | ScaledObject;
 
 /** A kustomize entry point; not a Kubernetes API object, so it has no `kubernetes-types` type. */
 export interface Kustomization {
@@ -35,6 +61,9 @@ export const GPU_NODE_LABEL = "tschains.dev/gpu";
 export const AUTH_TOKEN_KEY = "token";
 export const API_KEYS_KEY = "api-keys";
 const HTTP_PORT_NAME = "http";
+const OPS_PORT_NAME = "ops";
+/** Utilisation of the CPU request at which the autoscaler adds replicas. */
+const CPU_TARGET_PERCENT = 70;
 
 /** Names of the chain-wide objects the user creates or the manifests refer to. */
 export interface ChainObjectNames {
@@ -44,23 +73,31 @@ export interface ChainObjectNames {
   secrets: string;
   /** Optional ConfigMap whose `OTEL_EXPORTER_OTLP_ENDPOINT` key sends every Chainlet's traces to a collector. */
   telemetry: string;
+  /** Default TLS Secret of the Ingress (`--tls-secret` overrides it). */
+  tlsSecret: string;
+  /** NetworkPolicy that denies all ingress to the chain's pods unless a Chainlet's own policy allows it. */
+  defaultDeny: string;
 }
 
 export function chainObjectNames(ir: ChainIR): ChainObjectNames {
   const chain = toDnsLabel(ir.name, 50);
-  return { authSecret: `${chain}-auth`, secrets: `${chain}-secrets`, telemetry: `${chain}-telemetry` };
+  return { authSecret: `${chain}-auth`, secrets: `${chain}-secrets`, tlsSecret: `${chain}-tls`, defaultDeny: `${chain}-default-deny`, telemetry: `${chain}-telemetry` };
 }
 
 /** The manifests as objects, one group per file; `emitKubernetes` writes them as YAML. */
 export interface KubernetesManifests {
-  files: { path: string; objects: KubernetesObject[] }[];
+  /** `comment` goes at the top of the file, after the generated-by line. */
+  files: { path: string; objects: KubernetesObject[]; comment?: string }[];
   kustomization: Kustomization;
 }
 
 /**
- * Builds the Kubernetes manifests of the chain: per Chainlet a ConfigMap with its wiring, a Deployment,
- * a ClusterIP Service and, when `compute.maxReplicas > minReplicas`, a HorizontalPodAutoscaler; then how
- * the entrypoint is reached from outside (`expose`). Secrets are only referred to, never written.
+ * Builds the Kubernetes manifests of the chain: a default-deny NetworkPolicy; per Chainlet a ConfigMap
+ * with its wiring, a Deployment, a ClusterIP Service, a NetworkPolicy that admits only the Chainlets that
+ * depend on it (the entrypoint: the exposure) and Prometheus on the ops port, and, when it can run more
+ * than one replica, a PodDisruptionBudget and an autoscaler (HPA on CPU, or a KEDA ScaledObject on
+ * in-flight calls); then how the entrypoint is reached from outside (`expose`). Secrets are only referred
+ * to, never written.
  */
 export function kubernetesManifests(ir: ChainIR, options: DeployOptions = {}): KubernetesManifests {
   const resolved = resolveDeployOptions(options);
@@ -68,7 +105,13 @@ export function kubernetesManifests(ir: ChainIR, options: DeployOptions = {}): K
   const short = serviceLabels(ir, "");
   const chainLabel = toDnsLabel(ir.name);
   const names = chainObjectNames(ir);
-  const files: KubernetesManifests["files"] = [];
+  const files: KubernetesManifests["files"] = [
+    {
+      path: `${K8S_DIR}/network-policy.yaml`,
+      objects: [defaultDenyPolicy(names.defaultDeny, chainLabel)],
+      comment: " Needs a CNI that enforces NetworkPolicy (Calico, Cilium, ...); kubelet probes are not affected.",
+    },
+  ];
   for (const chainlet of ir.chainlets) {
     const context: ChainletContext = {
       ir,
@@ -81,6 +124,7 @@ export function kubernetesManifests(ir: ChainIR, options: DeployOptions = {}): K
       options: resolved,
       names,
       services,
+      shortNames: short,
     };
     files.push({ path: `${K8S_DIR}/${chainlet.name}.yaml`, objects: chainletObjects(context) });
   }
@@ -89,7 +133,8 @@ export function kubernetesManifests(ir: ChainIR, options: DeployOptions = {}): K
     const labels = { "app.kubernetes.io/name": short.get(entry.name)!, "app.kubernetes.io/part-of": chainLabel };
     files.push({
       path: `${K8S_DIR}/expose-${resolved.expose}.yaml`,
-      objects: [exposeObject(resolved.expose, services.get(entry.name)!, labels)],
+      objects: [exposeObject(resolved, names, services.get(entry.name)!, labels)],
+      ...(resolved.expose === "loadbalancer" ? { comment: LOADBALANCER_TLS_NOTE } : {}),
     });
   }
   return {
@@ -108,7 +153,7 @@ export function emitKubernetes(ir: ChainIR, options: DeployOptions = {}): Emitte
   const header = ` Generated by tschains for chain "${ir.displayName}": rebuild instead of editing.`;
   const emitted: EmittedFile[] = manifests.files.map((file) => ({
     path: file.path,
-    contents: file.objects.map((object, i) => yamlDocument(object, i === 0 ? header : undefined)).join("---\n"),
+    contents: file.objects.map((object, i) => yamlDocument(object, i === 0 ? header + (file.comment ? `\n${file.comment}` : "") : undefined)).join("---\n"),
   }));
   emitted.push({ path: `${K8S_DIR}/kustomization.yaml`, contents: yamlDocument(manifests.kustomization, header) });
   return emitted;
@@ -124,13 +169,16 @@ interface ChainletContext {
   options: ResolvedDeployOptions;
   names: ChainObjectNames;
   services: Map<string, string>;
+  /** Each Chainlet's `app.kubernetes.io/name` label. */
+  shortNames: Map<string, string>;
 }
 
 function chainletObjects(context: ChainletContext): KubernetesObject[] {
-  const { chainlet } = context;
+  const { compute } = context.chainlet.config;
   const configMap = chainletConfigMap(context);
-  const objects: KubernetesObject[] = [configMap, chainletDeployment(context, configMap), clusterService(context)];
-  if (chainlet.config.compute.maxReplicas > chainlet.config.compute.minReplicas) objects.push(autoscaler(context));
+  const objects: KubernetesObject[] = [configMap, chainletDeployment(context, configMap), clusterService(context), networkPolicy(context)];
+  if (compute.maxReplicas > 1) objects.push(disruptionBudget(context));
+  if (compute.maxReplicas > compute.minReplicas) objects.push(context.options.autoscaler === "keda" ? scaledObject(context) : autoscaler(context));
   return objects;
 }
 
@@ -152,6 +200,7 @@ function chainletConfigMap(context: ChainletContext): ConfigMap {
   const data: Record<string, string> = {
     ...Object.fromEntries(Object.entries(chainlet.config.options.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     ...listenEnvironment(),
+    [ENV.opsPort]: String(OPS_PORT),
     [ENV.dependencies]: JSON.stringify(dependencies),
   };
   if (chainlet.config.assets.secretKeys.length > 0) data[ENV.secretsDir] = SECRETS_DIR;
@@ -200,7 +249,7 @@ function chainletDeployment(context: ChainletContext, configMap: ConfigMap): Dep
   }
   const autoscaled = compute.maxReplicas > compute.minReplicas;
   const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
-    httpGet: { path, port: HTTP_PORT_NAME },
+    httpGet: { path, port: OPS_PORT_NAME },
     periodSeconds,
     timeoutSeconds: 3,
     failureThreshold,
@@ -220,7 +269,7 @@ function chainletDeployment(context: ChainletContext, configMap: ConfigMap): Dep
             // Pods roll when the wiring changes, which a ConfigMap update alone would not do.
             "tschains.dev/config-hash": createHash("sha256").update(JSON.stringify(configMap.data)).digest("hex").slice(0, 16),
             "prometheus.io/scrape": "true",
-            "prometheus.io/port": String(CONTAINER_PORT),
+            "prometheus.io/port": String(OPS_PORT),
             "prometheus.io/path": METRICS_PATH,
           },
         },
@@ -242,7 +291,10 @@ function chainletDeployment(context: ChainletContext, configMap: ConfigMap): Dep
               name: context.labels["app.kubernetes.io/name"],
               image: imageName(context.ir, chainlet, context.options),
               imagePullPolicy: "IfNotPresent",
-              ports: [{ name: HTTP_PORT_NAME, containerPort: CONTAINER_PORT, protocol: "TCP" }],
+              ports: [
+                { name: HTTP_PORT_NAME, containerPort: CONTAINER_PORT, protocol: "TCP" },
+                { name: OPS_PORT_NAME, containerPort: OPS_PORT, protocol: "TCP" },
+              ],
               envFrom: [{ configMapRef: { name: configMap.metadata!.name! } }],
               env,
               resources: { requests: resources, limits: { ...resources } },
@@ -278,6 +330,11 @@ function clusterService(context: ChainletContext): Service {
   };
 }
 
+/** The Deployment an autoscaler (HPA or KEDA) sizes. */
+function scaleTarget(context: ChainletContext): { apiVersion: string; kind: string; name: string } {
+  return { apiVersion: "apps/v1", kind: "Deployment", name: context.name };
+}
+
 function autoscaler(context: ChainletContext): HorizontalPodAutoscaler {
   const compute = context.chainlet.config.compute;
   return {
@@ -285,17 +342,117 @@ function autoscaler(context: ChainletContext): HorizontalPodAutoscaler {
     kind: "HorizontalPodAutoscaler",
     metadata: { name: context.name, labels: metadataLabels(context) },
     spec: {
-      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: context.name },
+      scaleTargetRef: scaleTarget(context),
       minReplicas: compute.minReplicas,
       maxReplicas: compute.maxReplicas,
-      metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }],
+      metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: CPU_TARGET_PERCENT } } }],
     },
   };
 }
 
-function exposeObject(mode: "loadbalancer" | "ingress", service: string, selector: Record<string, string>): KubernetesObject {
+/**
+ * KEDA scales on what limits a Chainlet: calls running and waiting per replica, against
+ * `compute.concurrency` (KEDA divides the query's total by the threshold), and on CPU like the HPA.
+ */
+function scaledObject(context: ChainletContext): ScaledObject {
+  const { compute } = context.chainlet.config;
+  const chainlet = JSON.stringify(context.chainlet.name);
+  return {
+    apiVersion: "keda.sh/v1alpha1",
+    kind: "ScaledObject",
+    metadata: { name: context.name, labels: metadataLabels(context) },
+    spec: {
+      triggers: [
+        {
+          type: "prometheus",
+          metadata: {
+            serverAddress: context.options.prometheusUrl,
+            query: `sum(chains_run_remote_in_flight{chainlet=${chainlet}}) + sum(chains_run_remote_queued{chainlet=${chainlet}})`,
+            threshold: String(compute.concurrency),
+          },
+        },
+        { type: "cpu", metricType: "Utilization", metadata: { value: String(CPU_TARGET_PERCENT) } },
+      ],
+      scaleTargetRef: scaleTarget(context),
+      minReplicaCount: compute.minReplicas,
+      maxReplicaCount: compute.maxReplicas,
+    },
+  };
+}
+
+/** Voluntary disruptions (node drains, upgrades) take at most one replica at a time, and never block. */
+function disruptionBudget(context: ChainletContext): PodDisruptionBudget {
+  return {
+    apiVersion: "policy/v1",
+    kind: "PodDisruptionBudget",
+    metadata: { name: context.name, labels: metadataLabels(context) },
+    spec: { maxUnavailable: 1, selector: { matchLabels: context.labels } },
+  };
+}
+
+function defaultDenyPolicy(name: string, chain: string): NetworkPolicy {
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name, labels: { "app.kubernetes.io/part-of": chain, "app.kubernetes.io/managed-by": "tschains" } },
+    spec: { podSelector: { matchLabels: { "app.kubernetes.io/part-of": chain } }, policyTypes: ["Ingress"] },
+  };
+}
+
+/**
+ * Who may open connections to a Chainlet: on the service port, the Chainlets that depend on it (and for
+ * the entrypoint, the exposure: anyone behind a LoadBalancer, the ingress controller's namespace behind
+ * an Ingress); on the ops port, Prometheus's namespace. Everything else falls under the default deny.
+ */
+function networkPolicy(context: ChainletContext): NetworkPolicy {
+  const { ir, chainlet, options } = context;
+  const servicePort = [{ protocol: "TCP", port: CONTAINER_PORT }];
+  const rules: NetworkPolicyIngressRule[] = [];
+  const callers = ir.chainlets.filter((candidate) => candidate.dependencies.includes(chainlet.name));
+  if (callers.length > 0) {
+    rules.push({
+      from: callers.map((caller) => ({ podSelector: { matchLabels: chainletSelector(context, caller) } })),
+      ports: servicePort,
+    });
+  }
+  if (chainlet.isEntrypoint && options.expose === "loadbalancer") rules.push({ ports: servicePort });
+  if (chainlet.isEntrypoint && options.expose === "ingress") {
+    rules.push({ from: [{ namespaceSelector: { matchLabels: namespaceLabel(options.ingressNamespace) } }], ports: servicePort });
+  }
+  rules.push({
+    from: [{ namespaceSelector: { matchLabels: namespaceLabel(options.monitoringNamespace) } }],
+    ports: [{ protocol: "TCP", port: OPS_PORT }],
+  });
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: context.name, labels: metadataLabels(context) },
+    spec: { podSelector: { matchLabels: context.labels }, policyTypes: ["Ingress"], ingress: rules },
+  };
+}
+
+/** The label every namespace carries with its own name (Kubernetes 1.21+). */
+function namespaceLabel(namespace: string): Record<string, string> {
+  return { "kubernetes.io/metadata.name": namespace };
+}
+
+/** The selector labels of another Chainlet of the chain. */
+function chainletSelector(context: ChainletContext, other: ChainletIR): Record<string, string> {
+  return { ...context.labels, "app.kubernetes.io/name": context.shortNames.get(other.name)! };
+}
+
+const LOADBALANCER_TLS_NOTE =
+  " Port 443 carries plain HTTP to the pods: TLS must end at the load balancer (e.g. AWS\n" +
+  " service.beta.kubernetes.io/aws-load-balancer-ssl-cert, or your cloud's equivalent), or use --expose ingress.";
+
+/**
+ * Outside access to the entrypoint's service port, and to `/v1/run_remote` only (the ops routes are on
+ * their own port anyway): a LoadBalancer on 443 (TLS terminated by the load balancer) or an Ingress with
+ * a `tls` section, the host when given, and cert-manager's annotation when an issuer is named.
+ */
+function exposeObject(options: ResolvedDeployOptions, names: ChainObjectNames, service: string, selector: Record<string, string>): KubernetesObject {
   const labels = { ...selector, "app.kubernetes.io/managed-by": "tschains" };
-  if (mode === "loadbalancer") {
+  if (options.expose === "loadbalancer") {
     return {
       apiVersion: "v1",
       kind: "Service",
@@ -303,19 +460,26 @@ function exposeObject(mode: "loadbalancer" | "ingress", service: string, selecto
       spec: {
         type: "LoadBalancer",
         selector,
-        ports: [{ name: HTTP_PORT_NAME, port: 80, targetPort: HTTP_PORT_NAME, protocol: "TCP" }],
+        ports: [{ name: "https", port: 443, targetPort: HTTP_PORT_NAME, protocol: "TCP" }],
       },
     };
   }
+  const host = options.host;
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "Ingress",
-    metadata: { name: service, labels },
+    metadata: {
+      name: service,
+      labels,
+      ...(options.certIssuer ? { annotations: { "cert-manager.io/cluster-issuer": options.certIssuer } } : {}),
+    },
     spec: {
+      tls: [{ ...(host ? { hosts: [host] } : {}), secretName: options.tlsSecret ?? names.tlsSecret }],
       rules: [
         {
+          ...(host ? { host } : {}),
           http: {
-            paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: service, port: { number: CONTAINER_PORT } } } }],
+            paths: [{ path: RUN_REMOTE_PATH, pathType: "Exact", backend: { service: { name: service, port: { number: CONTAINER_PORT } } } }],
           },
         },
       ],

@@ -10,7 +10,10 @@ export interface RemoteConfig {
   /** Display and service name, `[a-zA-Z0-9_-]+`; defaults to the class name in kebab-case. */
   name?: string;
   dockerImage?: {
-    /** Defaults to `node:20-slim`. */
+    /**
+     * Defaults to `node:24-slim` (`DEFAULT_BASE_IMAGE`). A reference pinned by digest
+     * (`node:24-slim@sha256:<64 hex>`) is kept as written.
+     */
     baseImage?: string;
     /** npm packages installed in the image and kept out of the bundle, e.g. `"sharp@0.33.5"`. */
     npmRequirements?: string[];

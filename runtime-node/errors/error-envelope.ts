@@ -3,6 +3,21 @@ import type { ErrorEnvelope } from "../protocol/error-envelope.js";
 import { runtimeMessage } from "../protocol/runtime-errors.js";
 import { userStack } from "./stack-frames.js";
 
+/** Absolute paths and file URLs of source or bundle files, with their `:line:column`. */
+const SOURCE_PATH = /(?:file:\/\/)?(?:\/[^\s'"()<>:,]+)+\.(?:[cm]?[jt]sx?|json)(?::\d+)*/g;
+
+/** `envelope` as an outside caller may see it: type, message, code and chainlet at every level, no stack, no source path. */
+export function withoutInternals(envelope: ErrorEnvelope, depth = 0): ErrorEnvelope {
+  return {
+    type: envelope.type,
+    message: envelope.message.replace(SOURCE_PATH, "[path]"),
+    chainlet: envelope.chainlet,
+    stack: "",
+    cause: envelope.cause && depth < 64 ? withoutInternals(envelope.cause, depth + 1) : null,
+    ...(envelope.code ? { code: envelope.code } : {}),
+  };
+}
+
 /** The innermost envelope of a chain: where the failure started. */
 export function rootCause(envelope: ErrorEnvelope): ErrorEnvelope {
   let current = envelope;

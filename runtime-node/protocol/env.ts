@@ -24,7 +24,16 @@ export const ENV = {
   retryBaseMs: "CHAINS_RETRY_BASE_MS",
   /** The Chainlet's build id (a content hash of its image inputs), set by its image and by `chains serve`. */
   buildId: "CHAINS_BUILD_ID",
+  /** Serve the ops routes (health, metrics) on this port only (`runtime-node/server/ops-listener.ts`). */
+  opsPort: "CHAINS_OPS_PORT",
+  /** `1`: outside callers of the entrypoint get stacks too (staging). */
+  exposeStacks: "CHAINS_EXPOSE_STACKS",
 } as const;
+
+/** `CHAINS_AUTH_TOKEN` → `CHAINS_AUTH_TOKEN_FILE`: the variable that names a file holding the value instead. */
+export function secretFileEnvName(name: string): string {
+  return `${name}_FILE`;
+}
 
 /** Prefix of the variables that carry one secret each when no secrets folder is mounted. */
 export const SECRET_ENV_PREFIX = "CHAINS_SECRET_";
@@ -49,6 +58,8 @@ export const ENV_DEFAULTS = {
 
 /** Variables the emitted `compose.yaml` interpolates on the host (not read by the server). */
 export const COMPOSE_ENV = {
+  /** Absolute path of the folder with one file per secret, mounted as Compose secrets. */
+  secretsPath: "CHAINS_SECRETS_PATH",
   bindAddress: "CHAINS_BIND_ADDRESS",
   hostPort: "CHAINS_PORT",
 } as const;

@@ -21,6 +21,8 @@ export interface ErrorEnvelope {
   code?: string;
   /** The build id of `chainlet` (top-level envelope only), when it knows it. */
   buildId?: string;
+  /** Set on what an outside caller gets (its stacks are empty): the request id to quote; logs have the rest. */
+  requestId?: string;
 }
 
 /** A value that looks like an envelope, checked before trusting a remote body. */
@@ -57,7 +59,8 @@ export function errorEnvelopeSchemas(refPrefix: string): Record<"ErrorEnvelope" 
         type: { type: "string", description: "Error class name: HttpError, TypeError, ChainsError, ..." },
         message: { type: "string" },
         chainlet: { type: "string", description: "The Chainlet that raised it." },
-        stack: { type: "string", description: "The user's frames, mapped to .ts lines." },
+        stack: { type: "string", description: "The user's frames, mapped to .ts lines; empty for outside callers unless CHAINS_EXPOSE_STACKS=1." },
+        requestId: { type: "string", description: "Outside callers only: the request id to quote (the x-request-id header)." },
         code: { type: "string", description: "CH2xxx when the tschains runtime raised it." },
         cause: { anyOf: [{ $ref: `${refPrefix}RemoteErrorDetail` }, { type: "null" }] },
       },

@@ -91,5 +91,5 @@ function endWithErrorFrame(ctx: ServerContext, res: ServerResponse, format: Wire
   const envelope = envelopeOf(ctx, error);
   ctx.spans.get(res)?.failed(envelope, status);
   ctx.logger.error({ requestId: requestContext.getStore()?.requestId, status, err: envelope }, `stream failed mid-way: ${envelope.message}`);
-  res.end(encodeFrame(format, { error: envelope, status }));
+  res.end(encodeFrame(format, { error: ctx.forCaller(envelope, res), status }));
 }

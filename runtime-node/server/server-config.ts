@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { runtimeError } from "../errors/errors.js";
-import { ENV, ENV_DEFAULTS, secretEnvName } from "../protocol/env.js";
+import { ENV, ENV_DEFAULTS, secretEnvName, secretFileEnvName } from "../protocol/env.js";
 
 /** Everything a served Chainlet reads from its environment, parsed once at start-up. */
 export interface ServerConfig {
@@ -101,15 +101,36 @@ function secrets(env: Env, declared: readonly string[]): Record<string, string> 
 
 const flag = (raw: string | undefined) => raw === "1" || raw === "true";
 
+/** Largest secret file read; a token or key list is far smaller, anything bigger is a wrong path. */
+const SECRET_FILE_MAX_BYTES = 64 * 1024;
+
+/**
+ * A secret given as `<NAME>_FILE` (a Compose or Docker secret mounted as a file, so the value shows in no
+ * `docker inspect`) or else as `<NAME>`. A trailing newline in the file is an editor artefact, not data.
+ */
+function secretValue(env: Env, name: string): string | undefined {
+  const variable = secretFileEnvName(name);
+  const file = env[variable];
+  if (!file) return env[name];
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch (error) {
+    throw invalid(variable, `names ${JSON.stringify(file)}, which cannot be read: ${(error as Error).message}`);
+  }
+  if (size > SECRET_FILE_MAX_BYTES) throw invalid(variable, `names a file of ${size} bytes; a secret file holds at most ${SECRET_FILE_MAX_BYTES}`);
+  return readFileSync(file, "utf8").replace(/\r?\n$/, "");
+}
+
 /** Reads the served Chainlet's configuration; `declaredSecrets` limits which secrets are loaded at all. */
 export function readServerConfig(env: Env, declaredSecrets: readonly string[]): ServerConfig {
-  const keys = (env[ENV.apiKeys] ?? "").split(",").map((k) => k.trim()).filter((k) => k.length > 0);
+  const keys = (secretValue(env, ENV.apiKeys) ?? "").split(",").map((k) => k.trim()).filter((k) => k.length > 0);
   const queue = env[ENV.maxQueue];
   return {
     port: port(env),
     host: env[ENV.host] || ENV_DEFAULTS.host,
     dependencies: dependencies(env),
-    authToken: env[ENV.authToken] || undefined,
+    authToken: secretValue(env, ENV.authToken) || undefined,
     apiKeys: keys,
     entrypointPublic: flag(env[ENV.entrypointPublic]),
     secrets: secrets(env, declaredSecrets),

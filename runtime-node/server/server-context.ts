@@ -6,6 +6,7 @@ import type { ConcurrencyGate } from "../transport/concurrency-gate.js";
 import type { Redact } from "../errors/error-envelope.js";
 import type { ChainletMetrics } from "../observability/metrics.js";
 import type { RequestSpan } from "../observability/tracing.js";
+import type { ForCaller } from "./caller-envelope.js";
 import type { ServerConfig } from "./server-config.js";
 
 /** The served Chainlet instance, or why there is none, and whether the server drains. */
@@ -27,4 +28,6 @@ export interface ServerContext {
   checkBearer: (header: string | undefined) => BearerVerdict;
   /** The span of each traced request in flight (see request-span.ts). */
   spans: WeakMap<ServerResponse, RequestSpan>;
+  /** What of an error envelope this request's caller gets (outside callers: no stacks, no paths). */
+  forCaller: ForCaller;
 }

@@ -2,6 +2,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { constructWith } from "../authoring/authoring.js";
 import { bearerChecker } from "./auth.js";
+import { envelopeForCaller } from "./caller-envelope.js";
+import { splitOpsRoutes } from "./ops-listener.js";
 import type { ChainletServerSpec } from "./chainlet-meta.js";
 import { ConcurrencyGate } from "../transport/concurrency-gate.js";
 import { toEnvelope, type Redact } from "../errors/error-envelope.js";
@@ -50,11 +52,13 @@ export async function startChainletServer(spec: ChainletServerSpec): Promise<Run
   await startTracingOrWarn(spec, services);
   const state = construct(spec, services);
   const ctx = serverContext(spec, services, state);
+  const handler = requestHandler(ctx);
   const server = createServer(
     { headersTimeout: services.config.headersTimeoutMs, requestTimeout: services.config.requestTimeoutMs, keepAliveTimeout: 5_000 },
-    requestHandler(ctx),
+    handler,
   );
   const url = await listen(server, services.config);
+  await splitOpsRoutes(server, handler, spec.env ?? process.env, services.config.host, spec.meta.name);
   services.log.logger.info({ url, ready: state.instance !== undefined }, `${spec.meta.name} listening on ${url}`);
   // A supervisor such as `chains serve` starts servers on PORT=0 and learns the real port here,
   // which is race-free unlike picking a free port before spawning.
@@ -109,7 +113,8 @@ function serverContext(spec: ChainletServerSpec, { config, redact, log, metrics 
   metrics.watchRunGate(gate);
   const publicEntrypoint = meta.isEntrypoint && config.entrypointPublic && config.apiKeys.length === 0;
   const accepted = publicEntrypoint ? [] : [...(config.authToken ? [config.authToken] : []), ...(meta.isEntrypoint ? config.apiKeys : [])];
-  return { spec, config, state, gate, logger: log.logger, metrics, redact, checkBearer: bearerChecker(accepted), spans: new WeakMap() };
+  const forCaller = envelopeForCaller({ isEntrypoint: meta.isEntrypoint, entrypointPublic: config.entrypointPublic, authToken: config.authToken, env: spec.env ?? process.env });
+  return { spec, config, state, gate, logger: log.logger, metrics, redact, checkBearer: bearerChecker(accepted), forCaller, spans: new WeakMap() };
 }
 
 /** Listens on the configured address; resolves with the URL a client on this machine reaches it by. */

@@ -19,7 +19,7 @@ function chainlet(ir: ChainIR, name: string): ChainletIR {
 }
 
 const DEFAULT_CONFIG = {
-  dockerImage: { baseImage: "node:20-slim", npmRequirements: [], aptRequirements: [], buildCommands: [], dataDir: null },
+  dockerImage: { baseImage: "node:24-slim", npmRequirements: [], aptRequirements: [], buildCommands: [], dataDir: null },
   compute: { cpu: 1, memory: "2Gi", gpu: null, gpuCount: 0, concurrency: 32, minReplicas: 1, maxReplicas: 1 },
   assets: { secretKeys: [] },
   options: { env: {} },

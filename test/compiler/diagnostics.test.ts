@@ -62,6 +62,9 @@ const cases: Record<string, Expected[]> = {
   "ch1206-wrong-config-type": [{ code: "CH1206", message: /^remoteConfig\.dockerImage\.npmRequirements must be an array; got "sharp@0\.33\.5"\.$/, at: '"sharp' }],
   "ch1207-min-replicas-above-max": [{ code: "CH1207", message: /^remoteConfig\.compute\.minReplicas \(3\) is greater than maxReplicas \(2\)\.$/, at: "3," }],
   "ch1208-gpu-count-without-gpu": [{ code: "CH1208", message: /^remoteConfig\.compute\.gpuCount needs compute\.gpu/, at: "2 }" }],
+  "ch1209-invalid-base-image": [
+    { code: "CH1212", message: /^remoteConfig\.dockerImage\.baseImage must be an image reference such as "node:24-slim" or "node:24-slim@sha256:<64 hex digits>"; got "node:24-slim\\nRUN/, at: '"node:24-slim' },
+  ],
   "ch1301-no-entrypoint": [{ code: "CH1301", message: /^No @entrypoint: the entry file declares 2 Chainlets \(First, Second\)/, at: "First" }],
   "ch1302-several-entrypoints": [
     { code: "CH1302", message: /^A chain has exactly one @entrypoint; found 2: First, Second\.$/, at: "@entrypoint\n" },

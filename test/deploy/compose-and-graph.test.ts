@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { ChainIR } from "../../compiler/chain-ir.js";
 import { emitDeployments, renderGraph } from "../../emitters/deploy/emit-deployments.js";
+import { memoryBytes } from "../../emitters/deploy/emit-compose.js";
 import { helloIR, richIR } from "./fixture-irs.js";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the Compose file is read back as untyped YAML on purpose */
@@ -22,7 +23,7 @@ describe.each([
 ])("docker-compose.yml of %s", (_name, makeIR) => {
   const ir = makeIR();
   const composeText = emitted(ir, "docker-compose.yml");
-  const compose = parse(composeText) as { services: Record<string, any> };
+  const compose = parse(composeText) as { services: Record<string, any>; secrets: Record<string, any> };
   const envExample = emitted(ir, "chain.env.example");
   const serviceOf = (chainlet: string) =>
     Object.entries(compose.services).find(([, service]) => service.labels["dev.tschains.chainlet"] === chainlet)!;
@@ -59,20 +60,37 @@ describe.each([
     }
   });
 
-  it("takes the token and each Chainlet's own secrets from the environment, never from the file", () => {
+  it("mounts the token, API keys and each Chainlet's own secrets as Compose secrets, never as environment values", () => {
+    const declared = compose.secrets as Record<string, { file: string }>;
+    for (const secret of Object.values(declared)) expect(secret.file).toMatch(/^\$\{CHAINS_SECRETS_PATH:\?[^}]*\}\/[A-Za-z0-9_.-]+$/);
     for (const chainlet of ir.chainlets) {
       const [, service] = serviceOf(chainlet.name);
-      expect(service.environment.CHAINS_AUTH_TOKEN).toMatch(/^\$\{CHAINS_AUTH_TOKEN:\?/);
-      const secretVariables = Object.keys(service.environment).filter((key) => key.startsWith("CHAINS_SECRET_"));
-      expect(secretVariables.length).toBe(chainlet.config.assets.secretKeys.length);
-      for (const variable of secretVariables) expect(service.environment[variable]).toMatch(new RegExp(`^\\$\\{${variable}:\\?`));
+      const mounts = service.secrets as { source: string; target: string }[];
+      const expected = ["auth-token", ...(chainlet.isEntrypoint ? ["api-keys"] : []), ...chainlet.config.assets.secretKeys.map((key) => `secret-${key}`)];
+      expect(mounts.map((m) => m.source).sort()).toEqual(expected.sort());
+      for (const key of chainlet.config.assets.secretKeys) {
+        expect(mounts.find((m) => m.source === `secret-${key}`)!.target).toBe(`${service.environment.CHAINS_SECRETS_DIR}/${key}`);
+      }
+      expect(service.environment.CHAINS_AUTH_TOKEN_FILE).toBe(mounts.find((m) => m.source === "auth-token")!.target);
+      expect(service.environment.CHAINS_API_KEYS_FILE).toBe(chainlet.isEntrypoint ? mounts.find((m) => m.source === "api-keys")!.target : undefined);
+      expect(Object.keys(service.environment).filter((key) => /^CHAINS_(AUTH_TOKEN|API_KEYS|SECRET_)/.test(key) && !key.endsWith("_FILE"))).toEqual([]);
     }
     const referenced = new Set([...composeText.matchAll(/\$\{([A-Z_][A-Z0-9_]*)/g)].map((match) => match[1]));
     const documented = new Set([...envExample.matchAll(/^([A-Z_][A-Z0-9_]*)=/gm)].map((match) => match[1]));
     expect([...referenced].sort()).toEqual([...documented].sort());
-    for (const line of envExample.split("\n").filter((l) => /^CHAINS_(AUTH_TOKEN|SECRET_)/.test(l))) {
-      expect(line).toMatch(/=replace-/);
+    expect(envExample).not.toMatch(/TOKEN=|KEYS=|SECRET_/);
+  });
+
+  it("gives every service its compute as CPU and memory limits and reservations, and GPUs as a device reservation", () => {
+    for (const chainlet of ir.chainlets) {
+      const [, service] = serviceOf(chainlet.name);
+      const { cpu, memory, gpu, gpuCount } = chainlet.config.compute;
+      const amount = { cpus: String(cpu), memory: String(memoryBytes(memory)) };
+      expect(service.deploy.resources.limits).toEqual(amount);
+      expect(service.deploy.resources.reservations).toEqual({ ...amount, ...(gpu ? { devices: [{ driver: "nvidia", count: gpuCount, capabilities: ["gpu"] }] } : {}) });
     }
+    expect(memoryBytes("512Mi")).toBe(536870912);
+    expect(memoryBytes("1.5G")).toBe(1.5e9);
   });
 
   it("keeps a literal $ in a plain variable literal", () => {
@@ -97,7 +115,7 @@ describe("docker-compose config -q", () => {
   it.skipIf(!available && process.env.CI !== "true").each([
     ["hello", helloIR],
     ["rich", richIR],
-  ])("accepts the %s chain with the example env file, and names a missing token", (_name, makeIR) => {
+  ])("accepts the %s chain (resources, GPU reservations, secrets) with the example env file, and names a missing secrets folder", (_name, makeIR) => {
     const ir = makeIR();
     const dir = mkdtempSync(join(tmpdir(), "tschains-compose-"));
     dirs.push(dir);
@@ -112,7 +130,7 @@ describe("docker-compose config -q", () => {
     expect(ok.status, ok.stderr).toBe(0);
     const missing = config();
     expect(missing.status).not.toBe(0);
-    expect(missing.stderr).toMatch(/CHAINS_AUTH_TOKEN/);
+    expect(missing.stderr).toMatch(/CHAINS_SECRETS_PATH/);
   });
 });
 

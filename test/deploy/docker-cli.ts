@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 
 /** Where scripts/docker-engine.sh puts its socket when DOCKER_HOST is not set. */
 const DEFAULT_SOCKET = `${process.env.TSCHAINS_DOCKER_ROOT ?? "/tmp/tschains-docker"}/docker.sock`;
-export const BASE_IMAGE = "node:20-slim";
+export const BASE_IMAGE = "node:24-slim";
 
 /** The environment docker and docker-compose run with: the test engine's socket unless DOCKER_HOST says otherwise. */
 export function dockerEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {

@@ -14,7 +14,7 @@ function config(overrides: {
 } = {}): ResolvedRemoteConfig {
   return {
     dockerImage: {
-      baseImage: "node:20-slim",
+      baseImage: "node:24-slim",
       npmRequirements: overrides.npmRequirements ?? [],
       aptRequirements: [],
       buildCommands: [],

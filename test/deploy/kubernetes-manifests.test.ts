@@ -8,7 +8,7 @@ import { helloIR, richIR } from "./fixture-irs.js";
 import { typeCheckManifests, validateWithModels, type ManifestObject } from "./kubernetes-schema-check.js";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- manifests are read back as untyped YAML on purpose */
-type Obj = ManifestObject & { metadata: { name: string; labels?: Record<string, string> }; spec?: any; data?: Record<string, string> };
+type Obj = ManifestObject & { metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; data?: Record<string, string> };
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -37,7 +37,36 @@ const cases: [string, () => ChainIR, DeployOptions][] = [
   ["hello, defaults", helloIR, {}],
   ["rich chain, ingress, registry and tag", richIR, { expose: "ingress", registry: "ghcr.io/acme/", tag: "v1.2.3" }],
   ["rich chain, not exposed", richIR, { expose: "none" }],
+  [
+    "rich chain, ingress with host, TLS and cert-manager, KEDA",
+    richIR,
+    { expose: "ingress", host: "api.example.com", tlsSecret: "api-cert", certIssuer: "letsencrypt", autoscaler: "keda", ingressNamespace: "edge" },
+  ],
 ];
+
+/**
+ * Does any NetworkPolicy that selects the target pod admit a connection from `from` to `port`?
+ * NetworkPolicy semantics: a pod selected by no policy is open; otherwise the union of the selecting
+ * policies' rules; a rule without `from` admits every source; a `podSelector` peer means the policy's own
+ * namespace; a `namespaceSelector` peer matches the namespace's `kubernetes.io/metadata.name` label.
+ */
+function admits(policies: Obj[], to: Record<string, string>, port: number, from: { labels: Record<string, string>; namespace: string }): boolean {
+  const selecting = policies.filter((policy) => matches(policy.spec.podSelector.matchLabels ?? {}, to));
+  if (selecting.length === 0) return true;
+  const sameNamespace = from.namespace === "chain";
+  return selecting.some((policy) =>
+    (policy.spec.ingress ?? []).some(
+      (rule: any) =>
+        (rule.ports ?? [{ port }]).some((p: any) => p.port === port) &&
+        (rule.from === undefined ||
+          rule.from.some((peer: any) =>
+            peer.podSelector
+              ? sameNamespace && matches(peer.podSelector.matchLabels ?? {}, from.labels)
+              : peer.namespaceSelector && matches(peer.namespaceSelector.matchLabels ?? {}, { "kubernetes.io/metadata.name": from.namespace }),
+          )),
+    ),
+  );
+}
 
 describe.each(cases)("Kubernetes manifests: %s", (_label, makeIR, options) => {
   const ir = makeIR();
@@ -59,7 +88,7 @@ describe.each(cases)("Kubernetes manifests: %s", (_label, makeIR, options) => {
       expect(name.length).toBeLessThanOrEqual(object.kind === "Service" || object.kind === "Deployment" ? 63 : 253);
       for (const value of Object.values(object.metadata.labels ?? {})) expect(value.length).toBeLessThanOrEqual(63);
     }
-    for (const kind of ["ConfigMap", "Deployment", "Service", "HorizontalPodAutoscaler", "Ingress"]) {
+    for (const kind of ["ConfigMap", "Deployment", "Service", "HorizontalPodAutoscaler", "Ingress", "NetworkPolicy", "PodDisruptionBudget", "ScaledObject"]) {
       const names = byKind(objects, kind).map((object) => object.metadata.name);
       expect(new Set(names).size, kind).toBe(names.length);
     }
@@ -175,9 +204,10 @@ describe.each(cases)("Kubernetes manifests: %s", (_label, makeIR, options) => {
         expect(requests["nvidia.com/gpu"]).toBeUndefined();
         expect(pod.nodeSelector).toBeUndefined();
       }
-      const hpa = byKind(objects, "HorizontalPodAutoscaler").find((h) => h.spec.scaleTargetRef.name === deployment.metadata.name);
+      const hpa = byKind(objects, options.autoscaler === "keda" ? "ScaledObject" : "HorizontalPodAutoscaler").find((h) => h.spec.scaleTargetRef.name === deployment.metadata.name);
       if (compute.maxReplicas > compute.minReplicas) {
-        expect(hpa?.spec).toMatchObject({ minReplicas: compute.minReplicas, maxReplicas: compute.maxReplicas });
+        const [min, max] = options.autoscaler === "keda" ? ["minReplicaCount", "maxReplicaCount"] : ["minReplicas", "maxReplicas"];
+        expect(hpa?.spec).toMatchObject({ [min]: compute.minReplicas, [max]: compute.maxReplicas });
         expect(hpa!.spec.scaleTargetRef).toMatchObject({ kind: "Deployment", apiVersion: "apps/v1" });
         expect(deployment.spec.replicas).toBeUndefined();
       } else {
@@ -192,7 +222,9 @@ describe.each(cases)("Kubernetes manifests: %s", (_label, makeIR, options) => {
       const image: string = deployment.spec.template.spec.containers[0].image;
       const prefix = options.registry ? `${options.registry.replace(/\/$/, "")}/` : "";
       expect(image.startsWith(prefix)).toBe(true);
-      expect(image.endsWith(`:${options.tag ?? "latest"}`)).toBe(true);
+      if (options.tag) expect(image.endsWith(`:${options.tag}`)).toBe(true);
+      else expect(image).toMatch(/:[0-9a-f]{16}$/);
+      expect(image).not.toMatch(/:latest$/);
       expect(image.slice(prefix.length)).toMatch(/^[a-z0-9]+([._-][a-z0-9]+)*:[\w][\w.-]{0,127}$/);
     }
   });
@@ -217,6 +249,101 @@ describe.each(cases)("Kubernetes manifests: %s", (_label, makeIR, options) => {
   });
 });
 
+describe.each(cases)("Kubernetes production defaults: %s", (_label, makeIR, options) => {
+  const ir = makeIR();
+  const { objects } = manifests(ir, options);
+  const deployments = byKind(objects, "Deployment");
+  const podLabels = (chainlet: string) => {
+    const deployment = deployments.find((d) => d.metadata.labels?.["app.kubernetes.io/name"] && d.spec.template.spec.containers[0].image.includes(`-${chainlet.toLowerCase().replace(/_/g, "-")}`));
+    return deployment!.spec.template.metadata.labels as Record<string, string>;
+  };
+  const policies = byKind(objects, "NetworkPolicy");
+
+  it("admits on a Chainlet's service port exactly the Chainlets that depend on it (NetworkPolicy against the graph)", () => {
+    for (const target of ir.chainlets) {
+      for (const caller of ir.chainlets) {
+        const allowed = admits(policies, podLabels(target.name), 8080, { labels: podLabels(caller.name), namespace: "chain" });
+        expect(allowed, `${caller.name} -> ${target.name}`).toBe(caller.dependencies.includes(target.name) || (target.isEntrypoint && (options.expose ?? "loadbalancer") === "loadbalancer"));
+      }
+      const stranger = { labels: { app: "debug-shell" }, namespace: "chain" };
+      expect(admits(policies, podLabels(target.name), 8080, stranger)).toBe(target.isEntrypoint && (options.expose ?? "loadbalancer") === "loadbalancer");
+      const controller = { labels: {}, namespace: options.ingressNamespace ?? "ingress-nginx" };
+      expect(admits(policies, podLabels(target.name), 8080, controller)).toBe(target.isEntrypoint && options.expose !== "none");
+      expect(admits(policies, podLabels(target.name), 9090, { labels: {}, namespace: "monitoring" })).toBe(true);
+      expect(admits(policies, podLabels(target.name), 9090, { labels: podLabels(target.name), namespace: "chain" })).toBe(false);
+    }
+    const deny = policies.find((policy) => policy.metadata.name.endsWith("-default-deny"))!;
+    expect(deny.spec).toEqual({ podSelector: { matchLabels: { "app.kubernetes.io/part-of": deployments[0]!.metadata.labels!["app.kubernetes.io/part-of"] } }, policyTypes: ["Ingress"] });
+  });
+
+  it("serves health and metrics on the ops port, probed there and annotated for Prometheus, never on a Service", () => {
+    for (const deployment of deployments) {
+      const container = deployment.spec.template.spec.containers[0];
+      const ops = container.ports.find((p: any) => p.name === "ops");
+      const configMap = byKind(objects, "ConfigMap").find((c) => c.metadata.name === container.envFrom[0].configMapRef.name)!;
+      expect(configMap.data!.CHAINS_OPS_PORT).toBe(String(ops.containerPort));
+      expect(deployment.spec.template.metadata.annotations["prometheus.io/port"]).toBe(String(ops.containerPort));
+      for (const probe of ["startupProbe", "livenessProbe", "readinessProbe"]) expect(container[probe].httpGet.port).toBe("ops");
+    }
+    for (const service of byKind(objects, "Service")) {
+      for (const port of service.spec.ports) expect(port.targetPort).toBe("http");
+    }
+    for (const ingress of byKind(objects, "Ingress")) {
+      expect(ingress.spec.rules.flatMap((rule: any) => rule.http.paths.map((path: any) => [path.path, path.pathType]))).toEqual([["/v1/run_remote", "Exact"]]);
+    }
+  });
+
+  it("gives every Chainlet that can run more than one replica a PodDisruptionBudget that never blocks a drain", () => {
+    const budgets = byKind(objects, "PodDisruptionBudget");
+    const multi = ir.chainlets.filter((chainlet) => chainlet.config.compute.maxReplicas > 1);
+    expect(budgets).toHaveLength(multi.length);
+    for (const chainlet of multi) {
+      const budget = budgets.find((b) => matches(b.spec.selector.matchLabels, podLabels(chainlet.name)))!;
+      expect(budget.spec.maxUnavailable).toBe(1);
+      expect(deployments.filter((d) => matches(budget.spec.selector.matchLabels, d.spec.template.metadata.labels))).toHaveLength(1);
+    }
+  });
+
+  it("terminates TLS: an Ingress with a tls section (host, secret, cert-manager), a LoadBalancer on 443", () => {
+    for (const ingress of byKind(objects, "Ingress")) {
+      expect(ingress.spec.tls).toEqual([{ ...(options.host ? { hosts: [options.host] } : {}), secretName: options.tlsSecret ?? "9-rich-chain-tls".replace(/^9-/, "c-9-") }]);
+      if (options.host) expect(ingress.spec.rules[0].host).toBe(options.host);
+      expect(ingress.metadata.annotations?.["cert-manager.io/cluster-issuer"]).toBe(options.certIssuer);
+    }
+    for (const service of byKind(objects, "Service").filter((s) => s.spec.type === "LoadBalancer")) {
+      expect(service.spec.ports.map((p: any) => p.port)).toEqual([443]);
+    }
+  });
+
+  it("scales on CPU with an HPA, or with KEDA on in-flight calls against compute.concurrency", () => {
+    const scaled = ir.chainlets.filter((chainlet) => chainlet.config.compute.maxReplicas > chainlet.config.compute.minReplicas);
+    const keda = byKind(objects, "ScaledObject");
+    const hpas = byKind(objects, "HorizontalPodAutoscaler");
+    expect(options.autoscaler === "keda" ? keda : hpas).toHaveLength(scaled.length);
+    expect(options.autoscaler === "keda" ? hpas : keda).toHaveLength(0);
+    for (const chainlet of scaled.filter(() => options.autoscaler === "keda")) {
+      const object = keda.find((k) => k.spec.triggers[0].metadata.query.includes(`chainlet="${chainlet.name}"`))!;
+      expect(object.spec).toMatchObject({ minReplicaCount: chainlet.config.compute.minReplicas, maxReplicaCount: chainlet.config.compute.maxReplicas });
+      expect(object.spec.triggers[0]).toMatchObject({ type: "prometheus", metadata: { threshold: String(chainlet.config.compute.concurrency) } });
+      expect(object.spec.triggers[0].metadata.query).toContain("chains_run_remote_in_flight");
+      expect(deployments.find((d) => d.metadata.name === object.spec.scaleTargetRef.name)!.spec.replicas).toBeUndefined();
+    }
+  });
+});
+
+describe("deploy options are checked before they reach a manifest", () => {
+  it.each([
+    [{ tag: "v1 ; rm" }, /--tag "v1 ; rm" is not valid/],
+    [{ host: "api.example.com\nx: y" }, /--host/],
+    [{ registry: "ghcr.io/Acme Corp" }, /--registry/],
+    [{ expose: "ingress" as const, certIssuer: "letsencrypt" }, /--cert-issuer needs --host/],
+    [{ prometheusUrl: "javascript:alert(1)" }, /--prometheus-url/],
+  ])("refuses %j with CH1440", (options, message) => {
+    expect(() => emitDeployments(helloIR(), options)).toThrow(message);
+    expect(() => emitDeployments(helloIR(), options)).toThrow(/^CH1440/);
+  });
+});
+
 describe("Kubernetes manifest checks can fail", () => {
   it("tsc rejects an unknown field and a wrong type; kubernetes-models rejects a non-integer port", () => {
     const { objects } = manifests(helloIR());
@@ -228,6 +355,10 @@ describe("Kubernetes manifest checks can fail", () => {
     expect(errors).toMatch(/'"replica"' does not exist in type 'DeploymentSpec'/);
     expect(errors).toMatch(/string' is not assignable to type 'number'/);
     expect(validateWithModels([wrongType]).join("\n")).toMatch(/containerPort must be integer/);
+    const scaled = structuredClone(byKind(manifests(richIR(), { autoscaler: "keda" }).objects, "ScaledObject")[0]!);
+    expect(validateWithModels([scaled])).toEqual([]);
+    scaled.spec.minReplicaCount = "1";
+    expect(validateWithModels([scaled]).join("\n")).toMatch(/minReplicaCount must be integer/);
   });
 });
 

@@ -5,13 +5,20 @@ import ts from "typescript";
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const require = createRequire(import.meta.url);
 
-/** Which `kubernetes-types` module and type each emitted kind is checked against. */
-const TYPES: Record<string, { module: string; type: string; model: string }> = {
-  ConfigMap: { module: "core/v1", type: "ConfigMap", model: "v1/ConfigMap" },
-  Service: { module: "core/v1", type: "Service", model: "v1/Service" },
-  Deployment: { module: "apps/v1", type: "Deployment", model: "apps/v1/Deployment" },
-  HorizontalPodAutoscaler: { module: "autoscaling/v2", type: "HorizontalPodAutoscaler", model: "autoscaling/v2/HorizontalPodAutoscaler" },
-  Ingress: { module: "networking/v1", type: "Ingress", model: "networking.k8s.io/v1/Ingress" },
+/**
+ * Which TypeScript type (module and name) and which `kubernetes-models` model (module and class) each
+ * emitted kind is checked against: core kinds from `kubernetes-types` and `kubernetes-models`, KEDA's
+ * ScaledObject from `@kubernetes-models/keda` (its CRD's schema).
+ */
+const TYPES: Record<string, { module: string; type: string; model: string; modelClass?: string }> = {
+  ConfigMap: { module: "kubernetes-types/core/v1.js", type: "ConfigMap", model: "kubernetes-models/v1/ConfigMap" },
+  Service: { module: "kubernetes-types/core/v1.js", type: "Service", model: "kubernetes-models/v1/Service" },
+  Deployment: { module: "kubernetes-types/apps/v1.js", type: "Deployment", model: "kubernetes-models/apps/v1/Deployment" },
+  HorizontalPodAutoscaler: { module: "kubernetes-types/autoscaling/v2.js", type: "HorizontalPodAutoscaler", model: "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler" },
+  Ingress: { module: "kubernetes-types/networking/v1.js", type: "Ingress", model: "kubernetes-models/networking.k8s.io/v1/Ingress" },
+  NetworkPolicy: { module: "kubernetes-types/networking/v1.js", type: "NetworkPolicy", model: "kubernetes-models/networking.k8s.io/v1/NetworkPolicy" },
+  PodDisruptionBudget: { module: "kubernetes-types/policy/v1.js", type: "PodDisruptionBudget", model: "kubernetes-models/policy/v1/PodDisruptionBudget" },
+  ScaledObject: { module: "@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject", type: "IScaledObject", model: "@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject", modelClass: "ScaledObject" },
 };
 
 export interface ManifestObject {
@@ -26,7 +33,7 @@ export interface ManifestObject {
  */
 export function typeCheckManifests(objects: readonly ManifestObject[]): string[] {
   const modules = [...new Set(objects.map((object) => TYPES[object.kind ?? ""]?.module).filter(Boolean))];
-  const lines = modules.map((module, i) => `import type * as m${i} from "kubernetes-types/${module}.js";`);
+  const lines = modules.map((module, i) => `import type * as m${i} from "${module}";`);
   objects.forEach((object, i) => {
     const entry = TYPES[object.kind ?? ""];
     if (!entry) throw new Error(`no schema known for kind ${object.kind}`);
@@ -71,9 +78,9 @@ export function validateWithModels(objects: readonly ManifestObject[]): string[]
       errors.push(`no model known for kind ${object.kind}`);
       continue;
     }
-    const model = require(`kubernetes-models/${entry.model}`) as Record<string, new (data: unknown) => { validate(): void }>;
+    const model = require(entry.model) as Record<string, new (data: unknown) => { validate(): void }>;
     try {
-      new model[entry.type](object).validate();
+      new model[entry.modelClass ?? entry.type](object).validate();
     } catch (error) {
       errors.push(`${object.kind} ${JSON.stringify((object.metadata as { name?: string } | undefined)?.name)}: ${(error as Error).message}`);
     }

@@ -11,6 +11,7 @@ import { parseAllDocuments, stringify } from "yaml";
 import { buildChain } from "../../api/build-chain.js";
 import { formatDiagnostics } from "../../compiler/diagnostics.js";
 import { AUTH_TOKEN_KEY } from "../../emitters/deploy/emit-kubernetes.js";
+import { memoryBytes } from "../../emitters/deploy/emit-compose.js";
 import { BASE_IMAGE, docker, freePort, probeEngine, run, waitFor, type EngineProbe, type RunResult } from "./docker-cli.js";
 
 /*
@@ -131,7 +132,8 @@ describe("podman kube play runs the emitted Deployment", () => {
     // it to a free port on 127.0.0.1. Services mean nothing to podman and are left out.
     hostPort = await freePort();
     const playable = structuredClone(deployment);
-    for (const port of playable.spec!.template.spec!.containers[0]!.ports ?? []) Object.assign(port, { hostPort, hostIP: "127.0.0.1" });
+    // Only the service port: the ops port (health, metrics) stays inside the pod, as on a cluster.
+    for (const port of playable.spec!.template.spec!.containers[0]!.ports ?? []) if (port.name === "http") Object.assign(port, { hostPort, hostIP: "127.0.0.1" });
     writeFileSync(manifest, [configMap, playable].map((object) => stringify(object)).join("---\n"));
     played = true;
     await podman(["network", "create", network]);
@@ -235,12 +237,6 @@ function referencedSecrets(deployment: Deployment): Secret[] {
     }
   }
   return [...secrets.values()];
-}
-
-function memoryBytes(quantity: string): number {
-  const match = /^(\d+)(Ki|Mi|Gi|Ti)?$/.exec(quantity);
-  if (!match) throw new Error(`unsupported memory quantity ${quantity}`);
-  return Number(match[1]) * 1024 ** ["", "Ki", "Mi", "Gi", "Ti"].indexOf(match[2] ?? "");
 }
 
 function cpuCores(quantity: string): number {

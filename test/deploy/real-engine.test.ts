@@ -1,5 +1,6 @@
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,8 +9,10 @@ import { buildChain } from "../../api/build-chain.js";
 import { exampleValue } from "../../cli/example-value.js";
 import type { ChainIR, ChainletIR } from "../../compiler/chain-ir.js";
 import { formatDiagnostics } from "../../compiler/diagnostics.js";
+import { parse, parseAllDocuments } from "yaml";
 import { emitDeployments } from "../../emitters/deploy/emit-deployments.js";
 import { imageName, resolveDeployOptions } from "../../emitters/deploy/deploy-options.js";
+import { memoryBytes } from "../../emitters/deploy/emit-compose.js";
 import { secretEnvName } from "../../runtime-node/protocol/env.js";
 import { docker, freePort, probeEngine, run, waitFor, dockerEnv } from "./docker-cli.js";
 
@@ -110,6 +113,9 @@ describe("with a real Docker engine", () => {
         expect(healthcheck.length, `${chainlet.name} has a HEALTHCHECK`).toBeGreaterThan(1);
         expect(healthcheck.join(" ")).not.toMatch(/\b(curl|wget)\b/);
         expect(Object.values(config.Labels ?? {})).toEqual(expect.arrayContaining([chain.ir.name, chainlet.name]));
+        expect(config.Env).toContain("NODE_ENV=production");
+        // The test base image carries the official Node 24 binary (scripts/docker-engine.sh), not the host's Node.
+        expect((await docker(["run", "--rm", "--read-only", image, "node", "-v"])).trim()).toMatch(/^v24\./);
 
         const secrets = chainlet.config.assets.secretKeys.flatMap((key) => ["-e", `${secretEnvName(key)}=test-secret`]);
         // Alone, a caller still needs a URL per dependency to construct (and be ready); nothing listens there.
@@ -161,11 +167,18 @@ describe("with a real Docker engine", () => {
     const port = await freePort();
     const envFile = join(outDir, `${chain.ir.name}.env`);
     const example = readFileSync(join(chain.chainDir, "chain.env.example"), "utf8");
-    const values: Record<string, string> = { CHAINS_AUTH_TOKEN: TOKEN, CHAINS_API_KEYS: API_KEY, CHAINS_PORT: String(port), ...secrets };
-    // Start from the example, as a user does: its placeholders, with the test's token, key, port and secrets.
+    // Secrets are files, readable by the containers' uid 1000; the env file holds nothing secret.
+    const secretsPath = mkdtempSync(join(outDir, "secrets-"));
+    chmodSync(secretsPath, 0o755);
+    for (const [name, value] of Object.entries({ "auth-token": TOKEN, "api-keys": API_KEY, ...secrets })) {
+      writeFileSync(join(secretsPath, name), `${value}\n`);
+      chmodSync(join(secretsPath, name), 0o444);
+    }
+    const values: Record<string, string> = { CHAINS_SECRETS_PATH: secretsPath, CHAINS_PORT: String(port) };
+    // Start from the example, as a user does: its values, with the test's secrets folder and port.
     const lines = example.split("\n").filter((line) => /^[A-Z_][A-Z0-9_]*=/.test(line)).map((line) => {
       const [name, ...rest] = line.split("=");
-      return `${name}=${values[name!] ?? (name!.startsWith("CHAINS_SECRET_") ? "test-secret" : rest.join("="))}`;
+      return `${name}=${values[name!] ?? rest.join("=")}`;
     });
     writeFileSync(envFile, lines.join("\n") + "\n", { mode: 0o600 });
     composeProjects.push({ file, project, envFile });
@@ -193,6 +206,16 @@ describe("with a real Docker engine", () => {
     }
     const published = (await compose("port", chain.ir.entrypoint, "8080")).trim();
     expect(published).toBe(`127.0.0.1:${port}`);
+    // Every container runs with its Chainlet's compute as limits and reservations, and no secret in its environment.
+    for (const id of ids) {
+      const [state] = JSON.parse(await docker(["inspect", id])) as [{ Config: { Env: string[]; Labels: Record<string, string> }; HostConfig: { NanoCpus: number; Memory: number; MemoryReservation: number } }];
+      const chainlet = chain.ir.chainlets.find((c) => c.name === state.Config.Labels["dev.tschains.chainlet"])!;
+      expect(state.HostConfig.NanoCpus).toBe(chainlet.config.compute.cpu * 1e9);
+      expect(state.HostConfig.Memory).toBe(memoryBytes(chainlet.config.compute.memory));
+      expect(state.HostConfig.MemoryReservation).toBe(memoryBytes(chainlet.config.compute.memory));
+      const env = state.Config.Env.join("\n");
+      for (const secret of [TOKEN, API_KEY, ...Object.values(secrets)]) expect(env).not.toContain(secret);
+    }
     return { base: `http://${published}`, compose };
   }
 
@@ -205,6 +228,52 @@ describe("with a real Docker engine", () => {
     return { status: response.status, value: await response.json() };
   }
 
+  describe("a real registry in the loop", () => {
+    it("hello, built with --registry and default tags: compose build + push every image, remove them, pull back by the manifests' references, run", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "tschains-registry-"));
+      const registry = await startRegistry(dir);
+      const pulled: string[] = [];
+      try {
+        const result = await buildChain(join(repo, "fixtures/hello/chain.ts"), { outDir: join(dir, "out"), registry: registry.address });
+        expect(result.ok).toBe(true);
+        const file = join(result.chainDir, "docker-compose.yml");
+        const composeImages = Object.values((parse(readFileSync(file, "utf8")) as { services: Record<string, { image: string }> }).services).map((service) => service.image).sort();
+        const manifestImages = readdirSync(join(result.chainDir, "k8s"))
+          .flatMap((name) => parseAllDocuments(readFileSync(join(result.chainDir, "k8s", name), "utf8")).map((doc) => doc.toJS()))
+          .filter((object) => object?.kind === "Deployment")
+          .map((deployment) => deployment.spec.template.spec.containers[0].image as string)
+          .sort();
+        expect(manifestImages).toEqual(composeImages);
+        for (const image of composeImages) expect(image).toMatch(new RegExp(`^${registry.address.replace(/\./g, "\\.")}/hello-world-[a-z-]+:[0-9a-f]{16}$`));
+        pulled.push(...composeImages);
+
+        const compose = async (...args: string[]) => {
+          const ran = await run("docker-compose", ["-f", file, "-p", `${RUN_ID}-registry`, ...args], { timeoutMs: 600_000, env: dockerEnv({ CHAINS_SECRETS_PATH: dir }) });
+          if (ran.code !== 0) throw new Error(`docker-compose ${args.join(" ")} failed:\n${ran.stderr}\n${ran.stdout}`);
+        };
+        await compose("build");
+        await compose("push");
+        await docker(["image", "rm", ...composeImages]);
+        for (const image of manifestImages) {
+          expect((await run("docker", ["image", "inspect", image])).code, `${image} is gone locally`).not.toBe(0);
+          await docker(["pull", "-q", image]);
+          const id = (await docker(["run", "-d", "--label", `tschains-test=${RUN_ID}`, "-p", "127.0.0.1::8080", "--read-only", "--tmpfs", "/tmp",
+            "-e", `CHAINS_AUTH_TOKEN=${TOKEN}`, "-e", `CHAINS_DEPENDENCIES={"say-hello":"http://127.0.0.1:9"}`, image])).trim();
+          try {
+            const base = `http://${(await docker(["port", id, "8080/tcp"])).trim().split("\n")[0]}`;
+            await waitFor(`${image} /readyz`, async () => ((await http(`${base}/readyz`)).ok ? true : undefined), 60_000);
+          } finally {
+            await run("docker", ["rm", "-f", id]);
+          }
+        }
+      } finally {
+        if (pulled.length > 0) await run("docker", ["image", "rm", "-f", ...pulled]);
+        registry.process.kill();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 900_000);
+  });
+
   describe("docker-compose", () => {
     it("hello: up, healthy, the entrypoint answers through SayHello, only the entrypoint is published, down", async () => {
       const { base, compose } = await composeUp("fixtures/hello/chain.ts");
@@ -216,7 +285,7 @@ describe("with a real Docker engine", () => {
     }, 900_000);
 
     it("checkout: four levels deep, with a secret from the env file and a data folder baked into the image", async () => {
-      const { base, compose } = await composeUp("fixtures/checkout/chain.ts", { CHAINS_SECRET_PRICING_API_KEY: "test-pricing-key" });
+      const { base, compose } = await composeUp("fixtures/checkout/chain.ts", { pricing_api_key: "test-pricing-key" });
       const { status, value } = await callEntrypoint(base, { request: { items: [{ sku: "TEA-001", quantity: 2 }], shipTo: { country: "DE" }, currency: "EUR" } });
       expect(status, JSON.stringify(value)).toBe(200);
       const answer = value as { orderId: string; quote: { subtotal: { amount: number }; tax: { amount: number }; total: { amount: number }; taxRate: number } };
@@ -224,6 +293,13 @@ describe("with a real Docker engine", () => {
       expect(answer.quote.subtotal.amount).toBe(900);
       expect(answer.quote.taxRate).toBe(0.19);
       expect(answer.quote.total.amount).toBe(answer.quote.subtotal.amount + answer.quote.tax.amount);
+      // An outside caller (API key) learns what failed and the request id, but no stack and no source path.
+      const refused = await callEntrypoint(base, { request: { items: [{ sku: "TEA-001", quantity: 1 }], shipTo: { country: "XX" }, currency: "EUR" } });
+      expect(refused.status).toBe(422);
+      const error = (refused.value as { error: { requestId?: string; cause: { cause: { message: string } } } }).error;
+      expect(error.cause.cause.message).toBe("no tax rate for XX");
+      expect(error.requestId).toMatch(/\S/);
+      expect(JSON.stringify(refused.value)).not.toMatch(/\.[cm]?[jt]s:\d|\/app\/|"stack":"[^"]/);
       await compose("down", "-v", "-t", "5");
     }, 900_000);
 
@@ -243,8 +319,20 @@ describe("with a real Docker engine", () => {
   });
 });
 
+/** Debian's docker-registry (distribution 2.8), installed by scripts/docker-engine.sh, on a free loopback port. */
+async function startRegistry(dir: string): Promise<{ address: string; process: ChildProcess }> {
+  const port = await freePort();
+  const address = `127.0.0.1:${port}`;
+  const config = join(dir, "registry.yml");
+  writeFileSync(config, `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, "data")}\nhttp:\n  addr: ${address}\n`);
+  const child = spawn("/usr/bin/docker-registry", ["serve", config], { stdio: "ignore" });
+  await waitFor("the registry", async () => ((await fetch(`http://${address}/v2/`, { signal: AbortSignal.timeout(2_000) })).ok ? true : undefined), 30_000, 200);
+  return { address, process: child };
+}
+
 interface ImageConfig {
   User?: string;
+  Env?: string[];
   ExposedPorts?: Record<string, unknown>;
   Cmd?: string[];
   Healthcheck?: { Test?: string[] };

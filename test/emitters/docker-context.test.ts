@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChainIR } from "../../compiler/chain-ir.js";
 import { emitChain } from "../../emitters/emit-chain.js";
 import { buildFixture, repoRoot, type BuiltFixture } from "./build-fixture.js";
+import { emitDockerfiles } from "../../emitters/emit-dockerfile.js";
+import { defaultImageTag } from "../../emitters/deploy/image-tag.js";
+import { helloIR } from "../deploy/fixture-irs.js";
 
 const lint = (dockerfile: string) => validate(dockerfile).map((d) => `${d.range.start.line + 1}: ${d.message}`);
 
@@ -23,7 +26,7 @@ describe("Docker build contexts", () => {
   it("emits a Dockerfile that lints clean and runs the bundle as a non-root user", () => {
     const dockerfile = hello.text("chainlets/say-hello/Dockerfile");
     expect(lint(dockerfile)).toEqual([]);
-    expect(dockerfile).toMatch(/^FROM node:20-slim$/m);
+    expect(dockerfile).toMatch(/^FROM node:24-slim$/m);
     expect(dockerfile).toMatch(/^USER (?!root\b|0\b)\S+$/m);
     expect(dockerfile).toMatch(/^EXPOSE 8080$/m);
     expect(dockerfile).toMatch(/HOST=0\.0\.0\.0/);
@@ -45,6 +48,26 @@ describe("Docker build contexts", () => {
       dependencies: {},
     });
     expect(hello.text("chainlets/say-hello/.dockerignore").split("\n")).toEqual(expect.arrayContaining(["*", "!server.mjs", "!server.mjs.map"]));
+  });
+
+  it("keeps a base image pinned by digest exactly as written", () => {
+    const ir = helloIR();
+    const pinned = `node:24-slim@sha256:${"ab12".repeat(16)}`;
+    ir.chainlets[0]!.config.dockerImage.baseImage = pinned;
+    const { dockerfile } = emitDockerfiles(ir, ir.chainlets[0]!, { hasNpmRequirements: false, hasLockfile: false, hasDataDir: false });
+    expect(dockerfile).toContain(`\nFROM ${pinned}\n`);
+    expect(lint(dockerfile)).toEqual([]);
+  });
+
+  it("tags each image by its build id by default, never latest; an IR that was not emitted by a hash of its IR", () => {
+    const compose = String(hello.files.find((file) => file.path === "docker-compose.yml")!.contents);
+    for (const { name, buildId } of hello.ir.chainlets) expect(compose).toContain(`image: hello-world-${name}:${buildId}\n`);
+    const chainlet = helloIR().chainlets[0]!;
+    expect(chainlet.buildId).toBeUndefined();
+    const tag = defaultImageTag(chainlet);
+    expect(tag).toMatch(/^[0-9a-f]{16}$/);
+    expect(defaultImageTag(structuredClone(chainlet))).toBe(tag);
+    expect(defaultImageTag({ ...chainlet, name: `${chainlet.name}-2` })).not.toBe(tag);
   });
 
   it("copies a Chainlet's dataDir into its context and points CHAINS_DATA_DIR at it", () => {
