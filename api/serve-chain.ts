@@ -29,6 +29,8 @@ export interface ServeChainOptions {
   onLog?: (line: ChainletLogLine) => void;
   /** Called when a Chainlet process ends while the chain is being served (not during `stop()`). */
   onExit?: (event: { chainlet: string; code: number | null; signal: string | null; lastLines: string[] }) => void;
+  /** The internal token the Chainlets share (default: a fresh random one). */
+  token?: string;
   /** How long every Chainlet gets to become ready (default 60 s). */
   readyTimeoutMs?: number;
 }
@@ -84,7 +86,7 @@ export async function serveChain(options: ServeChainOptions): Promise<ServedChai
   const ir = JSON.parse(readFileSync(join(options.chainDir, "chain.json"), "utf8")) as ChainIR;
   const missing = missingServeSecrets(ir, { ...process.env, ...options.env });
   if (missing.length > 0) throw new Error(describeMissingSecrets(missing));
-  const token = randomBytes(32).toString("base64url");
+  const token = options.token ?? randomBytes(32).toString("base64url");
   const running = new Map<string, Running>();
   let stopping = false;
 

@@ -45,13 +45,14 @@ export interface ServedFixture {
 
 /**
  * Builds (once) and serves a chain with `serveChain` — one process per Chainlet on loopback — from a
- * separate host process (`serve-host`), as `chains serve` runs apart from its clients.
+ * separate host process (`serve-host`), as `chains serve` runs apart from its clients. `env` reaches
+ * every Chainlet process.
  */
-export async function serveFixture(entry: string): Promise<ServedFixture> {
+export async function serveFixture(entry: string, env: Record<string, string> = {}): Promise<ServedFixture> {
   const chainDir = await buildFixture(entry);
   let host;
   try {
-    host = await spawnListening([await childScript("serve-host"), chainDir], { listeningType: "serving", timeoutMs: 40_000 });
+    host = await spawnListening([await childScript("serve-host"), chainDir], { env, listeningType: "serving", timeoutMs: 40_000 });
   } catch (error) {
     throw new NotAvailable(`serving ${relative(repoRoot, entry)} failed: ${(error as Error).message}`);
   }

@@ -7,7 +7,8 @@ import { buildChain } from "../api/build-chain.js";
 import { ENTRYPOINT_ARGUMENT } from "./build-command.js";
 import { serveStateOf, writeServeState } from "./serve-state.js";
 import { serveWatchCommand } from "./serve-watch-command.js";
-import { describeExit, serveChain, type ServedChain } from "../api/serve-chain.js";
+import { serveWithDashboard, type ServedWithDashboard } from "./dashboard/serve-with-dashboard.js";
+import { describeExit, type ServedChain } from "../api/serve-chain.js";
 import { colorizer, formatLogLine, readyBanner } from "./serve-output.js";
 
 interface ServeFlags {
@@ -64,6 +65,7 @@ async function serveCommand(target: string, flags: ServeFlags): Promise<number> 
 
   const paint = colorizer(process.stdout.isTTY);
   let served: ServedChain | undefined;
+  let withDashboard: ServedWithDashboard | undefined;
   let exitCode: number | undefined;
   let finish: (code: number) => void = () => {};
   const done = new Promise<number>((resolveDone) => (finish = resolveDone));
@@ -74,13 +76,13 @@ async function serveCommand(target: string, flags: ServeFlags): Promise<number> 
     if (exitCode !== undefined) return;
     exitCode = code;
     process.stdout.write("\nStopping the chain…\n");
-    await served?.stop();
+    await (withDashboard?.stop() ?? served?.stop());
     cleanUp();
     finish(code);
   };
 
   try {
-    served = await serveChain({
+    withDashboard = await serveWithDashboard({
       chainDir,
       port: flags.port,
       apiKeys: flags.apiKey,
@@ -90,6 +92,7 @@ async function serveCommand(target: string, flags: ServeFlags): Promise<number> 
         if (chainlet === served?.ir.entrypoint) void shutdown(1);
       },
     });
+    served = withDashboard.served;
   } catch (error) {
     process.stderr.write(`error: ${(error as Error).message}\n`);
     cleanUp();
@@ -98,7 +101,7 @@ async function serveCommand(target: string, flags: ServeFlags): Promise<number> 
 
   const removeState = writeServeState(serveStateOf(target, served, flags.apiKey));
   done.finally(removeState).catch(() => undefined);
-  process.stdout.write(readyBanner(served, flags.apiKey, paint));
+  process.stdout.write(readyBanner(served, flags.apiKey, paint, withDashboard.dashboard.url));
   process.once("SIGINT", () => void shutdown(0));
   process.once("SIGTERM", () => void shutdown(0));
   return done;

@@ -4,7 +4,7 @@ import { JSON_TYPE, RUN_REMOTE_PATH } from "../runtime-node/protocol/http.js";
 import { exampleValue } from "./example-value.js";
 
 /** The lines printed once the chain serves: its URL, every Chainlet's URL and pid, and a curl that works. */
-export function readyBanner(served: Pick<ServedChain, "ir" | "url" | "chainlets">, apiKeys: string[] | undefined, paint: Paint): string {
+export function readyBanner(served: Pick<ServedChain, "ir" | "url" | "chainlets">, apiKeys: string[] | undefined, paint: Paint, dashboardUrl?: string): string {
   const { ir, url, chainlets } = served;
   const entry = ir.chainlets.find((c) => c.name === ir.entrypoint)!;
   const body = JSON.stringify(exampleValue(entry.schemas.input));
@@ -12,6 +12,7 @@ export function readyBanner(served: Pick<ServedChain, "ir" | "url" | "chainlets"
   return (
     `\n${paint("92", "✔")} Chain "${ir.displayName}" is ready: ${paint("1", url)} (entrypoint ${entry.name})\n` +
     Object.values(chainlets).map((c) => `    ${c.name.padEnd(24)} ${c.url}  pid ${c.pid}\n`).join("") +
+    (dashboardUrl ? `\nDashboard (graph, traces, API explorer): ${paint("1", dashboardUrl)}\n` : "") +
     `\nTry it:\n  curl -s ${url}${RUN_REMOTE_PATH} -H 'content-type: ${JSON_TYPE}'${auth} -d '${body.replace(/'/g, "'\\''")}'\n\n` +
     `Press Ctrl-C to stop.\n`
   );

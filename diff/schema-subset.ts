@@ -339,7 +339,15 @@ function objectProblems(a: Record<string, unknown>, b: Record<string, unknown>, 
 function valueProblems(value: unknown, b: Record<string, unknown>, path: string, ctx: Context): SubsetProblem[] {
   const validate = compileAgainstRoot(b, ctx.rootB);
   if (!validate) return [undecided(path, "the new schema could not be compiled to check the old values")];
-  if (validate(value)) return [];
+  let accepted: boolean;
+  try {
+    accepted = validate(value);
+  } catch (error) {
+    // A `$ref` that reaches itself without consuming input (`T = "x" | T`) recurses forever in ajv.
+    if (error instanceof RangeError) return [undecided(path, "the new schema refers to itself without end")];
+    throw error;
+  }
+  if (accepted) return [];
   return [{ path: path || "/", reason: `${JSON.stringify(value)} was accepted and is rejected now`, certain: true }];
 }
 

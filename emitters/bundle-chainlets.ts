@@ -25,6 +25,8 @@ const VIRTUAL = "tschains-virtual";
  * module's path into the bundle's comments and the map, which must hold no machine paths.
  */
 const CHAINLET_NAMESPACE = "tschains-chainlet:";
+/** Marks the runtime's own resolution of a package it shares with user code, so it is not redirected again. */
+const RUNTIME_COPY = Symbol("runtime copy");
 const USER_SOURCE = /\.[cm]?[jt]sx?$/;
 
 /**
@@ -185,6 +187,12 @@ function chainletsPlugin(group: GroupBuild, thrown: EmitError[]): Plugin {
     setup(pluginBuild) {
       // One runtime instance: the user's `import "tschains"` and the server must share the injector.
       pluginBuild.onResolve({ filter: /^tschains$/ }, () => ({ path: runtime.index }));
+      // One `@opentelemetry/api` too: the user's spans must reach the tracer provider the runtime registers.
+      pluginBuild.onResolve({ filter: /^@opentelemetry\/api$/ }, async (args) => {
+        if (args.pluginData === RUNTIME_COPY) return undefined;
+        const resolved = await pluginBuild.resolve(args.path, { kind: args.kind, resolveDir: runtime.packageDir, pluginData: RUNTIME_COPY });
+        return { path: resolved.path, namespace: resolved.namespace, external: resolved.external, sideEffects: resolved.sideEffects, errors: resolved.errors };
+      });
       pluginBuild.onResolve({ filter: /^tschains-virtual:/ }, (args) => {
         const [, kind, name] = args.path.split(":");
         const namespace = name !== undefined ? `${CHAINLET_NAMESPACE}${name}` : args.namespace;

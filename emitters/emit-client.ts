@@ -160,6 +160,12 @@ export interface ${chainlet.className}ClientOptions {
    * codec, e.g. \`new Packr({ moreTypes: true, useRecords: false })\` from msgpackr. Without it: JSON.
    */
   msgpack?: { pack(value: unknown): Uint8Array; unpack(bytes: Uint8Array): unknown };
+  /**
+   * Extra headers on every attempt; a function is called per attempt. Pass the caller's W3C trace
+   * context so the chain's spans join its trace, e.g. with \`@opentelemetry/api\`:
+   * \`headers: () => { const h = {}; propagation.inject(context.active(), h); return h; }\`.
+   */
+  headers?: Record<string, string> | (() => Record<string, string>);
 }
 
 /** Calls the ${chainlet.className} Chainlet over HTTP. */

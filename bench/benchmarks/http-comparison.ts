@@ -5,13 +5,17 @@ import { SCENARIOS, type Scenario, type ScenarioName } from "../baselines/scenar
 import { atLeast, atMost, type Benchmark, type BenchmarkContext, type Row } from "../benchmark.js";
 import { times, withSpread } from "../format.js";
 import { runLoad } from "../load.js";
+import { startOtlpSink } from "../otlp-sink.js";
 import { NotAvailable, fixturePath, serveFixture } from "../served-fixture.js";
 import { cpuSeconds } from "../process-cpu.js";
 import { ratio, repeated, type Repeated } from "../stats.js";
 
+/** The tschains variant with tracing on, exporting every span to a local OTLP/HTTP sink. */
+const TRACED = "tschains, tracing on";
+
 /** One implementation of the two services, running. */
 interface Variant {
-  name: "tschains" | "node:http + undici" | "fastify";
+  name: "tschains" | typeof TRACED | "node:http + undici" | "fastify";
   url: string;
   /** Every process of the variant (entry and dependency), for CPU accounting. */
   pids: number[];
@@ -36,6 +40,8 @@ export interface HttpComparison {
   perLevel: Array<{ connections: number; rpsRatio: number | null; p99Ratio: number | null; fastifyRatio: number | null; cpuRatio: number | null }>;
   /** tschains' CPU per request over the hand-written baseline's, at the highest load level. */
   cpuRatio: number | null;
+  /** req/s with tracing on over tracing off (worst level), when the tracing variant was measured. */
+  tracingRatio: number | null;
   /** Worst level of each: the targets must hold at every load level. */
   rpsRatio: number | null;
   p99Ratio: number | null;
@@ -48,15 +54,20 @@ export interface HttpComparison {
  * same request identically, then measures each at every connection level. Repeats are interleaved
  * (A B C, A B C, ...) so drift on a shared machine spreads over all variants instead of biasing one.
  */
-export async function compareHttp(context: BenchmarkContext, scenarioName: ScenarioName, tschainsFixture: string): Promise<HttpComparison> {
+export async function compareHttp(context: BenchmarkContext, scenarioName: ScenarioName, tschainsFixture: string, withTracing = false): Promise<HttpComparison> {
   const { settings, log } = context;
   const scenario = SCENARIOS[scenarioName];
   const notes: string[] = [];
   const variants: Variant[] = [];
+  const sink = withTracing ? await startOtlpSink() : undefined;
   try {
     try {
       const served = await serveFixture(fixturePath(tschainsFixture));
       variants.push({ name: "tschains", url: served.url, pids: served.pids, stop: () => served.stop() });
+      if (sink) {
+        const traced = await serveFixture(fixturePath(tschainsFixture), { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url });
+        variants.push({ name: TRACED, url: traced.url, pids: traced.pids, stop: () => traced.stop() });
+      }
     } catch (error) {
       if (!(error instanceof NotAvailable)) throw error;
       notes.push(`tschains not measured: ${error.message}`);
@@ -140,8 +151,16 @@ export async function compareHttp(context: BenchmarkContext, scenarioName: Scena
         });
       }
     }
-    const worst = (values: Array<number | null>, pick: (...n: number[]) => number) =>
-      values.includes(null) ? null : pick(...(values as number[]));
+    const tracingRatio = sink
+      ? worstOf(settings.connections.map((connections) => ratio(figure(TRACED, connections)?.requestsPerSec.median, figure("tschains", connections)?.requestsPerSec.median)), Math.min)
+      : null;
+    if (sink) {
+      notes.push(
+        `"${TRACED}": the same chain with OTEL_EXPORTER_OTLP_ENDPOINT set, every request sampled and its spans exported ` +
+          `(OTLP/HTTP protobuf, batched) to a sink in the benchmark process (${sink.exports} exports, ${sink.bytes} bytes received); ` +
+          `"tschains" has tracing off (no endpoint), its default.`,
+      );
+    }
     notes.push(
       `Load: autocannon in the benchmark process, ${settings.loadSec} s per figure, median of ${settings.repeats}, ` +
         `repeats interleaved across variants; each variant is two Node processes (entry + dependency). ` +
@@ -152,15 +171,22 @@ export async function compareHttp(context: BenchmarkContext, scenarioName: Scena
       rows,
       figures,
       perLevel,
-      rpsRatio: worst(perLevel.map((l) => l.rpsRatio), Math.min),
-      p99Ratio: worst(perLevel.map((l) => l.p99Ratio), Math.max),
-      fastifyRatio: worst(perLevel.map((l) => l.fastifyRatio), Math.min),
+      rpsRatio: worstOf(perLevel.map((l) => l.rpsRatio), Math.min),
+      p99Ratio: worstOf(perLevel.map((l) => l.p99Ratio), Math.max),
+      fastifyRatio: worstOf(perLevel.map((l) => l.fastifyRatio), Math.min),
       cpuRatio: perLevel.at(-1)?.cpuRatio ?? null,
+      tracingRatio,
       notes,
     };
   } finally {
     for (const variant of variants) await variant.stop();
+    await sink?.close();
   }
+}
+
+/** The worst of per-level figures (`pick` is Math.min or Math.max), or null when a level is missing. */
+function worstOf(values: Array<number | null>, pick: (...n: number[]) => number): number | null {
+  return values.includes(null) ? null : pick(...(values as number[]));
 }
 
 /** The answer the scenario defines, computed in-process: what every variant must return. */
@@ -186,6 +212,8 @@ export interface ComparisonRatioKeys {
   p99: string;
   fastify: string;
   cpu: string;
+  /** Set to also measure tschains with tracing on: req/s on over off. */
+  tracing?: string;
 }
 
 /**
@@ -204,12 +232,18 @@ export function httpComparisonBenchmark(spec: {
     name: spec.name,
     title: spec.title,
     async run(context) {
-      const c = await compareHttp(context, spec.scenario, spec.fixture);
+      const c = await compareHttp(context, spec.scenario, spec.fixture, keys.tracing !== undefined);
       return {
         available: true,
         columns: c.columns,
         rows: c.rows,
-        ratios: { [keys.rps]: c.rpsRatio, [keys.p99]: c.p99Ratio, [keys.fastify]: c.fastifyRatio, [keys.cpu]: c.cpuRatio },
+        ratios: {
+          [keys.rps]: c.rpsRatio,
+          [keys.p99]: c.p99Ratio,
+          [keys.fastify]: c.fastifyRatio,
+          [keys.cpu]: c.cpuRatio,
+          ...(keys.tracing ? { [keys.tracing]: c.tracingRatio } : {}),
+        },
         targets: [
           atLeast(`${keys.rps} ≥ 0.85 (req/s vs hand-written, worst level)`, c.rpsRatio, 0.85),
           atMost(`${keys.p99} ≤ 1.3 (p99 vs hand-written, worst level)`, c.p99Ratio, 1.3),

@@ -1,6 +1,6 @@
 import { Document } from "yaml";
 import type { ChainIR, ChainletIR } from "../../compiler/chain-ir.js";
-import { COMPOSE_ENV, ENV, secretFileEnvName } from "../../runtime-node/protocol/env.js";
+import { COMPOSE_ENV, ENV, OTEL_ENV, secretFileEnvName } from "../../runtime-node/protocol/env.js";
 import { READYZ_PATH } from "../../runtime-node/protocol/http.js";
 import type { EmittedFile } from "../emitted-file.js";
 import {
@@ -130,6 +130,7 @@ function serviceEnvironment(chainlet: ChainletIR, names: Map<string, string>): R
   env[secretFileEnvName(ENV.authToken)] = `${AUTH_DIR}/${AUTH_TOKEN_FILE}`;
   if (chainlet.isEntrypoint) env[secretFileEnvName(ENV.apiKeys)] = `${AUTH_DIR}/${API_KEYS_FILE}`;
   if (chainlet.config.assets.secretKeys.length > 0) env[ENV.secretsDir] = SECRETS_DIR;
+  env[OTEL_ENV.endpoint] = `\${${OTEL_ENV.endpoint}:-}`;
   return env;
 }
 
@@ -159,6 +160,10 @@ function envExample(ir: ChainIR): string {
     "# Where the entrypoint is published on the host.",
     `${BIND_ADDRESS}=127.0.0.1`,
     `${HOST_PORT}=8080`,
+    "",
+    "# OpenTelemetry: OTLP/HTTP collector that every Chainlet sends its traces to, e.g. http://otel-collector:4318",
+    "# (empty: tracing off).",
+    `${OTEL_ENV.endpoint}=`,
   );
   return lines.join("\n") + "\n";
 }

@@ -37,7 +37,8 @@ export function emitGraph(ir: ChainIR): EmittedFile[] {
   return [{ path: GRAPH_FILE, contents: renderGraph(ir) }];
 }
 
-function computeText(chainlet: ChainletIR): string {
+/** One line of a Chainlet's compute: vCPU, memory, GPUs, replicas. */
+export function computeText(chainlet: ChainletIR): string {
   const compute = chainlet.config.compute;
   const parts = [`${compute.cpu} vCPU`, compute.memory];
   if (compute.gpu) parts.push(`${compute.gpuCount}× ${compute.gpu}`);
@@ -46,7 +47,8 @@ function computeText(chainlet: ChainletIR): string {
   return parts.join(" · ");
 }
 
-function edgeText(options: DependsOptions, streaming: boolean): string {
+/** The options of a `depends(...)` edge that change how calls behave, as one line (empty: defaults). */
+export function edgeText(options: DependsOptions, streaming: boolean): string {
   const parts: string[] = [];
   if (options.retries !== DEPENDS_DEFAULTS.retries) parts.push(`retries ${options.retries}`);
   if (options.timeoutSec !== DEPENDS_DEFAULTS.timeoutSec) parts.push(`timeout ${options.timeoutSec}s`);

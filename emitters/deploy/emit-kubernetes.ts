@@ -6,7 +6,7 @@ import type { ConfigMap, EnvVar, Service, Toleration, Volume, VolumeMount } from
 import type { Ingress, NetworkPolicy, NetworkPolicyIngressRule } from "kubernetes-types/networking/v1.js";
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1.js";
 import type { ChainIR, ChainletIR } from "../../compiler/chain-ir.js";
-import { ENV } from "../../runtime-node/protocol/env.js";
+import { ENV, OTEL_ENV } from "../../runtime-node/protocol/env.js";
 import { HEALTHZ_PATH, METRICS_PATH, READYZ_PATH, RUN_REMOTE_PATH } from "../../runtime-node/protocol/http.js";
 import type { EmittedFile } from "../emitted-file.js";
 import {
@@ -74,6 +74,8 @@ export interface ChainObjectNames {
   authSecret: string;
   /** Secret with one key per `secretKeys` entry of any Chainlet. */
   secrets: string;
+  /** Optional ConfigMap whose `OTEL_EXPORTER_OTLP_ENDPOINT` key sends every Chainlet's traces to a collector. */
+  telemetry: string;
   /** Default TLS Secret of the Ingress (`--tls-secret` overrides it). */
   tlsSecret: string;
   /** NetworkPolicy that denies all ingress to the chain's pods unless a Chainlet's own policy allows it. */
@@ -82,7 +84,7 @@ export interface ChainObjectNames {
 
 export function chainObjectNames(ir: ChainIR): ChainObjectNames {
   const chain = toDnsLabel(ir.name, 50);
-  return { authSecret: `${chain}-auth`, secrets: `${chain}-secrets`, tlsSecret: `${chain}-tls`, defaultDeny: `${chain}-default-deny` };
+  return { authSecret: `${chain}-auth`, secrets: `${chain}-secrets`, tlsSecret: `${chain}-tls`, defaultDeny: `${chain}-default-deny`, telemetry: `${chain}-telemetry` };
 }
 
 /** The manifests as objects, one group per file; `emitKubernetes` writes them as YAML. */
@@ -219,6 +221,7 @@ function chainletDeployment(context: ChainletContext, configMap: ConfigMap): Dep
   const secretKeys = chainlet.config.assets.secretKeys;
   const env: EnvVar[] = [
     { name: ENV.authToken, valueFrom: { secretKeyRef: { name: context.names.authSecret, key: AUTH_TOKEN_KEY } } },
+    { name: OTEL_ENV.endpoint, valueFrom: { configMapKeyRef: { name: context.names.telemetry, key: OTEL_ENV.endpoint, optional: true } } },
   ];
   if (chainlet.isEntrypoint) {
     env.push({

@@ -33,6 +33,8 @@ export interface ClientOptions {
   retries?: number;
   fetch?: FetchFunction;
   msgpack?: MsgpackCodec;
+  /** Extra headers on every attempt; a function is asked per attempt (e.g. for the caller's trace context). */
+  headers?: Record<string, string> | (() => Record<string, string>);
 }
 
 /** The `fetch` the client calls (the global one unless given). */
@@ -45,6 +47,7 @@ interface Settings {
   retries: number;
   fetch: FetchFunction;
   msgpack: MsgpackCodec | undefined;
+  extraHeaders: ClientOptions["headers"];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -63,6 +66,10 @@ function settingsOf(spec: ClientSpec, options: ClientOptions): Settings {
     ? { "content-type": MSGPACK_TYPE, accept: spec.streaming ? MSGPACK_SEQ_TYPE : MSGPACK_TYPE }
     : { "content-type": JSON_TYPE, accept: spec.streaming ? NDJSON_TYPE : JSON_TYPE };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const extraHeaders = options.headers;
+  if (extraHeaders !== undefined && (extraHeaders === null || (typeof extraHeaders !== "function" && typeof extraHeaders !== "object"))) {
+    throw new TypeError(`${spec.className}: headers must be an object or a function returning one`);
+  }
   return {
     url: `${options.baseUrl.replace(/\/+$/, "")}${RUN_REMOTE_PATH}`,
     headers,
@@ -70,7 +77,14 @@ function settingsOf(spec: ClientSpec, options: ClientOptions): Settings {
     retries: options.retries ?? 2,
     fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
     msgpack: codec,
+    extraHeaders,
   };
+}
+
+/** This attempt's headers: the caller's extras first, so they cannot replace the protocol's own. */
+function attemptHeaders(settings: Settings): Record<string, string> {
+  const extra = typeof settings.extraHeaders === "function" ? settings.extraHeaders() : settings.extraHeaders;
+  return extra ? { ...extra, ...settings.headers } : settings.headers;
 }
 
 /**
@@ -82,7 +96,7 @@ async function post(settings: Settings, payload: string | Uint8Array): Promise<R
   for (let attempt = 0; ; attempt++) {
     let response: Response;
     try {
-      const init = { method: "POST", headers: settings.headers, body: payload, signal: AbortSignal.timeout(settings.timeoutMs) };
+      const init = { method: "POST", headers: attemptHeaders(settings), body: payload, signal: AbortSignal.timeout(settings.timeoutMs) };
       response = await settings.fetch(settings.url, init);
     } catch (error) {
       if (attempt >= settings.retries || !isFetchConnectionFailure(error)) throw error;

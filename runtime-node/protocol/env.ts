@@ -69,3 +69,24 @@ export const CLI_ENV = {
   /** The bearer token `chains call <url>` sends when `--token` is not given. */
   callToken: "CHAINS_CALL_TOKEN",
 } as const;
+
+/**
+ * The standard OpenTelemetry variables a served Chainlet's tracing reads (the SDK reads the rest, such as
+ * `OTEL_SERVICE_NAME` and `OTEL_TRACES_SAMPLER`, itself). Compose, Kubernetes and `chains serve` set the
+ * endpoints by these names.
+ */
+export const OTEL_ENV = {
+  /** The one setting that points every Chainlet at a collector; `/v1/traces` is appended. */
+  endpoint: "OTEL_EXPORTER_OTLP_ENDPOINT",
+  /** The traces URL as is; wins over `endpoint`. */
+  tracesEndpoint: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+  protocol: "OTEL_EXPORTER_OTLP_PROTOCOL",
+  tracesProtocol: "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+  sdkDisabled: "OTEL_SDK_DISABLED",
+  tracesExporter: "OTEL_TRACES_EXPORTER",
+  /** Delay between span batches (ms). */
+  batchDelayMs: "OTEL_BSP_SCHEDULE_DELAY",
+} as const;
+
+/** The path an OTLP/HTTP receiver takes spans on, appended to `OTEL_EXPORTER_OTLP_ENDPOINT`. */
+export const OTLP_TRACES_PATH = "/v1/traces";

@@ -43,6 +43,7 @@ export function sendError(ctx: ServerContext, res: ServerResponse, error: unknow
     res.destroy();
     return undefined;
   }
+  ctx.spans.get(res)?.failed(envelope, statusOf(error));
   const body = encode(format, { error: ctx.forCaller(envelope, res) });
   res.writeHead(statusOf(error), { "content-type": contentTypeOf(format), "content-length": body.length, ...headers });
   res.end(body);

@@ -4,6 +4,7 @@ import { runtimeError } from "../errors/errors.js";
 import { OPERATIONAL_ROUTES } from "./operational-routes.js";
 import { OPERATIONAL_PATHS, REQUEST_ID_HEADER, ROUTES, TRACEPARENT_HEADER } from "../protocol/http.js";
 import { contextFromHeaders, requestContext, type RequestContext } from "../observability/request-context.js";
+import { traceRequest } from "./request-span.js";
 import { runRemoteRoute } from "./run-remote-route.js";
 import type { ServerContext } from "./server-context.js";
 
@@ -25,7 +26,8 @@ export function requestHandler(ctx: ServerContext) {
     }
     const operational = Object.hasOwn(OPERATIONAL_ROUTES, path) ? OPERATIONAL_ROUTES[path] : undefined;
     if (operational) return operational(ctx, res);
-    void requestContext.run(rc, () => runRemoteRoute(ctx, req, res));
+    const traced = traceRequest(ctx, req, res, rc.requestId);
+    void requestContext.run(rc, () => traced(() => runRemoteRoute(ctx, req, res)));
   };
 }
 

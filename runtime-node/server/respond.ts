@@ -89,6 +89,7 @@ async function writeFrames(ctx: ServerContext, res: ServerResponse, format: Wire
 function endWithErrorFrame(ctx: ServerContext, res: ServerResponse, format: WireFormat, error: unknown): void {
   const status = statusOf(error);
   const envelope = envelopeOf(ctx, error);
+  ctx.spans.get(res)?.failed(envelope, status);
   ctx.logger.error({ requestId: requestContext.getStore()?.requestId, status, err: envelope }, `stream failed mid-way: ${envelope.message}`);
   res.end(encodeFrame(format, { error: ctx.forCaller(envelope, res), status }));
 }

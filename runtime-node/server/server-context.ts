@@ -1,9 +1,11 @@
+import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { BearerVerdict } from "./auth.js";
 import type { ChainletServerSpec } from "./chainlet-meta.js";
 import type { ConcurrencyGate } from "../transport/concurrency-gate.js";
 import type { Redact } from "../errors/error-envelope.js";
 import type { ChainletMetrics } from "../observability/metrics.js";
+import type { RequestSpan } from "../observability/tracing.js";
 import type { ForCaller } from "./caller-envelope.js";
 import type { ServerConfig } from "./server-config.js";
 
@@ -26,6 +28,8 @@ export interface ServerContext {
   metrics: ChainletMetrics;
   redact: Redact;
   checkBearer: (header: string | undefined) => BearerVerdict;
+  /** The span of each traced request in flight (see request-span.ts). */
+  spans: WeakMap<ServerResponse, RequestSpan>;
   /** What of an error envelope this request's caller gets (outside callers: no stacks, no paths). */
   forCaller: ForCaller;
 }

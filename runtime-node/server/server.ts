@@ -10,6 +10,7 @@ import { toEnvelope, type Redact } from "../errors/error-envelope.js";
 import { createLogger, type ChainletLogger } from "../observability/logger.js";
 import { ChainletMetrics } from "../observability/metrics.js";
 import { redactor } from "../observability/redaction.js";
+import { activeTracing, startTracing } from "../observability/tracing.js";
 import { requestHandler } from "./request-handler.js";
 import { servedInjector } from "./served-injector.js";
 import type { ServerContext, ServerState } from "./server-context.js";
@@ -53,6 +54,7 @@ interface Services {
  */
 export async function startChainletServer(spec: ChainletServerSpec): Promise<RunningChainletServer> {
   const services = createServices(spec);
+  await startTracingOrWarn(spec, services);
   const state = construct(spec, services);
   const ctx = serverContext(spec, services, state);
   const handler = requestHandler(ctx);
@@ -89,6 +91,13 @@ function createServices(spec: ChainletServerSpec): Services {
   return { config, redact, log, metrics, transport };
 }
 
+/** Starts tracing when `OTEL_*` names an endpoint; a setup that fails (a malformed value) leaves the Chainlet serving, untraced. */
+async function startTracingOrWarn(spec: ChainletServerSpec, { redact, log }: Services): Promise<void> {
+  await startTracing(spec.env ?? process.env, spec.meta.name, redact).catch((error: unknown) => {
+    log.logger.warn(`tracing is off: its OTEL_* configuration failed: ${redact(error instanceof Error ? error.message : String(error))}`);
+  });
+}
+
 /**
  * Constructs the Chainlet once; a constructor that throws leaves the reason for `/readyz`. Declared
  * secrets without a value leave it unconstructed, so `/readyz` names them before any call fails on them.
@@ -119,7 +128,7 @@ function serverContext(spec: ChainletServerSpec, { config, redact, log, metrics 
   const publicEntrypoint = meta.isEntrypoint && config.entrypointPublic && config.apiKeys.length === 0;
   const accepted = publicEntrypoint ? [] : [...(config.authToken ? [config.authToken] : []), ...(meta.isEntrypoint ? config.apiKeys : [])];
   const forCaller = envelopeForCaller({ isEntrypoint: meta.isEntrypoint, entrypointPublic: config.entrypointPublic, authToken: config.authToken, env: spec.env ?? process.env });
-  return { spec, config, state, gate, logger: log.logger, metrics, redact, checkBearer: bearerChecker(accepted), forCaller };
+  return { spec, config, state, gate, logger: log.logger, metrics, redact, checkBearer: bearerChecker(accepted), forCaller, spans: new WeakMap() };
 }
 
 /** Listens on the configured address; resolves with the URL a client on this machine reaches it by. */
@@ -168,6 +177,7 @@ async function drain(server: Server, state: ServerState, { config, log, transpor
   clearInterval(sweeper);
   clearTimeout(deadline);
   await transport.close();
+  await activeTracing()?.shutdown();
   logger.info("drained; all in-flight requests finished");
   flush();
 }

@@ -8,6 +8,7 @@ import type { TransportObserver } from "../observability/metrics.js";
 import { RemoteError } from "../errors/remote-error.js";
 import { DEPENDS_DEFAULTS, type DependsOptions } from "../authoring/remote-config.js";
 import { propagationHeaders } from "../observability/request-context.js";
+import { activeTracing, type AttemptSpan } from "../observability/tracing.js";
 import { isConnectionFailure, isNotStarted, isRetryableStatus, NOT_STARTED_RETRY_LIMIT, retryAfterMs, retryDelayMs, RetryBudget } from "./retry-policy.js";
 import { isErrorEnvelope, streamFailure, type ErrorEnvelope } from "../protocol/error-envelope.js";
 import { ENV_DEFAULTS } from "../protocol/env.js";
@@ -106,7 +107,7 @@ export class Transport {
       pool = createPool(url.origin, { keepAliveTimeout: 10_000, headersTimeout: 0, bodyTimeout: 0 });
       this.pools.set(url.origin, pool);
     }
-    const endpoint = new Endpoint(name, pool, `${url.pathname}${url.search}`, { ...DEPENDS_DEFAULTS, ...stripUndefined(settings) }, this.settings);
+    const endpoint = new Endpoint(name, pool, `${url.pathname}${url.search}`, { ...DEPENDS_DEFAULTS, ...stripUndefined(settings) }, this.settings, url);
     this.settings.observer?.watchGate(name, endpoint.gate);
     return endpoint;
   }
@@ -118,9 +119,25 @@ export class Transport {
   }
 }
 
+/** An answered attempt: its 2xx response, its number, and its span (open until the body is read). */
+interface SentAttempt {
+  response: Dispatcher.ResponseData;
+  attempt: number;
+  span: AttemptSpan | undefined;
+}
+
+/** The attempts a call has made: counted against `retries`, and those that never started (not counted). */
+interface Tries {
+  attempt: number;
+  notStarted: number;
+}
+
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
+
+/** What an attempt failed with: the call's timeout when it fired, else the error itself. */
+const attemptError = (error: unknown, signal: CallAbort): unknown => (signal.aborted ? signal.reason : error);
 
 type Resolved = Required<DependsOptions> & Omit<EndpointSettings, keyof DependsOptions>;
 
@@ -140,6 +157,8 @@ export class Endpoint {
     private readonly path: string,
     private readonly options: Resolved,
     private readonly transport: TransportSettings,
+    /** The URL called, named in trace spans. */
+    private readonly url: URL,
   ) {
     this.gate = new ConcurrencyGate(options.concurrencyLimit);
     this.format = options.binary ? "msgpack" : "json";
@@ -167,11 +186,18 @@ export class Endpoint {
     try {
       const release = await this.gate.acquire(abort);
       try {
-        const { response } = await this.send(body, abort, 0);
-        const type = mediaType(response.headers);
-        const value = this.decodeAnswer(type, await answerBytes(response, type));
-        outcome = "ok";
-        return value;
+        const { response, span } = await this.send(body, abort, 0);
+        try {
+          const type = mediaType(response.headers);
+          const value = this.decodeAnswer(type, await answerBytes(response, type));
+          outcome = "ok";
+          return value;
+        } catch (error) {
+          span?.end(attemptError(error, abort));
+          throw error;
+        } finally {
+          span?.end();
+        }
       } finally {
         release();
       }
@@ -212,15 +238,21 @@ export class Endpoint {
   private async *streamWithRetries(body: unknown, abort: CallAbort): AsyncGenerator<unknown, void, undefined> {
     for (let attempt = 0; ; attempt++) {
       const progress = { yielded: false };
+      let span: AttemptSpan | undefined;
       try {
         const sent = await this.send(body, abort, attempt, this.options.streamingReadTimeoutSec * 1000);
-        attempt = sent.attempt;
+        ({ attempt, span } = sent);
         abort.clearTimeout();
         yield* this.streamItems(sent.response, progress);
         return;
       } catch (error) {
-        if (progress.yielded || !isConnectionFailure(error) || abort.aborted || !this.mayRetry(attempt)) throw error;
-        await this.pause(attempt, undefined, abort);
+        const retry = !progress.yielded && isConnectionFailure(error) && !abort.aborted && this.mayRetry(attempt);
+        if (!retry) span?.end(attemptError(error, abort));
+        if (!retry) throw error;
+        await this.pause(attempt, undefined, abort, span, error);
+      } finally {
+        // The attempt answered and the consumer read it all or stopped early.
+        span?.end();
       }
     }
   }
@@ -241,10 +273,11 @@ export class Endpoint {
     }
   }
 
-  private headers(): string[] {
+  private headers(span: AttemptSpan | undefined): string[] {
     if (!this.propagates) return this.fixedHeaders;
     const propagated = propagationHeaders();
-    return [...this.fixedHeaders, REQUEST_ID_HEADER, propagated[REQUEST_ID_HEADER], TRACEPARENT_HEADER, propagated[TRACEPARENT_HEADER]];
+    const traceparent = span?.traceHeader ?? propagated[TRACEPARENT_HEADER];
+    return [...this.fixedHeaders, REQUEST_ID_HEADER, propagated[REQUEST_ID_HEADER], TRACEPARENT_HEADER, traceparent];
   }
 
   /**
@@ -252,52 +285,63 @@ export class Endpoint {
    * `RETRY_NOT_STARTED` answer) is sent again up to `NOT_STARTED_RETRY_LIMIT` times whatever
    * `retries` says; connection failures and 429/502/503/504 are retried up to `retries` times within
    * the retry budget, unless the answer is marked `RETRY_FINAL` (a hop below already retried it).
+   * Each attempt has its own client span when tracing is on; the answered one is returned open, for
+   * the caller to end.
    */
-  private async send(body: unknown, signal: CallAbort, firstAttempt: number, bodyTimeout = 0): Promise<{ response: Dispatcher.ResponseData; attempt: number }> {
+  private async send(body: unknown, signal: CallAbort, firstAttempt: number, bodyTimeout = 0): Promise<SentAttempt> {
     const chunks = encodeChunks(this.format, body);
     const length = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
-    for (let attempt = firstAttempt, notStarted = 0; ; ) {
+    const tries: Tries = { attempt: firstAttempt, notStarted: 0 };
+    for (;;) {
+      const span = activeTracing()?.attemptSpan(this.name, this.url, tries.attempt + tries.notStarted);
       let response: Dispatcher.ResponseData;
       try {
-        response = await this.post(chunks, length, signal, bodyTimeout);
+        response = await this.post(chunks, length, signal, bodyTimeout, span);
       } catch (error) {
-        if (signal.aborted) throw error;
-        if (isNotStarted(error) && notStarted < NOT_STARTED_RETRY_LIMIT) {
-          await this.pause(notStarted++, undefined, signal);
-          continue;
-        }
-        if (isConnectionFailure(error) && this.mayRetry(attempt)) {
-          await this.pause(attempt++, undefined, signal);
-          continue;
-        }
-        throw error;
+        const retry = signal.aborted ? undefined : this.retryAfterFailure(error, tries);
+        if (retry === undefined) span?.end(attemptError(error, signal));
+        if (retry === undefined) throw error;
+        await this.pause(retry, undefined, signal, span, error);
+        continue;
       }
+      span?.answered(response.statusCode);
       if (response.statusCode >= 200 && response.statusCode < 300) {
         this.budget.succeeded();
-        return { response, attempt };
+        return { response, attempt: tries.attempt, span };
       }
-      const marker = firstHeader(response.headers, RETRY_HEADER);
-      if (marker === RETRY_NOT_STARTED && notStarted < NOT_STARTED_RETRY_LIMIT) {
-        await response.body.dump();
-        await this.pause(notStarted++, retryAfterMs(response.headers["retry-after"]), signal);
-        continue;
+      const retry = this.retryAfterAnswer(response, tries);
+      if (retry === undefined) {
+        const remote = await this.remoteError(response);
+        span?.end(remote);
+        throw remote;
       }
-      if (marker !== RETRY_FINAL && isRetryableStatus(response.statusCode) && this.mayRetry(attempt)) {
-        await response.body.dump();
-        await this.pause(attempt++, retryAfterMs(response.headers["retry-after"]), signal);
-        continue;
-      }
-      throw await this.remoteError(response);
+      await response.body.dump();
+      await this.pause(retry, retryAfterMs(response.headers["retry-after"]), signal, span);
     }
   }
 
-  /** One attempt: the body posted as it is. */
-  private post(chunks: Uint8Array[], length: number, signal: CallAbort, bodyTimeout: number): Promise<Dispatcher.ResponseData> {
+  /** One attempt: the body posted as it is, carrying the attempt span's trace context. */
+  private post(chunks: Uint8Array[], length: number, signal: CallAbort, bodyTimeout: number, span: AttemptSpan | undefined): Promise<Dispatcher.ResponseData> {
     // Large typed arrays are chunks of their own (views, not copies): sent as a stream of the
     // chunks, made anew for each attempt.
     const payload = chunks.length === 1 ? chunks[0] : Readable.from(chunks, { objectMode: false });
-    const headers = chunks.length === 1 ? this.headers() : [...this.headers(), "content-length", String(length)];
+    const headers = chunks.length === 1 ? this.headers(span) : [...this.headers(span), "content-length", String(length)];
     return poolRequest(this.pool, { method: "POST", path: this.path, headers, body: payload, signal, headersTimeout: 0, bodyTimeout });
+  }
+
+  /** The backoff step of the retry a failed attempt earns (and counts), or undefined when it is not retried. */
+  private retryAfterFailure(error: unknown, tries: Tries): number | undefined {
+    if (isNotStarted(error) && tries.notStarted < NOT_STARTED_RETRY_LIMIT) return tries.notStarted++;
+    if (isConnectionFailure(error) && this.mayRetry(tries.attempt)) return tries.attempt++;
+    return undefined;
+  }
+
+  /** The backoff step of the retry a non-2xx answer earns (and counts), or undefined when it is final. */
+  private retryAfterAnswer(response: Dispatcher.ResponseData, tries: Tries): number | undefined {
+    const marker = firstHeader(response.headers, RETRY_HEADER);
+    if (marker === RETRY_NOT_STARTED && tries.notStarted < NOT_STARTED_RETRY_LIMIT) return tries.notStarted++;
+    if (marker !== RETRY_FINAL && isRetryableStatus(response.statusCode) && this.mayRetry(tries.attempt)) return tries.attempt++;
+    return undefined;
   }
 
   /** Counts a retryable failure against the budget; true when retry number `attempt` may go ahead. */
@@ -307,9 +351,12 @@ export class Endpoint {
     return attempt < this.options.retries && budgetAllows;
   }
 
-  private async pause(attempt: number, retryAfter: number | undefined, signal: CallAbort): Promise<void> {
+  /** Waits before the next attempt; the failed attempt's span ends recording the error and the wait. */
+  private async pause(attempt: number, retryAfter: number | undefined, signal: CallAbort, span: AttemptSpan | undefined, error?: unknown): Promise<void> {
     this.transport.observer?.retried(this.name);
-    await signal.sleep(retryDelayMs(attempt, retryAfter, this.transport.retryBaseMs ?? ENV_DEFAULTS.retryBaseMs));
+    const delay = retryDelayMs(attempt, retryAfter, this.transport.retryBaseMs ?? ENV_DEFAULTS.retryBaseMs);
+    span?.end(error, delay);
+    await signal.sleep(delay);
   }
 
   private async remoteError(response: Dispatcher.ResponseData): Promise<RemoteError> {

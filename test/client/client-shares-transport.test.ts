@@ -139,3 +139,27 @@ describe("the generated client and the dependency stubs share one behaviour", ()
     });
   }
 });
+
+describe("the generated client's extra headers", () => {
+  it("asks a headers function once per attempt, and never lets it replace the protocol's own headers", async () => {
+    const seen: Record<string, string>[] = [];
+    const fetch = async (_url: string, init: RequestInit) => {
+      seen.push({ ...(init.headers as Record<string, string>) });
+      return new Response(JSON.stringify(seen.length < 2 ? { error: envelope("busy") } : { done: true }), {
+        status: seen.length < 2 ? 503 : 200,
+        headers: { "content-type": "application/json" },
+      });
+    };
+    let n = 0;
+    const Client = defineClient({ className: "SvcClient", chainlet: "svc", parameters: ["x"], streaming: false, output: {} });
+    const client = new Client({ baseUrl, fetch, headers: () => ({ traceparent: `attempt-${++n}`, "content-type": "text/evil" }) });
+    expect(await client.runRemote(1)).toEqual({ done: true });
+    expect(seen.map((h) => h.traceparent)).toEqual(["attempt-1", "attempt-2"]);
+    expect(seen.every((h) => h["content-type"] === "application/json")).toBe(true);
+  });
+
+  it("refuses headers that are neither an object nor a function", () => {
+    const Client = defineClient({ className: "SvcClient", chainlet: "svc", parameters: ["x"], streaming: false, output: {} });
+    expect(() => new Client({ baseUrl, headers: "traceparent: x" as never })).toThrow(/SvcClient: headers must be an object or a function/);
+  });
+});

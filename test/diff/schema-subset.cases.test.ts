@@ -61,6 +61,12 @@ describe("subschemaProblems on hand-written pairs", () => {
     expect(problem).toMatchObject({ certain: false, reason: expect.stringContaining("possibly breaking") });
   });
 
+  it("does not overflow on a $ref that reaches itself without consuming input: it cannot decide", () => {
+    const endless = { $defs: { T: { anyOf: [{ const: "x" }, { $ref: "#/$defs/T" }] } } };
+    const problems = subschemaProblems({ ...endless, const: 1 }, { ...endless, anyOf: [{ $ref: "#/$defs/T" }, { type: "string" }] }, { dropUnknownProperties: false });
+    expect(problems).toEqual([expect.objectContaining({ certain: false, reason: expect.stringContaining("refers to itself without end") })]);
+  });
+
   it("lets an extra field through to a reader that drops unknown properties, and only then", () => {
     const old = { type: "object", properties: { a: { type: "string" }, b: { type: "string" } }, additionalProperties: false };
     const next = { type: "object", properties: { a: { type: "string" } }, additionalProperties: false };

@@ -42,7 +42,7 @@ describe("build identity", () => {
     expect(compose).toContain(`image: hello-world-hello-all:${v1.ids["hello-all"]}`);
     expect(compose).toContain(`image: hello-world-say-hello:${v1.ids["say-hello"]}`);
     expect(v1.file("k8s/say-hello.yaml")).toContain(`image: hello-world-say-hello:${v1.ids["say-hello"]}`);
-    expect(v1.file("chainlets/say-hello/Dockerfile")).toContain(`CHAINS_BUILD_ID=${v1.ids["say-hello"]}`);
+    expect(v1.file("chainlets/say-hello/Dockerfile")).toContain(`CHAINS_BUILD_ID="${v1.ids["say-hello"]}"`);
 
     const v2 = await build("v2", bodyChanged);
     expect(v2.ids["say-hello"]).not.toBe(v1.ids["say-hello"]);

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { ENV, SECRET_ENV_PREFIX } from "../../runtime-node/protocol/env.js";
+import { ENV, OTEL_ENV, SECRET_ENV_PREFIX } from "../../runtime-node/protocol/env.js";
 import { MSGPACK_LEGACY_TYPE, MSGPACK_SEQ_TYPE, MSGPACK_TYPE, NDJSON_TYPE, REQUEST_ID_HEADER, ROUTES, TRACEPARENT_HEADER, JSON_TYPE } from "../../runtime-node/protocol/http.js";
 import { WIRE_MARKER } from "../../runtime-node/protocol/wire-types.js";
 import { ROOT, lineOf, nodes, parse, sourceFiles } from "./source-scan.js";
@@ -14,7 +14,7 @@ const PROTOCOL_DIR = "runtime-node/protocol/";
 /** Text that must appear in no literal outside the protocol module. */
 const STRAY_TEXT = [...Object.keys(ROUTES), JSON_TYPE, MSGPACK_TYPE, MSGPACK_LEGACY_TYPE, NDJSON_TYPE, MSGPACK_SEQ_TYPE, REQUEST_ID_HEADER, WIRE_MARKER];
 /** Names that must not be spelled as a whole literal or property name (too common to look for inside text). */
-const STRAY_NAMES = new Set<string>([...Object.values(ENV), TRACEPARENT_HEADER]);
+const STRAY_NAMES = new Set<string>([...Object.values(ENV), ...Object.values(OTEL_ENV), TRACEPARENT_HEADER]);
 const CHAINS_VARIABLE = new RegExp(`(?:^|[^A-Za-z_])(?:${SECRET_ENV_PREFIX}|CHAINS_[A-Z_]+)`);
 
 function strayIn(text: string, whole: boolean): string | undefined {

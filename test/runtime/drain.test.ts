@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ENV } from "../../runtime-node/protocol/env.js";
 import { get, post } from "./harness.js";
 
 let dir: string;
@@ -34,7 +35,7 @@ afterAll(async () => {
 
 /** Starts the bundled server and resolves with its URL, read from its "listening" log line. */
 function startChild(): Promise<{ child: ChildProcess; url: string; lines: string[] }> {
-  const child = spawn(process.execPath, [bundle], { env: { ...process.env, PORT: "0", HOST: "127.0.0.1", CHAINS_SHUTDOWN_TIMEOUT_SEC: "10" }, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [bundle], { env: { ...process.env, PORT: "0", HOST: "127.0.0.1", CHAINS_SHUTDOWN_TIMEOUT_SEC: "10", [ENV.exposeStacks]: "1" }, stdio: ["ignore", "pipe", "inherit"] });
   children.push(child);
   const lines: string[] = [];
   return new Promise((resolve, reject) => {
