@@ -12,7 +12,7 @@ export function registerGraphCommand(program: Command): void {
     .argument("<entry>", "the chain's entry file (.ts)")
     .action((entry: string) => {
       // The IR records where a build would go; nothing is written here.
-      const { ir, diagnostics } = compileChain(resolve(entry), { outDir: resolve("dist") });
+      const { ir, diagnostics } = compileChain(resolve(entry));
       if (diagnostics.length > 0) {
         process.stderr.write(formatDiagnostics(diagnostics, { cwd: process.cwd(), color: process.stderr.isTTY }));
       }

@@ -1,5 +1,5 @@
 import { diagnosticMessage } from "./diagnostic-messages.js";
-import { relative, resolve } from "node:path";
+import { relative } from "node:path";
 import type { ClassDeclaration } from "ts-morph";
 import { kebabCase } from "../runtime-node/authoring/authoring.js";
 import { analyzeDepends } from "./analyze-depends.js";
@@ -18,11 +18,6 @@ import { generateChainletSchemas } from "./schema/generate-schemas.js";
 import { typescriptDiagnostics } from "./typescript-diagnostics.js";
 import { validateIr } from "./validate-ir.js";
 
-export interface CompileOptions {
-  /** The build's output folder; the IR's `projectRoot` is written relative to `<outDir>/<chain>/`. */
-  outDir: string;
-}
-
 export interface CompileResult {
   /** The chain IR, or null when any error was found. */
   ir: ChainIR | null;
@@ -39,9 +34,11 @@ interface AnalyzedChainlet {
 
 /**
  * Statically analyses the chain whose entry file is `entryFile` (never running its code) and returns its
- * IR. Analysis continues past errors so one run reports all of them.
+ * IR. Analysis continues past errors so one run reports all of them. The IR's `projectRoot` is absolute:
+ * the compiler does not know where output goes; the writer of `chain.json` makes it relative
+ * ({@link irForChainDir}).
  */
-export function compileChain(entryFile: string, options: CompileOptions): CompileResult {
+export function compileChain(entryFile: string): CompileResult {
   const { loaded, diagnostics } = loadProject(entryFile);
   if (!loaded) return { ir: null, diagnostics };
   const { project, entry, projectRoot, chainFiles } = loaded;
@@ -77,7 +74,6 @@ export function compileChain(entryFile: string, options: CompileOptions): Compil
 
   if (hasErrors(diagnostics) || !graph.entry) return { ir: null, diagnostics: sortDiagnostics(diagnostics) };
 
-  const chainDir = resolve(options.outDir, graph.chainName);
   const relativeToRoot = (file: string) => toPosix(relative(projectRoot, file));
   const chainlets = inChain
     .map((chainlet): ChainletIR => {
@@ -114,7 +110,7 @@ export function compileChain(entryFile: string, options: CompileOptions): Compil
     name: graph.chainName,
     displayName: graph.displayName,
     entrypoint: graph.entry.name,
-    projectRoot: toPosix(relative(chainDir, projectRoot)) || ".",
+    projectRoot: toPosix(projectRoot),
     entryFile: relativeToRoot(entry.getFilePath()),
     chainlets,
   };
