@@ -5,6 +5,7 @@ import { hasErrors, type Diagnostic } from "../compiler/diagnostics.js";
 import { emitChain } from "../emitters/emit-chain.js";
 import { stableJson } from "../emitters/stable-json.js";
 import type { DeployOptions } from "../emitters/deploy/emit-deployments.js";
+import { irForChainDir } from "./ir-for-chain-dir.js";
 import { writeOutputAtomically } from "./write-output-atomically.js";
 
 export interface BuildOptions extends DeployOptions {
@@ -30,9 +31,11 @@ export interface BuildResult {
  */
 export async function buildChain(entry: string, options: BuildOptions): Promise<BuildResult> {
   const outDir = resolve(options.outDir);
-  const { ir, diagnostics, sourceFiles } = compileChain(resolve(entry), { outDir, entrypoint: options.entrypoint });
-  if (!ir || hasErrors(diagnostics)) return { ok: false, chainDir: "", diagnostics, sourceFiles };
-  const chainDir = resolve(outDir, ir.name);
+  const compiled = compileChain(resolve(entry), { entrypoint: options.entrypoint });
+  const { diagnostics, sourceFiles } = compiled;
+  if (!compiled.ir || hasErrors(diagnostics)) return { ok: false, chainDir: "", diagnostics, sourceFiles };
+  const chainDir = resolve(outDir, compiled.ir.name);
+  const ir = irForChainDir(compiled.ir, chainDir);
   let emitted;
   try {
     const { outDir: _out, ...deploy } = options;

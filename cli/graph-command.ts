@@ -14,7 +14,7 @@ export function registerGraphCommand(program: Command): void {
     .argument("[entrypoint]", ENTRYPOINT_ARGUMENT)
     .action((entry: string, entrypoint: string | undefined) => {
       // The IR records where a build would go; nothing is written here.
-      const { ir, diagnostics } = compileChain(resolve(entry), { outDir: resolve("dist"), entrypoint });
+      const { ir, diagnostics } = compileChain(resolve(entry), { entrypoint });
       if (diagnostics.length > 0) {
         process.stderr.write(formatDiagnostics(diagnostics, { cwd: process.cwd(), color: process.stderr.isTTY }));
       }

@@ -19,7 +19,8 @@ export interface ChainIR {
   entrypoint: string;
   /**
    * Project root (the folder of the nearest `package.json` or `tsconfig.json` above the entry file),
-   * relative to the chain output folder `<out>/<chain>/`, POSIX separators. Every `file` below is relative to it.
+   * POSIX separators: absolute as `compileChain` returns it, relative to the chain output folder `<out>/<chain>/`
+   * in `chain.json` (`irForChainDir`). Every `file` below is relative to it.
    */
   projectRoot: string;
   /** The entry file, relative to `projectRoot`. */

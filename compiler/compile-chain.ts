@@ -1,5 +1,5 @@
 import { diagnosticMessage } from "./diagnostic-messages.js";
-import { relative, resolve } from "node:path";
+import { relative } from "node:path";
 import type { ClassDeclaration } from "ts-morph";
 import { kebabCase } from "../runtime-node/authoring/authoring.js";
 import { analyzeDepends } from "./analyze-depends.js";
@@ -20,8 +20,6 @@ import { typescriptDiagnostics } from "./typescript-diagnostics.js";
 import { validateIr } from "./validate-ir.js";
 
 export interface CompileOptions {
-  /** The build's output folder; the IR's `projectRoot` is written relative to `<outDir>/<chain>/`. */
-  outDir: string;
   /**
    * Class name of the entrypoint to build when the program holds several `@entrypoint`s (two chains
    * sharing Chainlets); any Chainlet class of the program may be picked. Default: the only one.
@@ -50,9 +48,11 @@ interface AnalyzedChainlet {
 
 /**
  * Statically analyses the chain whose entry file is `entryFile` (never running its code) and returns its
- * IR. Analysis continues past errors so one run reports all of them.
+ * IR. Analysis continues past errors so one run reports all of them. The IR's `projectRoot` is absolute:
+ * the compiler does not know where output goes; the writer of `chain.json` makes it relative
+ * ({@link irForChainDir}).
  */
-export function compileChain(entryFile: string, options: CompileOptions): CompileResult {
+export function compileChain(entryFile: string, options: CompileOptions = {}): CompileResult {
   const { loaded, diagnostics: loadDiagnostics } = loadProject(entryFile);
   if (!loaded) return { ir: null, diagnostics: loadDiagnostics, sourceFiles: [] };
   const sourceFiles = loaded.chainFiles.map((file) => file.getFilePath() as string);
@@ -94,7 +94,6 @@ function analyzeLoaded(loaded: LoadedProject, diagnostics: Diagnostic[], options
 
   if (hasErrors(diagnostics) || !graph.entry) return { ir: null, diagnostics: sortDiagnostics(oneDiagnosticPerProblem(diagnostics)) };
 
-  const chainDir = resolve(options.outDir, graph.chainName);
   const relativeToRoot = (file: string) => toPosix(relative(projectRoot, file));
   const chainlets = inChain
     .map((chainlet): ChainletIR => {
@@ -131,7 +130,7 @@ function analyzeLoaded(loaded: LoadedProject, diagnostics: Diagnostic[], options
     name: graph.chainName,
     displayName: graph.displayName,
     entrypoint: graph.entry.name,
-    projectRoot: toPosix(relative(chainDir, projectRoot)) || ".",
+    projectRoot: toPosix(projectRoot),
     entryFile: relativeToRoot(entry.getFilePath()),
     chainlets,
   };

@@ -5,6 +5,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ChainIR, ChainletIR } from "../../compiler/chain-ir.js";
 import { compileChain } from "../../compiler/compile-chain.js";
+import { irForChainDir } from "../../api/ir-for-chain-dir.js";
 import { DEPENDS_DEFAULTS } from "../../runtime-node/authoring/remote-config.js";
 
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
@@ -30,7 +31,7 @@ describe("the IR of fixtures/hello", () => {
   const source = readFileSync(entry, "utf8");
   let ir: ChainIR;
   beforeAll(() => {
-    const result = compileChain(entry, { outDir });
+    const result = compileChain(entry);
     expect(result.diagnostics).toEqual([]);
     ir = result.ir!;
   });
@@ -43,7 +44,7 @@ describe("the IR of fixtures/hello", () => {
       ["hello-all", "HelloAll", true],
       ["say-hello", "SayHello", false],
     ]);
-    expect(ir.projectRoot).toBe("../..");
+    expect(irForChainDir(ir, join(outDir, ir.name)).projectRoot).toBe("../..");
     expect(ir.entryFile).toBe("fixtures/hello/chain.ts");
     expect(chainlet(ir, "say-hello").file).toBe("fixtures/hello/chain.ts");
   });
@@ -97,7 +98,7 @@ describe("a chain spread over several files", () => {
   const dir = join(root, "test", "compiler", "fixtures", "multi-file");
   let ir: ChainIR;
   beforeAll(() => {
-    const result = compileChain(join(dir, "chain.ts"), { outDir });
+    const result = compileChain(join(dir, "chain.ts"));
     expect(result.diagnostics).toEqual([]);
     ir = result.ir!;
   });

@@ -8,7 +8,6 @@ import { compileChain } from "../../compiler/compile-chain.js";
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const scratch = mkdtempSync(join(root, "test", "tmp-choose-entrypoint-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-const outDir = join(scratch, "never-written");
 
 /** Two chains sharing the Chainlet `Shared`: `Greeter` and `Shouter`, each with its own @entrypoint. */
 const SHARED = `import { ChainletBase, depends, entrypoint } from "tschains";
@@ -60,7 +59,7 @@ export class Welcome extends ChainletBase {
 
 describe("choosing the entrypoint", () => {
   it("without a choice, the several-entrypoints error names them and says how to pick", () => {
-    const { ir, diagnostics } = compileChain(join(scratch, "two-chains.ts"), { outDir });
+    const { ir, diagnostics } = compileChain(join(scratch, "two-chains.ts"));
     expect(ir).toBeNull();
     const errors = diagnostics.filter((d) => d.category === "error");
     expect(errors.map((d) => d.code)).toEqual(["CH1302", "CH1302"]);
@@ -69,19 +68,19 @@ describe("choosing the entrypoint", () => {
   });
 
   it("the optional entrypoint picks one chain, with only the Chainlets it reaches and no warning about the other", () => {
-    const { ir, diagnostics } = compileChain(join(scratch, "two-chains.ts"), { outDir, entrypoint: "Shouter" });
+    const { ir, diagnostics } = compileChain(join(scratch, "two-chains.ts"), { entrypoint: "Shouter" });
     expect(diagnostics).toEqual([]);
     expect(ir!.name).toBe("shouter");
     expect(ir!.entrypoint).toBe("shouter");
     expect(ir!.chainlets.map((c) => c.name)).toEqual(["shared", "shouter"]);
 
-    const greeting = compileChain(join(scratch, "two-chains.ts"), { outDir, entrypoint: "Greeter" }).ir!;
+    const greeting = compileChain(join(scratch, "two-chains.ts"), { entrypoint: "Greeter" }).ir!;
     expect(greeting.displayName).toBe("Greeting");
     expect(greeting.chainlets.map((c) => c.name)).toEqual(["greeter", "shared"]);
   });
 
   it("names the known entrypoints when the chosen class does not exist", () => {
-    const { ir, diagnostics } = compileChain(join(scratch, "two-chains.ts"), { outDir, entrypoint: "Shoutr" });
+    const { ir, diagnostics } = compileChain(join(scratch, "two-chains.ts"), { entrypoint: "Shoutr" });
     expect(ir).toBeNull();
     expect(diagnostics.map((d) => [d.code, d.message])).toEqual([
       ["CH1308", "No Chainlet class named 'Shoutr' in the entry file or its imports. Did you mean 'Shouter'? Entrypoints: Greeter, Shouter."],
@@ -89,7 +88,7 @@ describe("choosing the entrypoint", () => {
   });
 
   it("reuses a Chainlet from a file that has its own @entrypoint: the entry file's @entrypoint wins", () => {
-    const { ir, diagnostics } = compileChain(join(scratch, "reuse.ts"), { outDir });
+    const { ir, diagnostics } = compileChain(join(scratch, "reuse.ts"));
     expect(diagnostics).toEqual([]);
     expect(ir!.entrypoint).toBe("welcome");
     expect(ir!.chainlets.map((c) => c.name)).toEqual(["greeter", "shared", "welcome"]);

@@ -8,7 +8,6 @@ import { locateText } from "./locate-text.js";
 
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const fixtures = join(root, "fixtures", "diagnostics");
-const outDir = join(root, "test", "compiler", "tmp-never-written");
 
 interface Expected {
   code: string;
@@ -92,7 +91,7 @@ describe("compiler diagnostics: one fixture per code", () => {
   for (const [fixture, expected] of Object.entries(cases)) {
     it(`${fixture} reports ${expected.map((e) => e.code).join(", ")}`, () => {
       const entry = join(fixtures, fixture, "chain.ts");
-      const { ir, diagnostics } = compileChain(entry, { outDir });
+      const { ir, diagnostics } = compileChain(entry);
       const hasError = expected.some((e) => (e.category ?? "error") === "error");
       expect(ir === null).toBe(hasError);
       const actual = diagnostics.map((d) => ({ code: d.code, category: d.category, file: d.file, line: d.line, column: d.column, message: d.message }));
@@ -137,7 +136,7 @@ describe("compiler diagnostics: TypeScript and files", () => {
         "",
       ].join("\n"),
     );
-    const { ir, diagnostics } = compileChain(entry, { outDir });
+    const { ir, diagnostics } = compileChain(entry);
     expect(ir).toBeNull();
     const ts = diagnostics.filter((d) => d.code.startsWith("TS"));
     expect(ts.map((d) => [d.code, d.line, d.column])).toEqual([
@@ -152,7 +151,7 @@ describe("compiler diagnostics: TypeScript and files", () => {
   });
 
   it("reports a missing entry file as CH1001", () => {
-    const { ir, diagnostics } = compileChain(join(scratch, "nope.ts"), { outDir });
+    const { ir, diagnostics } = compileChain(join(scratch, "nope.ts"));
     expect(ir).toBeNull();
     expect(diagnostics).toEqual([{ code: "CH1001", category: "error", message: `Entry file not found: ${join(scratch, "nope.ts")}` }]);
   });

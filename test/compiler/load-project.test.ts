@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { compileChain } from "../../compiler/compile-chain.js";
+import { irForChainDir } from "../../api/ir-for-chain-dir.js";
 
 /** A project outside this repository: no tsconfig.json above it and no tschains installed. */
 const outside = mkdtempSync(join(tmpdir(), "tschains-outside-"));
@@ -16,10 +17,10 @@ describe("loading a chain's program", () => {
     const dir = join(outside, "plain");
     mkdirSync(dir);
     writeFileSync(join(dir, "chain.ts"), chainSource("runRemote(text: string): string { return text; }"));
-    const { ir, diagnostics } = compileChain(join(dir, "chain.ts"), { outDir: join(dir, "dist") });
+    const { ir, diagnostics } = compileChain(join(dir, "chain.ts"));
     expect(diagnostics).toEqual([]);
     expect(ir?.name).toBe("solo");
-    expect(ir?.projectRoot).toBe("../..");
+    expect(irForChainDir(ir!, join(dir, "dist", ir!.name)).projectRoot).toBe("../..");
     expect(ir?.entryFile).toBe("chain.ts");
   });
 
@@ -30,7 +31,7 @@ describe("loading a chain's program", () => {
       join(dir, "chain.ts"),
       chainSource("runRemote(text: string): string { return [text].map((x) => x).reduce((a, b) => a + b, ''); }\n  helper(value) { return value; }"),
     );
-    const { ir, diagnostics } = compileChain(join(dir, "chain.ts"), { outDir: join(dir, "dist") });
+    const { ir, diagnostics } = compileChain(join(dir, "chain.ts"));
     expect(ir).toBeNull();
     expect(diagnostics.map((d) => [d.code, d.line])).toEqual([["TS7006", 6]]);
   });
@@ -41,7 +42,7 @@ describe("loading a chain's program", () => {
     writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: false, target: "ES2022", module: "NodeNext" }, include: ["src"] }));
     writeFileSync(join(dir, "src", "chain.ts"), chainSource("runRemote(text: string): string { return text; }\n  helper(value) { return value; }"));
     writeFileSync(join(dir, "src", "unrelated.ts"), "export const broken: number = 'nope';\n");
-    const { ir, diagnostics } = compileChain(join(dir, "src", "chain.ts"), { outDir: join(dir, "dist") });
+    const { ir, diagnostics } = compileChain(join(dir, "src", "chain.ts"));
     expect(diagnostics).toEqual([]);
     expect(ir?.entryFile).toBe("src/chain.ts");
   });
@@ -51,7 +52,7 @@ describe("loading a chain's program", () => {
     mkdirSync(dir);
     writeFileSync(join(dir, "tsconfig.json"), '{ "compilerOptions": { "strict": tru');
     writeFileSync(join(dir, "chain.ts"), chainSource("runRemote(text: string): string { return text; }"));
-    const { ir, diagnostics } = compileChain(join(dir, "chain.ts"), { outDir: join(dir, "dist") });
+    const { ir, diagnostics } = compileChain(join(dir, "chain.ts"));
     expect(ir).toBeNull();
     expect(diagnostics).toEqual([{ code: "CH1019", category: "error", message: expect.stringContaining(`Cannot use ${join(dir, "tsconfig.json")}:`) }]);
   });

@@ -7,7 +7,6 @@ import { compileChain } from "../../compiler/compile-chain.js";
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const scratch = mkdtempSync(join(root, "test", "tmp-toolchain-friction-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-const outDir = join(scratch, "never-written");
 
 const CHAIN = `import { ChainletBase, entrypoint } from "tschains";
 
@@ -27,13 +26,13 @@ function project(name: string, files: Record<string, string>): string {
   return join(dir, "chain.ts");
 }
 
-const summary = (entry: string) => compileChain(entry, { outDir }).diagnostics.map((d) => `${d.category} ${d.code}${d.line ? `@${d.line}` : ""}`);
+const summary = (entry: string) => compileChain(entry).diagnostics.map((d) => `${d.category} ${d.code}${d.line ? `@${d.line}` : ""}`);
 
 describe("a new user's toolchain", () => {
   it("builds with a tsconfig TypeScript 5 accepts: baseUrl and moduleResolution node are warnings, not errors", () => {
     const tsconfig = JSON.stringify({ compilerOptions: { target: "ES2022", module: "commonjs", moduleResolution: "node", baseUrl: ".", strict: true } });
     const entry = project("ts5", { "tsconfig.json": tsconfig, "chain.ts": CHAIN });
-    const { ir, diagnostics } = compileChain(entry, { outDir });
+    const { ir, diagnostics } = compileChain(entry);
     expect(ir?.entrypoint).toBe("echo");
     expect(diagnostics.map((d) => [d.category, d.code])).toEqual([
       ["warning", "TS5101"],
@@ -44,7 +43,7 @@ describe("a new user's toolchain", () => {
   it("experimentalDecorators: one CH1021 at the tsconfig line saying how to switch, and no TS1238", () => {
     const tsconfig = `{\n  "compilerOptions": {\n    "strict": true,\n    "experimentalDecorators": true\n  }\n}\n`;
     const entry = project("legacy-decorators", { "tsconfig.json": tsconfig, "chain.ts": CHAIN });
-    const { ir, diagnostics } = compileChain(entry, { outDir });
+    const { ir, diagnostics } = compileChain(entry);
     expect(ir).toBeNull();
     expect(diagnostics).toHaveLength(1);
     expect(diagnostics[0]).toMatchObject({ code: "CH1021", category: "error", file: join(scratch, "legacy-decorators", "tsconfig.json"), line: 4, column: 5 });
@@ -55,7 +54,7 @@ describe("a new user's toolchain", () => {
     const entry = project("instance-config", {
       "chain.ts": CHAIN.replace("  runRemote(", "  remoteConfig = { compute: { cpu: 2 } };\n\n  runRemote("),
     });
-    const { diagnostics } = compileChain(entry, { outDir });
+    const { diagnostics } = compileChain(entry);
     expect(diagnostics.map((d) => [d.code, d.line])).toEqual([["CH1250", 5]]);
     expect(diagnostics[0]!.message).toBe("remoteConfig of Echo is an instance property, which tschains never reads; declare it `static remoteConfig = { ... }`.");
   });

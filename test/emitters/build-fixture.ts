@@ -26,7 +26,7 @@ export interface BuiltFixture {
  */
 export async function buildFixture(name: string, entry = join("fixtures", name, "chain.ts")): Promise<BuiltFixture> {
   const outDir = mkdtempSync(join(tmpdir(), "tschains-out-"));
-  const { ir, diagnostics } = compileChain(join(repoRoot, entry), { outDir });
+  const { ir, diagnostics } = compileChain(join(repoRoot, entry));
   if (!ir) throw new Error(formatDiagnostics(diagnostics, { color: false, cwd: repoRoot }));
   const chainDir = join(outDir, ir.name);
   const files = await emitChain(ir, { chainDir });

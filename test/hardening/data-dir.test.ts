@@ -20,7 +20,7 @@ async function buildWithDataDir(name: string, dataDir: (folder: string) => strin
   mkdirSync(folder, { recursive: true });
   prepare(folder);
   const entry = writeHostileChain(scratch.dir, name, { remoteConfig: `{ dockerImage: { dataDir: ${JSON.stringify(dataDir(folder))} } }` });
-  const { ir, diagnostics } = compile(entry, join(scratch.dir, "out"));
+  const { ir, diagnostics } = compile(entry);
   expect(diagnostics).toEqual([]);
   return emitChain(ir!, { chainDir: join(scratch.dir, "out", name) });
 }

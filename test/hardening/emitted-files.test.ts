@@ -21,7 +21,7 @@ const COMMANDS = ['echo "$HOME" > /tmp/a && ls | wc -l', "echo trailing backslas
 
 async function built(name: string, remoteConfig: string): Promise<{ ir: ChainIR; files: EmittedFile[] }> {
   const entry = writeHostileChain(scratch.dir, name, { remoteConfig });
-  const { ir, diagnostics } = compile(entry, join(scratch.dir, "out"));
+  const { ir, diagnostics } = compile(entry);
   expect(diagnostics).toEqual([]);
   return { ir: ir!, files: await emitChain(ir!, { chainDir: join(scratch.dir, "out", name) }) };
 }

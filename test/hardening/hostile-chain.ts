@@ -47,7 +47,7 @@ export function writeHostileChain(dir: string, name: string, chain: HostileChain
   return entry;
 }
 
-/** Compiles `entry` into a never-written output folder. */
-export function compile(entry: string, outDir: string): { ir: ChainIR | null; diagnostics: Diagnostic[] } {
-  return compileChain(entry, { outDir });
+/** Compiles `entry` (analysis only: nothing is written). */
+export function compile(entry: string): { ir: ChainIR | null; diagnostics: Diagnostic[] } {
+  return compileChain(entry);
 }

@@ -63,7 +63,7 @@ describe("prototype member names as data", () => {
         "",
       ].join("\n"),
     );
-    const { ir, diagnostics } = compile(entry, join(scratch.dir, "out"));
+    const { ir, diagnostics } = compile(entry);
     expect(ir).toBeNull();
     expect(diagnostics.map((d) => [d.code, d.message.replace(/: a property named.*/, ""), d.line])).toEqual([
       ["CH1114", "value.__proto__", 4],

@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { isImageReference } from "../../compiler/image-reference.js";
 import { locateText } from "../compiler/locate-text.js";
@@ -10,7 +9,6 @@ import { compile, scratchFolder, writeHostileChain } from "./hostile-chain.js";
  */
 const scratch = scratchFolder("hardening-config-");
 afterAll(() => scratch.dispose());
-const outDir = join(scratch.dir, "out-never-written");
 
 const json = (value: unknown) => JSON.stringify(value);
 
@@ -92,7 +90,7 @@ describe("hostile remoteConfig values are refused with a located diagnostic", ()
   for (const [name, { remoteConfig, expected }] of Object.entries(cases)) {
     it(name, () => {
       const entry = writeHostileChain(scratch.dir, name.replace(/[^a-z0-9]+/gi, "-"), { remoteConfig });
-      const { ir, diagnostics } = compile(entry, outDir);
+      const { ir, diagnostics } = compile(entry);
       expect(ir).toBeNull();
       const got = diagnostics.map((d) => ({ code: d.code, message: d.message, file: d.file, line: d.line, column: d.column }));
       expect(got).toEqual(
@@ -105,7 +103,7 @@ describe("hostile remoteConfig values are refused with a located diagnostic", ()
 describe("names fit DNS labels and file systems", () => {
   it("a 300-character chain name (359 in kebab-case) is a CH1320 diagnostic, not an ENAMETOOLONG crash", () => {
     const entry = writeHostileChain(scratch.dir, "long-chain-name", { chainName: "Chain".repeat(60) });
-    const { ir, diagnostics } = compile(entry, outDir);
+    const { ir, diagnostics } = compile(entry);
     expect(ir).toBeNull();
     expect(diagnostics.map((d) => [d.code, d.message, d.line])).toEqual([
       ["CH1320", expect.stringMatching(/^Chain name 'ChainChain.*\.\.\.' makes a folder name of 359 characters; the limit is 63/), 3],
@@ -113,9 +111,9 @@ describe("names fit DNS labels and file systems", () => {
   });
 
   it("a 64-character class name is refused and a 63-character one builds", () => {
-    const long = compile(writeHostileChain(scratch.dir, "class-64", { className: "E" + "x".repeat(63) }), outDir);
+    const long = compile(writeHostileChain(scratch.dir, "class-64", { className: "E" + "x".repeat(63) }));
     expect(long.diagnostics.map((d) => d.code)).toEqual(["CH1320"]);
-    const fits = compile(writeHostileChain(scratch.dir, "class-63", { className: "E" + "x".repeat(62) }), outDir);
+    const fits = compile(writeHostileChain(scratch.dir, "class-63", { className: "E" + "x".repeat(62) }));
     expect(fits.diagnostics).toEqual([]);
     expect(fits.ir?.chainlets.map((c) => c.name.length)).toEqual([63]);
   });
@@ -133,7 +131,7 @@ describe("what stays allowed", () => {
       options: { env: { OTEL_SERVICE_NAME: "echo", LOG_LEVEL: "debug", PRICE: "$5" } },
       assets: { secretKeys: ["hf_access_token", "dbPassword"] },
     }`;
-    const { ir, diagnostics } = compile(writeHostileChain(scratch.dir, "allowed", { remoteConfig }), outDir);
+    const { ir, diagnostics } = compile(writeHostileChain(scratch.dir, "allowed", { remoteConfig }));
     expect(diagnostics).toEqual([]);
     expect(ir?.chainlets[0]?.config.options.env).toEqual({ OTEL_SERVICE_NAME: "echo", LOG_LEVEL: "debug", PRICE: "$5" });
   });

@@ -15,7 +15,7 @@ import { repoRoot } from "../emitters/build-fixture.js";
 const folder = join(repoRoot, "test", "hardening", "fixtures", "schema-vs-checker");
 const typesSource = readFileSync(join(folder, "types.ts"), "utf8");
 
-const { ir, diagnostics } = compileChain(join(folder, "chain.ts"), { outDir: join(repoRoot, "test", ".tmp", "never-written") });
+const { ir, diagnostics } = compileChain(join(folder, "chain.ts"));
 const input = ir?.chainlets[0]?.schemas.input as JsonSchema & { $defs: Record<string, JsonSchema & { properties: Record<string, JsonSchema> }> };
 const KEYS = Object.keys(input?.$defs?.Types?.properties ?? {});
 
