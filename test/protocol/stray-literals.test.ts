@@ -8,7 +8,7 @@ import { WIRE_MARKER } from "../../runtime-node/protocol/wire-types.js";
 import { ROOT, lineOf, nodes, parse, sourceFiles } from "./source-scan.js";
 
 // The product's source; tests, docs, fixtures and the benchmarks' stand-in servers may spell the protocol.
-const SOURCE_DIRS = ["compiler", "emitters", "cli", "runtime-node"];
+const SOURCE_DIRS = ["api", "compiler", "diff", "emitters", "cli", "presets", "runtime-node"];
 const PROTOCOL_DIR = "runtime-node/protocol/";
 
 /** Text that must appear in no literal outside the protocol module. */
