@@ -1,5 +1,5 @@
 import { ChainsError, HttpError, RequestError } from "./errors.js";
-import type { ErrorEnvelope } from "../protocol/error-envelope.js";
+import { boundedEnvelope, ENVELOPE_LIMITS, truncated, type ErrorEnvelope } from "../protocol/error-envelope.js";
 import { runtimeMessage } from "../protocol/runtime-errors.js";
 import { userStack } from "./stack-frames.js";
 
@@ -46,26 +46,30 @@ function isRemoteLike(error: unknown): error is Error & RemoteLike {
   return error instanceof Error && error.name === "RemoteError" && "envelope" in error && "dependency" in error;
 }
 
-/** Builds the envelope for an error raised in `chainlet`, redacting sensitive values. */
+/**
+ * Builds the envelope for an error raised in `chainlet`, redacting sensitive values (before cutting,
+ * so no cut leaves half a secret) and keeping it within `ENVELOPE_LIMITS` whatever the error holds.
+ */
 export function toEnvelope(error: unknown, chainlet: string, redact: Redact, depth = 0): ErrorEnvelope {
   if (isRemoteLike(error)) {
     const code = remoteFailureCode(error.status);
+    const remote = boundedEnvelope(error.envelope);
     return {
       type: "RemoteError",
-      message: redact(`${code}: ` + runtimeMessage(code, { dependency: error.dependency, status: error.status, root: rootCause(error.envelope).message })),
+      message: redact(`${code}: ` + runtimeMessage(code, { dependency: error.dependency, status: error.status, root: rootCause(remote).message })),
       chainlet,
-      stack: redact(userStack(error)),
-      cause: redactEnvelope(error.envelope, redact),
+      stack: truncated(redact(userStack(error)), ENVELOPE_LIMITS.stackChars),
+      cause: redactEnvelope(remote, redact),
       code,
     };
   }
   const isError = error instanceof Error;
   const envelope: ErrorEnvelope = {
-    type: isError ? error.name : typeof error,
-    message: redact(isError ? error.message : String(error)),
+    type: truncated(isError ? error.name : typeof error, 200),
+    message: truncated(redact(isError ? error.message : String(error)), ENVELOPE_LIMITS.messageChars),
     chainlet,
-    stack: redact(userStack(error)),
-    cause: isError && error.cause !== undefined && depth < 16 ? toEnvelope(error.cause, chainlet, redact, depth + 1) : null,
+    stack: truncated(redact(userStack(error)), ENVELOPE_LIMITS.stackChars),
+    cause: isError && error.cause !== undefined && depth + 1 < ENVELOPE_LIMITS.causeDepth ? toEnvelope(error.cause, chainlet, redact, depth + 1) : null,
   };
   if (error instanceof ChainsError) envelope.code = error.code;
   return envelope;

@@ -8,6 +8,45 @@ export interface RequestContext {
   /** W3C trace id (32 hex) and flags of the incoming `traceparent`, or fresh ones. */
   traceId: string;
   traceFlags: string;
+  /** The answer to the outside caller (set by the server): dependency calls end when it closes unfinished. */
+  caller?: CallerAnswer;
+}
+
+/** The part of a `ServerResponse` that tells whether the outside caller went away before its answer was complete. */
+export interface CallerAnswer {
+  readonly writableFinished: boolean;
+  readonly closed: boolean;
+  once(event: "close", listener: () => void): unknown;
+}
+
+/** The cancels of the dependency calls in flight for a request, run once if its caller goes away. */
+const inFlight = new WeakMap<CallerAnswer, Set<() => void>>();
+
+/**
+ * Runs `cancel` when the outside caller of the request being served goes away before its answer is
+ * complete (at once when it already has); returns the unsubscribe to call when the work is done. One
+ * `close` listener per request, however many calls it fans out to.
+ */
+export function whenCallerGone(cancel: () => void): () => void {
+  const caller = requestContext.getStore()?.caller;
+  if (!caller) return () => undefined;
+  if (caller.closed) {
+    if (!caller.writableFinished) cancel();
+    return () => undefined;
+  }
+  let cancels = inFlight.get(caller);
+  if (!cancels) {
+    const set = new Set<() => void>();
+    cancels = set;
+    inFlight.set(caller, set);
+    caller.once("close", () => {
+      if (!caller.writableFinished) for (const run of set) run();
+      set.clear();
+    });
+  }
+  const own = cancels;
+  own.add(cancel);
+  return () => void own.delete(cancel);
 }
 
 export const requestContext = new AsyncLocalStorage<RequestContext>();

@@ -17,6 +17,10 @@ export const ENV = {
   environment: "CHAINS_ENVIRONMENT",
   dataDir: "CHAINS_DATA_DIR",
   maxBodyBytes: "CHAINS_MAX_BODY_BYTES",
+  /** Largest whole answer (or error answer) read from a dependency or a `StubBase` URL. */
+  maxAnswerBytes: "CHAINS_MAX_ANSWER_BYTES",
+  /** Largest stream frame (an ndjson line, a MessagePack frame) read from a dependency. */
+  maxFrameBytes: "CHAINS_MAX_FRAME_BYTES",
   maxQueue: "CHAINS_MAX_QUEUE",
   shutdownTimeoutSec: "CHAINS_SHUTDOWN_TIMEOUT_SEC",
   headersTimeoutSec: "CHAINS_HEADERS_TIMEOUT_SEC",
@@ -50,6 +54,8 @@ export const ENV_DEFAULTS = {
   host: "127.0.0.1",
   logLevel: "info",
   maxBodyBytes: 32 * 1024 * 1024,
+  maxAnswerBytes: 64 * 1024 * 1024,
+  maxFrameBytes: 16 * 1024 * 1024,
   shutdownTimeoutSec: 30,
   headersTimeoutSec: 30,
   requestTimeoutSec: 300,

@@ -32,6 +32,54 @@ export function isErrorEnvelope(value: unknown): value is ErrorEnvelope {
   return typeof v.type === "string" && typeof v.message === "string" && typeof v.chainlet === "string";
 }
 
+/**
+ * How much of an error envelope is kept before it is forwarded or logged: a dependency (or anything on
+ * the way) may answer a 20 MB message, a deep `cause` chain or an endless stack.
+ */
+export const ENVELOPE_LIMITS = {
+  /** An error answer longer than this is not parsed: its status and a fragment stand for it. */
+  maxBytes: 1024 * 1024,
+  messageChars: 8 * 1024,
+  stackChars: 16 * 1024,
+  /** Envelopes kept along `cause`; the rest of the chain is cut. */
+  causeDepth: 16,
+  /** Characters of a body quoted in a message about it (escaped, see `quotedFragment`). */
+  fragmentChars: 120,
+} as const;
+
+/** `text` cut to `max` characters, saying how much was cut. */
+export function truncated(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… [${text.length - max} more characters cut]`;
+}
+
+/**
+ * The start of a body as a message may quote it: at most `ENVELOPE_LIMITS.fragmentChars` characters,
+ * JSON-escaped (control characters, quotes and line breaks cannot forge log lines or markup).
+ */
+export function quotedFragment(text: string, max: number = ENVELOPE_LIMITS.fragmentChars): string {
+  const quoted = JSON.stringify(text.slice(0, max));
+  return text.length > max ? `${quoted}…` : quoted;
+}
+
+/**
+ * `envelope` within `ENVELOPE_LIMITS`: messages and stacks cut, the `cause` chain cut at its depth, and
+ * only the envelope's own fields kept (a remote body may carry anything else).
+ */
+export function boundedEnvelope(envelope: ErrorEnvelope, depth = 0): ErrorEnvelope {
+  const cause = isErrorEnvelope(envelope.cause) && depth + 1 < ENVELOPE_LIMITS.causeDepth ? boundedEnvelope(envelope.cause, depth + 1) : null;
+  const bounded: ErrorEnvelope = {
+    type: truncated(envelope.type, 200),
+    message: truncated(envelope.message, ENVELOPE_LIMITS.messageChars),
+    chainlet: truncated(envelope.chainlet, 200),
+    stack: typeof envelope.stack === "string" ? truncated(envelope.stack, ENVELOPE_LIMITS.stackChars) : "",
+    cause,
+  };
+  if (typeof envelope.code === "string") bounded.code = truncated(envelope.code, 32);
+  if (typeof envelope.buildId === "string") bounded.buildId = truncated(envelope.buildId, 128);
+  if (typeof envelope.requestId === "string") bounded.requestId = truncated(envelope.requestId, 128);
+  return bounded;
+}
+
 /** A final stream frame `{"error": <envelope>, "status"?: n}`: the producer failed mid-stream. */
 export function streamFailure(item: unknown): { envelope: ErrorEnvelope; status: number } | undefined {
   if (item === null || typeof item !== "object" || Array.isArray(item)) return undefined;

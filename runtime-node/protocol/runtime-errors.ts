@@ -67,6 +67,18 @@ export const RUNTIME_ERRORS = {
     status: 415,
     message: (p) => `unsupported Content-Type "${p.contentType}"; send ${JSON_TYPE} or ${MSGPACK_TYPE}`,
   }),
+  CH2112: spec<{ charset: string } | { contentEncoding: string }>({
+    status: 415,
+    message: (p) =>
+      "charset" in p
+        ? `unsupported charset ${JSON.stringify(p.charset)}: bodies are UTF-8 (send charset=utf-8 or none)`
+        : `unsupported Content-Encoding ${JSON.stringify(p.contentEncoding)}: the server does not decode compressed bodies`,
+  }),
+  CH2113: spec<{ transferEncoding: string }>({
+    status: 501,
+    message: (p) => `unsupported Transfer-Encoding ${JSON.stringify(p.transferEncoding)}: the server decodes only "chunked"`,
+    headers: () => ({ connection: "close" }),
+  }),
   CH2106: spec<{ method: string | undefined; path: string; routes: readonly string[] }>({
     status: 404,
     message: (p) => `no route ${p.method} ${p.path}; the routes are ${p.routes.join(", ")}`,
@@ -127,6 +139,14 @@ export const RUNTIME_ERRORS = {
     message: (p) =>
       `dependency "${p.dependency}" refused this Chainlet's credentials: ${p.status} ${p.root} ` +
       `(a fault between services, not of the caller's credentials)${p.hops === undefined ? "" : `\n${p.hops}`}`,
+  }),
+  CH2128: spec<{ dependency: string; limit: number; what: "answer" | "stream frame" }>({
+    message: (p) =>
+      `"${p.dependency}" answered a${p.what === "answer" ? "n answer" : " stream frame"} larger than ${p.limit} bytes ` +
+      `(${p.what === "answer" ? ENV.maxAnswerBytes : ENV.maxFrameBytes}); the reading stopped there`,
+  }),
+  CH2129: spec<{ dependency: string }>({
+    message: (p) => `the call to "${p.dependency}" was cancelled: the caller of this request went away`,
   }),
   CH2130: spec<{ variable: string; problem: string }>({ message: (p) => `${p.variable} ${p.problem}` }),
   CH2190: spec<{ reason: string }>({

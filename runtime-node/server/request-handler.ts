@@ -14,6 +14,7 @@ export function requestHandler(ctx: ServerContext) {
     const path = (req.url ?? "/").split("?")[0];
     const methods = Object.hasOwn(ROUTES, path) ? ROUTES[path] : undefined;
     const rc = contextFromHeaders(headerValue(req, REQUEST_ID_HEADER), headerValue(req, TRACEPARENT_HEADER));
+    rc.caller = res;
     res.setHeader(REQUEST_ID_HEADER, rc.requestId);
     accessLog(ctx, req, res, methods ? path : "unknown", rc);
     if (!methods || !methods.includes(req.method ?? "")) {

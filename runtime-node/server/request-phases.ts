@@ -10,7 +10,8 @@ import { runtimeError } from "../errors/errors.js";
 import { readBody } from "./request-body.js";
 import type { ServerContext, ServerState } from "./server-context.js";
 import { formatIssues, validationIssues } from "../wire/validation.js";
-import { alignedOffsetOf, decode, formatOf, type WireFormat } from "../wire/wire-codec.js";
+import { alignedOffsetOf, charsetOf, decode, formatOf, type WireFormat } from "../wire/wire-codec.js";
+import { ENVELOPE_LIMITS, quotedFragment } from "../protocol/error-envelope.js";
 
 /** The bearer token the route demands: 401 without one, 403 for one not accepted. */
 export function authenticate(ctx: ServerContext, req: IncomingMessage): void {
@@ -27,20 +28,34 @@ export function checkReady(state: ServerState): NonNullable<ServerState["instanc
   return state.instance;
 }
 
-/** The body format the Content-Type selects, or a 415. */
+/**
+ * The body format the Content-Type selects, or a 415; a body the server would have to decode first (a
+ * charset other than UTF-8, a Content-Encoding) is refused with 415, a Transfer-Encoding other than
+ * `chunked` with 501, rather than read as UTF-8.
+ */
 export function negotiate(req: IncomingMessage): WireFormat {
-  const format = formatOf(headerValue(req, "content-type"));
+  const transferEncoding = headerValue(req, "transfer-encoding");
+  if (transferEncoding !== undefined && transferEncoding.trim().toLowerCase() !== "chunked") throw runtimeError("CH2113", { transferEncoding });
+  const contentEncoding = headerValue(req, "content-encoding");
+  if (contentEncoding !== undefined && contentEncoding.trim().toLowerCase() !== "identity") throw runtimeError("CH2112", { contentEncoding });
+  const contentType = headerValue(req, "content-type");
+  const format = formatOf(contentType);
   if (!format) throw runtimeError("CH2105", { contentType: req.headers["content-type"] });
+  const charset = charsetOf(contentType);
+  if (charset !== undefined && charset !== "utf-8" && charset !== "utf8") throw runtimeError("CH2112", { charset });
   return format;
 }
 
-/** The decoded body, read up to `CHAINS_MAX_BODY_BYTES` (413 past it, 400 when malformed). */
+/**
+ * The decoded body, read up to `CHAINS_MAX_BODY_BYTES` (413 past it, 400 when malformed). The parser's
+ * reason may quote the body: it is cut short and escaped before it reaches the answer and the log.
+ */
 export async function decodeBody(ctx: ServerContext, req: IncomingMessage, format: WireFormat): Promise<unknown> {
   const raw = await readBody(req, ctx.config.maxBodyBytes, (head) => alignedOffsetOf(format, head));
   try {
     return decode(format, raw);
   } catch (error) {
-    throw runtimeError("CH2104", { format, reason: (error as Error).message });
+    throw runtimeError("CH2104", { format, reason: quotedFragment((error as Error).message, 2 * ENVELOPE_LIMITS.fragmentChars) });
   }
 }
 

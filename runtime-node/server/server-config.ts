@@ -23,6 +23,9 @@ export interface ServerConfig {
   environment?: string;
   dataDir?: string;
   maxBodyBytes: number;
+  /** Largest answer / stream frame read from a dependency (`CHAINS_MAX_ANSWER_BYTES`, `CHAINS_MAX_FRAME_BYTES`). */
+  maxAnswerBytes: number;
+  maxFrameBytes: number;
   /** Requests allowed to wait for a `runRemote` slot before the server answers 503. */
   maxQueue?: number;
   shutdownTimeoutSec: number;
@@ -137,6 +140,8 @@ export function readServerConfig(env: Env, declaredSecrets: readonly string[]): 
     environment: env[ENV.environment] || undefined,
     dataDir: env[ENV.dataDir] || undefined,
     maxBodyBytes: positiveNumber(env, ENV.maxBodyBytes, ENV_DEFAULTS.maxBodyBytes),
+    maxAnswerBytes: positiveNumber(env, ENV.maxAnswerBytes, ENV_DEFAULTS.maxAnswerBytes),
+    maxFrameBytes: positiveNumber(env, ENV.maxFrameBytes, ENV_DEFAULTS.maxFrameBytes),
     maxQueue: queue === undefined || queue === "" ? undefined : Math.floor(positiveNumber(env, ENV.maxQueue, 1)),
     shutdownTimeoutSec: positiveNumber(env, ENV.shutdownTimeoutSec, ENV_DEFAULTS.shutdownTimeoutSec),
     headersTimeoutMs: positiveNumber(env, ENV.headersTimeoutSec, ENV_DEFAULTS.headersTimeoutSec) * 1000,

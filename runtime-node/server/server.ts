@@ -34,6 +34,9 @@ export interface RunningChainletServer {
   close(): Promise<void>;
 }
 
+/** How often the header and request timeouts are checked: a tenth of the shorter one, between 100 ms and 1 s. */
+const timeoutCheckMs = (headersMs: number, requestMs: number) => Math.min(1_000, Math.max(100, Math.min(headersMs, requestMs) / 10));
+
 /** How long a draining server keeps idle keep-alive connections open (see `drain`). */
 const DRAIN_IDLE_GRACE_MS = 1_000;
 
@@ -58,8 +61,11 @@ export async function startChainletServer(spec: ChainletServerSpec): Promise<Run
   const state = construct(spec, services);
   const ctx = serverContext(spec, services, state);
   const handler = requestHandler(ctx);
+  const { headersTimeoutMs, requestTimeoutMs } = services.config;
   const server = createServer(
-    { headersTimeout: services.config.headersTimeoutMs, requestTimeout: services.config.requestTimeoutMs, keepAliveTimeout: 5_000 },
+    // Node checks both timeouts only every `connectionsCheckingInterval` (30 s by default), so a
+    // 5 s request timeout fired after up to 35 s: checked often enough that each holds to about a second.
+    { headersTimeout: headersTimeoutMs, requestTimeout: requestTimeoutMs, keepAliveTimeout: 5_000, connectionsCheckingInterval: timeoutCheckMs(headersTimeoutMs, requestTimeoutMs) },
     handler,
   );
   const url = await listen(server, services.config);
@@ -87,7 +93,13 @@ function createServices(spec: ChainletServerSpec): Services {
   const redact = redactor([...Object.values(config.secrets), config.authToken, ...config.apiKeys]);
   const log = createLogger(spec.meta.name, config.logLevel, redact, spec.logDestination, config.buildId);
   const metrics = new ChainletMetrics(spec.meta.name);
-  const transport = new Transport({ authToken: config.authToken, observer: metrics, retryBaseMs: config.retryBaseMs });
+  const transport = new Transport({
+    authToken: config.authToken,
+    observer: metrics,
+    retryBaseMs: config.retryBaseMs,
+    maxAnswerBytes: config.maxAnswerBytes,
+    maxFrameBytes: config.maxFrameBytes,
+  });
   return { config, redact, log, metrics, transport };
 }
 

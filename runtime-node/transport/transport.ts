@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
-import { readWholeBody } from "../wire/aligned-body.js";
+import { readWholeBody, type BodyLimit } from "../wire/aligned-body.js";
+import { FrameTooLargeError } from "../wire/stream-frames.js";
 import { CallAbort } from "./call-abort.js";
 import { ConcurrencyGate } from "./concurrency-gate.js";
 import { ChainsError } from "../errors/errors.js";
@@ -7,10 +8,10 @@ import { createPool, poolRequest, type Dispatcher, type Pool } from "./http-pool
 import type { TransportObserver } from "../observability/metrics.js";
 import { RemoteError } from "../errors/remote-error.js";
 import { DEPENDS_DEFAULTS, type DependsOptions } from "../authoring/remote-config.js";
-import { propagationHeaders } from "../observability/request-context.js";
+import { propagationHeaders, whenCallerGone } from "../observability/request-context.js";
 import { activeTracing, type AttemptSpan } from "../observability/tracing.js";
 import { isConnectionFailure, isNotStarted, isRetryableStatus, NOT_STARTED_RETRY_LIMIT, retryAfterMs, retryDelayMs, RetryBudget } from "./retry-policy.js";
-import { isErrorEnvelope, streamFailure, type ErrorEnvelope } from "../protocol/error-envelope.js";
+import { boundedEnvelope, ENVELOPE_LIMITS, isErrorEnvelope, quotedFragment, streamFailure, type ErrorEnvelope } from "../protocol/error-envelope.js";
 import { ENV_DEFAULTS } from "../protocol/env.js";
 import {
   JSON_TYPE,
@@ -45,7 +46,7 @@ export class DependencyUnavailableError extends ChainsError {
   override name = "DependencyUnavailableError";
   constructor(
     readonly dependency: string,
-    code: "CH2121" | "CH2125",
+    code: "CH2121" | "CH2125" | "CH2128" | "CH2129",
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -59,6 +60,10 @@ export interface TransportSettings {
   observer?: TransportObserver;
   /** Base of the exponential backoff in milliseconds (default 100). */
   retryBaseMs?: number;
+  /** Largest whole answer read (default `ENV_DEFAULTS.maxAnswerBytes`); past it the call fails with `CH2128`. */
+  maxAnswerBytes?: number;
+  /** Largest stream frame read (default `ENV_DEFAULTS.maxFrameBytes`); past it the stream fails with `CH2128`. */
+  maxFrameBytes?: number;
 }
 
 export interface EndpointSettings extends DependsOptions {
@@ -72,11 +77,11 @@ export interface EndpointSettings extends DependsOptions {
 
 const isStreamType = (type: string) => type === NDJSON_TYPE || type === MSGPACK_SEQ_TYPE;
 
-/** A whole answer's bytes, placed so that `decode` can view its large typed arrays in place. */
-function answerBytes(response: Dispatcher.ResponseData, type: string): Promise<Buffer> {
+/** A whole answer's bytes (within `limit`), placed so that `decode` can view its large typed arrays in place. */
+function answerBytes(response: Dispatcher.ResponseData, type: string, limit: BodyLimit): Promise<Buffer> {
   const declared = Number(response.headers["content-length"]);
   const format: WireFormat = type === MSGPACK_TYPE ? "msgpack" : "json";
-  return readWholeBody(response.body as AsyncIterable<Buffer>, Number.isFinite(declared) ? declared : undefined, (head) => alignedOffsetOf(format, head));
+  return readWholeBody(response.body as AsyncIterable<Buffer>, Number.isFinite(declared) ? declared : undefined, (head) => alignedOffsetOf(format, head), limit);
 }
 
 function firstHeader(headers: Dispatcher.ResponseData["headers"], name: string): string {
@@ -178,10 +183,26 @@ export class Endpoint {
     return new CallAbort(this.options.timeoutSec * 1000, () => new DependencyTimeoutError(this.name, this.options.timeoutSec, "call"));
   }
 
+  /** Cancels the call when the outside caller of the request it serves goes away; returns the unsubscribe. */
+  private cancelWithCaller(abort: CallAbort): () => void {
+    return whenCallerGone(() => abort.abort(new DependencyUnavailableError(this.name, "CH2129", runtimeMessage("CH2129", { dependency: this.name }))));
+  }
+
+  /** The bound of a whole answer: past it the reading stops with `CH2128`. */
+  private answerLimit(): BodyLimit {
+    const limit = this.transport.maxAnswerBytes ?? ENV_DEFAULTS.maxAnswerBytes;
+    return { maxBytes: limit, tooLarge: () => this.tooLarge(limit, "answer") };
+  }
+
+  private tooLarge(limit: number, what: "answer" | "stream frame"): DependencyUnavailableError {
+    return new DependencyUnavailableError(this.name, "CH2128", runtimeMessage("CH2128", { dependency: this.name, limit, what }));
+  }
+
   /** Posts `body` and returns the decoded answer (not validated: the caller revives it). */
   async call(body: unknown): Promise<unknown> {
     const started = performance.now();
     const abort = this.timeout();
+    const unsubscribe = this.cancelWithCaller(abort);
     let outcome: "ok" | "error" = "error";
     try {
       const release = await this.gate.acquire(abort);
@@ -189,7 +210,7 @@ export class Endpoint {
         const { response, span } = await this.send(body, abort, 0);
         try {
           const type = mediaType(response.headers);
-          const value = this.decodeAnswer(type, await answerBytes(response, type));
+          const value = this.decodeAnswer(type, await answerBytes(response, type, this.answerLimit()));
           outcome = "ok";
           return value;
         } catch (error) {
@@ -204,6 +225,7 @@ export class Endpoint {
     } catch (error) {
       throw this.failure(error, abort);
     } finally {
+      unsubscribe();
       abort.clearTimeout();
       this.transport.observer?.callFinished(this.name, outcome, (performance.now() - started) / 1000);
     }
@@ -217,6 +239,7 @@ export class Endpoint {
   async *stream(body: unknown): AsyncGenerator<unknown, void, undefined> {
     const started = performance.now();
     const abort = this.timeout();
+    const unsubscribe = this.cancelWithCaller(abort);
     let outcome: "ok" | "error" = "error";
     let release: (() => void) | undefined;
     try {
@@ -229,6 +252,7 @@ export class Endpoint {
       abort.clearTimeout();
       // Ends the HTTP request when the consumer stops early; a no-op once the body was read.
       if (outcome !== "ok") abort.abort(new Error("stream consumer stopped"));
+      unsubscribe();
       release?.();
       this.transport.observer?.callFinished(this.name, outcome, (performance.now() - started) / 1000);
     }
@@ -261,15 +285,20 @@ export class Endpoint {
     const type = mediaType(response.headers);
     if (!isStreamType(type)) {
       // A non-streaming answer (an older server, a proxy): one item.
-      yield this.decodeAnswer(type, await answerBytes(response, type));
+      yield this.decodeAnswer(type, await answerBytes(response, type, this.answerLimit()));
       return;
     }
     const format: WireFormat = type === MSGPACK_SEQ_TYPE ? "msgpack" : "json";
-    for await (const item of decodeFrames(format, response.body as AsyncIterable<Buffer>)) {
-      const failed = streamFailure(item);
-      if (failed) throw new RemoteError(this.name, failed.status, failed.envelope);
-      progress.yielded = true;
-      yield item;
+    const maxFrameBytes = this.transport.maxFrameBytes ?? ENV_DEFAULTS.maxFrameBytes;
+    try {
+      for await (const item of decodeFrames(format, response.body as AsyncIterable<Buffer>, maxFrameBytes)) {
+        const failed = streamFailure(item);
+        if (failed) throw new RemoteError(this.name, failed.status, boundedEnvelope(failed.envelope));
+        progress.yielded = true;
+        yield item;
+      }
+    } catch (error) {
+      throw error instanceof FrameTooLargeError ? this.tooLarge(error.limit, "stream frame") : error;
     }
   }
 
@@ -359,19 +388,30 @@ export class Endpoint {
     await signal.sleep(delay);
   }
 
+  /**
+   * The error a non-2xx answer stands for: its envelope when the body is one (cut to
+   * `ENVELOPE_LIMITS`), else an `HttpStatus` error quoting the start of the body, escaped. A body past
+   * `ENVELOPE_LIMITS.maxBytes` is not read further.
+   */
   private async remoteError(response: Dispatcher.ResponseData): Promise<RemoteError> {
-    const bytes = Buffer.from(await response.body.arrayBuffer());
+    const tooLarge = new Error("error answer too large");
+    let bytes: Buffer | undefined;
+    try {
+      bytes = await readWholeBody(response.body as AsyncIterable<Buffer>, undefined, undefined, { maxBytes: ENVELOPE_LIMITS.maxBytes, tooLarge: () => tooLarge });
+    } catch (error) {
+      if (error !== tooLarge) throw error;
+    }
     let envelope: ErrorEnvelope | undefined;
     try {
-      const parsed = decode(mediaType(response.headers) === MSGPACK_TYPE ? "msgpack" : "json", bytes) as { error?: unknown };
-      if (isErrorEnvelope(parsed?.error)) envelope = parsed.error;
+      const parsed = bytes && (decode(mediaType(response.headers) === MSGPACK_TYPE ? "msgpack" : "json", bytes) as { error?: unknown });
+      if (isErrorEnvelope(parsed?.error)) envelope = boundedEnvelope(parsed.error);
     } catch {
       envelope = undefined;
     }
     envelope ??= {
       type: "HttpStatus",
-      // The body as the service wrote it (bounded): the root cause a caller's message shows.
-      message: bytes.toString("utf8", 0, Math.min(bytes.length, 500)),
+      // The start of the body as the service wrote it: the root cause a caller's message shows.
+      message: bytes ? quotedFragment(bytes.toString("utf8", 0, ENVELOPE_LIMITS.fragmentChars * 4)) : `an error answer larger than ${ENVELOPE_LIMITS.maxBytes} bytes (not read)`,
       chainlet: this.name,
       stack: "",
       cause: null,
@@ -393,6 +433,14 @@ export class Endpoint {
     if (signal.aborted && signal.reason instanceof DependencyTimeoutError) {
       observer?.failed(this.name, "timeout");
       return signal.reason;
+    }
+    if (signal.aborted && signal.reason instanceof DependencyUnavailableError) {
+      observer?.failed(this.name, "cancelled");
+      return signal.reason;
+    }
+    if (error instanceof DependencyUnavailableError && error.code === "CH2128") {
+      observer?.failed(this.name, "protocol");
+      return error;
     }
     if ((error as { code?: string })?.code === "UND_ERR_BODY_TIMEOUT") {
       observer?.failed(this.name, "timeout");

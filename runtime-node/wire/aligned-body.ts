@@ -9,20 +9,31 @@ export function alignedBuffer(size: number, aligned: number | undefined): Buffer
   return Buffer.allocUnsafeSlow(size + shift).subarray(shift);
 }
 
+/** What a bounded read does past its limit: throw `tooLarge()` (which also stops the reading). */
+export interface BodyLimit {
+  maxBytes: number;
+  tooLarge: () => Error;
+}
+
 /**
  * A body read whole from its chunks. With a declared length, the chunks are copied as they arrive
  * into one buffer of that size placed for `alignedOffset` (asked with the first chunk); otherwise
- * they are concatenated at the end.
+ * they are concatenated at the end. A declared length past `limit` is refused before any byte is
+ * read, a body that grows past it as soon as it does.
  */
 export async function readWholeBody(
   chunks: AsyncIterable<Buffer>,
   declared: number | undefined,
   alignedOffset?: (head: Buffer) => number | undefined,
+  limit?: BodyLimit,
 ): Promise<Buffer> {
+  const maxBytes = limit?.maxBytes ?? Number.POSITIVE_INFINITY;
+  if (declared !== undefined && declared > maxBytes) throw limit!.tooLarge();
   const parts: Buffer[] = [];
   let whole: Buffer | undefined;
   let size = 0;
   for await (const chunk of chunks) {
+    if (size + chunk.length > maxBytes) throw limit!.tooLarge();
     if (declared !== undefined && size + chunk.length <= declared) {
       whole ??= alignedBuffer(declared, alignedOffset?.(chunk));
       chunk.copy(whole, size);

@@ -5,6 +5,17 @@
  * came in and joined once per frame, so a long frame costs linear time.
  */
 
+/**
+ * A stream frame longer than the reader's limit: the reading stops there (nothing more is buffered).
+ * Plain `Error` (no runtime codes) because the generated client shares this module; each reader maps it.
+ */
+export class FrameTooLargeError extends Error {
+  override name = "FrameTooLargeError";
+  constructor(readonly limit: number) {
+    super(`a stream frame is larger than ${limit} bytes`);
+  }
+}
+
 /** The pending bytes of a stream: the chunks not yet consumed. */
 class ChunkQueue {
   private readonly chunks: Uint8Array[] = [];
@@ -68,30 +79,34 @@ const NEWLINE = 10;
 const WHITESPACE = new Set([32, 9, 13, 10]);
 
 /** Lines of an ndjson stream (empty ones left out), each without its newline. */
-async function* ndjsonLines(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+async function* ndjsonLines(chunks: AsyncIterable<Uint8Array>, maxFrameBytes: number): AsyncGenerator<Uint8Array> {
   const queue = new ChunkQueue();
   for await (const chunk of chunks) {
     // Only the new chunk is searched: the pending bytes hold no newline.
     let from = 0;
     for (let nl = chunk.indexOf(NEWLINE, from); nl !== -1; nl = chunk.indexOf(NEWLINE, from)) {
+      if (queue.length + nl - from > maxFrameBytes) throw new FrameTooLargeError(maxFrameBytes);
       queue.push(chunk.subarray(from, nl));
       const line = queue.take(queue.length);
       from = nl + 1;
       if (line.length > 0) yield line;
     }
     queue.push(chunk.subarray(from));
+    if (queue.length > maxFrameBytes) throw new FrameTooLargeError(maxFrameBytes);
   }
   const last = queue.take(queue.length);
   if (last.some((byte) => !WHITESPACE.has(byte))) yield last;
 }
 
 /** Payloads of a length-prefixed MessagePack stream; throws when it ends inside a frame. */
-async function* msgpackPayloads(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+async function* msgpackPayloads(chunks: AsyncIterable<Uint8Array>, maxFrameBytes: number): AsyncGenerator<Uint8Array> {
   const queue = new ChunkQueue();
   for await (const chunk of chunks) {
     queue.push(chunk);
     while (queue.length >= 4) {
       const size = queue.peekLength();
+      // Refused on its announced length, before any of it is buffered.
+      if (size > maxFrameBytes) throw new FrameTooLargeError(maxFrameBytes);
       if (queue.length - 4 < size) break;
       queue.take(4);
       yield queue.take(size);
@@ -100,7 +115,10 @@ async function* msgpackPayloads(chunks: AsyncIterable<Uint8Array>): AsyncGenerat
   if (queue.length > 0) throw new Error("stream ended inside a MessagePack frame");
 }
 
-/** The frames of a stream body of `format`, from chunks that split frames anywhere. */
-export function splitFrames(format: "json" | "msgpack", chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  return format === "json" ? ndjsonLines(chunks) : msgpackPayloads(chunks);
+/**
+ * The frames of a stream body of `format`, from chunks that split frames anywhere; a frame longer than
+ * `maxFrameBytes` throws `FrameTooLargeError` as soon as that many bytes of it are pending.
+ */
+export function splitFrames(format: "json" | "msgpack", chunks: AsyncIterable<Uint8Array>, maxFrameBytes = Number.POSITIVE_INFINITY): AsyncGenerator<Uint8Array> {
+  return format === "json" ? ndjsonLines(chunks, maxFrameBytes) : msgpackPayloads(chunks, maxFrameBytes);
 }

@@ -68,9 +68,19 @@ export function formatOf(contentType: string | undefined): WireFormat | undefine
   return undefined;
 }
 
-/** Decoded bodies of one stream, frame by frame, from chunks that split frames anywhere. */
-export async function* decodeFrames(format: WireFormat, chunks: AsyncIterable<Buffer>): AsyncGenerator<unknown> {
-  for await (const frame of splitFrames(format, chunks)) {
+/** The `charset` parameter of a Content-Type, lowercased and unquoted, or undefined when it has none. */
+export function charsetOf(contentType: string | undefined): string | undefined {
+  if (!contentType) return undefined;
+  for (const parameter of contentType.split(";").slice(1)) {
+    const [name, ...value] = parameter.split("=");
+    if (name!.trim().toLowerCase() === "charset") return value.join("=").trim().replace(/^"(.*)"$/, "$1").toLowerCase();
+  }
+  return undefined;
+}
+
+/** Decoded bodies of one stream, frame by frame, from chunks that split frames anywhere (see `splitFrames` for the limit). */
+export async function* decodeFrames(format: WireFormat, chunks: AsyncIterable<Buffer>, maxFrameBytes?: number): AsyncGenerator<unknown> {
+  for await (const frame of splitFrames(format, chunks, maxFrameBytes)) {
     yield format === "json" ? JSON.parse(UTF8.decode(frame)) : packr.unpack(frame);
   }
 }
