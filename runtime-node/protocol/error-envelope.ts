@@ -39,10 +39,10 @@ export function isErrorEnvelope(value: unknown): value is ErrorEnvelope {
 export const ENVELOPE_LIMITS = {
   /** An error answer longer than this is not parsed: its status and a fragment stand for it. */
   maxBytes: 1024 * 1024,
-  messageChars: 8 * 1024,
-  stackChars: 16 * 1024,
+  messageChars: 4 * 1024,
+  stackChars: 8 * 1024,
   /** Envelopes kept along `cause`; the rest of the chain is cut. */
-  causeDepth: 16,
+  causeDepth: 8,
   /** Characters of a body quoted in a message about it (escaped, see `quotedFragment`). */
   fragmentChars: 120,
 } as const;

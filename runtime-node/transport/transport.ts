@@ -394,24 +394,28 @@ export class Endpoint {
    * `ENVELOPE_LIMITS.maxBytes` is not read further.
    */
   private async remoteError(response: Dispatcher.ResponseData): Promise<RemoteError> {
-    const tooLarge = new Error("error answer too large");
-    let bytes: Buffer | undefined;
-    try {
-      bytes = await readWholeBody(response.body as AsyncIterable<Buffer>, undefined, undefined, { maxBytes: ENVELOPE_LIMITS.maxBytes, tooLarge: () => tooLarge });
-    } catch (error) {
-      if (error !== tooLarge) throw error;
+    const parts: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      parts.push(chunk);
+      size += chunk.length;
+      // Leaving the loop stops the reading (and closes the connection).
+      if (size > ENVELOPE_LIMITS.maxBytes) break;
     }
+    const bytes = Buffer.concat(parts, size);
+    const whole = size <= ENVELOPE_LIMITS.maxBytes;
     let envelope: ErrorEnvelope | undefined;
     try {
-      const parsed = bytes && (decode(mediaType(response.headers) === MSGPACK_TYPE ? "msgpack" : "json", bytes) as { error?: unknown });
+      const parsed = whole ? (decode(mediaType(response.headers) === MSGPACK_TYPE ? "msgpack" : "json", bytes) as { error?: unknown }) : undefined;
       if (isErrorEnvelope(parsed?.error)) envelope = boundedEnvelope(parsed.error);
     } catch {
       envelope = undefined;
     }
+    // The start of the body as the service wrote it: the root cause a caller's message shows.
+    const start = quotedFragment(bytes.toString("utf8", 0, ENVELOPE_LIMITS.fragmentChars * 4));
     envelope ??= {
       type: "HttpStatus",
-      // The start of the body as the service wrote it: the root cause a caller's message shows.
-      message: bytes ? quotedFragment(bytes.toString("utf8", 0, ENVELOPE_LIMITS.fragmentChars * 4)) : `an error answer larger than ${ENVELOPE_LIMITS.maxBytes} bytes (not read)`,
+      message: whole ? start : `${start} (an error answer larger than ${ENVELOPE_LIMITS.maxBytes} bytes, not read further)`,
       chainlet: this.name,
       stack: "",
       cause: null,
