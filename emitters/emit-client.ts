@@ -1,4 +1,5 @@
 import { buildSync } from "esbuild";
+import { clientValidatorCode } from "./emit-client-validator.js";
 import { dirname } from "node:path";
 import { diagnosticMessage } from "../compiler/diagnostic-messages.js";
 import type { ChainIR, ChainletIR, JsonSchema } from "../compiler/chain-ir.js";
@@ -8,6 +9,7 @@ import { DefsTable } from "./hoist-defs.js";
 import { runtimeLocation } from "./runtime-location.js";
 import { declaration, jsDoc, typeOf } from "./schema-to-typescript.js";
 import { stableJson } from "./stable-json.js";
+import { ENV_DEFAULTS } from "../runtime-node/protocol/env.js";
 
 /** One file of a client package, relative to `clients/<chainlet>/`. */
 export interface ClientFile {
@@ -36,7 +38,11 @@ function clientModule(ir: ChainIR, chainlet: ChainletIR): string {
   };
   if (!IDENTIFIER.test(spec.className)) throw new EmitError(diagnosticMessage("CH1420", "bundlingFailed", `Chainlet "${chainlet.name}"`, `${spec.className} is not a class name`));
   const core = runtimeLocation().client;
-  const entry = `import { defineClient } from ${jsLiteral(core)};\nexport { RemoteError } from ${jsLiteral(core)};\nexport const ${spec.className} = defineClient(${jsLiteral(spec)});\n`;
+  // The validator's CommonJS code runs in a scope of its own (its names stay private); esbuild bundles the ajv helpers it requires.
+  const entry =
+    `import { defineClient } from ${jsLiteral(core)};\nexport { ChainsError, RemoteError } from ${jsLiteral(core)};\n` +
+    `const validate = (() => { const module = { exports: {} }; const exports = module.exports;\n${clientValidatorCode(chainlet)}\nreturn module.exports; })();\n` +
+    `export const ${spec.className} = defineClient({ ...${jsLiteral(spec)}, validate });\n`;
   const result = buildSync({
     stdin: { contents: entry, resolveDir: dirname(core), sourcefile: "client-entry.js", loader: "js" },
     absWorkingDir: runtimeLocation().packageDir,
@@ -130,6 +136,16 @@ export interface ClientFetchInit {
   headers: Record<string, string>;
   body: any;
   signal: any;
+  /** Redirects are never followed: the token would go wherever they point. */
+  redirect: "manual";
+}
+
+/**
+ * Thrown by the client itself (\`code\`): \`CH2126\` an answer that does not match the output type,
+ * \`CH2128\` an answer or stream item past \`maxAnswerBytes\` / \`maxFrameBytes\`, \`CH2131\` a redirect.
+ */
+export declare class ChainsError extends Error {
+  readonly code: string;
 }
 
 /** The part of a fetch \`Response\` the client reads. */
@@ -137,6 +153,7 @@ export interface ClientFetchResponse {
   readonly ok: boolean;
   readonly status: number;
   readonly statusText: string;
+  readonly type?: string;
   readonly headers: { get(name: string): string | null };
   readonly body: { getReader(): unknown; cancel(reason?: any): Promise<void> } | null;
   text(): Promise<string>;
@@ -166,6 +183,12 @@ export interface ${chainlet.className}ClientOptions {
    * \`headers: () => { const h = {}; propagation.inject(context.active(), h); return h; }\`.
    */
   headers?: Record<string, string> | (() => Record<string, string>);
+  /** Cancels every call made with these options (attempts, waits, a stream's reading) when it aborts (an \`AbortSignal\`). */
+  signal?: any;
+  /** Largest answer read, in bytes (default ${ENV_DEFAULTS.maxAnswerBytes}); past it the call fails with \`CH2128\`. */
+  maxAnswerBytes?: number;
+  /** Largest stream item read, in bytes (default ${ENV_DEFAULTS.maxFrameBytes}); past it the stream fails with \`CH2128\`. */
+  maxFrameBytes?: number;
 }
 
 /** Calls the ${chainlet.className} Chainlet over HTTP. */
@@ -176,6 +199,8 @@ export declare class ${chainlet.className}Client {
 ${paramDocs}   * @throws {RemoteError} when the service answers with an error.
    */
   runRemote(${parameters.join(", ")}): ${result};
+  /** The same client with some options replaced, e.g. \`client.withOptions({ signal }).runRemote(...)\` to cancel one call. */
+  withOptions(options: Partial<${chainlet.className}ClientOptions>): ${chainlet.className}Client;
 }
 `;
 }

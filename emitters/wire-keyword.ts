@@ -1,4 +1,4 @@
-import { _, Name, type CodeKeywordDefinition, type KeywordCxt } from "ajv";
+import { _, Name, str, type CodeKeywordDefinition, type KeywordCxt } from "ajv";
 
 import { BINARY_TYPES, WIRE_MARKER, isWireTypeName } from "../runtime-node/protocol/wire-types.js";
 
@@ -97,6 +97,30 @@ export const tschainsTypeKeyword: CodeKeywordDefinition = {
           gen.assign(_`${it.parentData}[${it.parentDataProperty}]`, native),
         ),
     );
+  },
+};
+
+/**
+ * The `tschainsType` keyword of the generated client's validator: it only checks (a native `Date` or
+ * typed array as MessagePack gives them, or their JSON wire form), and revives nothing, so its code
+ * needs no `Buffer` and runs in browsers; the client's `revive` does the reviving afterwards.
+ */
+export const tschainsClientTypeKeyword: CodeKeywordDefinition = {
+  keyword: "tschainsType",
+  schemaType: "string",
+  error: { message: ({ schema }) => str`must be a ${String(schema)} (or its JSON wire form)` },
+  code(cxt: KeywordCxt) {
+    const { data, schema } = cxt;
+    if (!isWireTypeName(schema)) throw new Error(`tschainsType: unknown type ${JSON.stringify(schema)}`);
+    if (schema === "Date") {
+      const re = regexpValue(cxt, RFC3339);
+      cxt.fail(_`!(${data} instanceof Date ? !isNaN(${data}.getTime()) : typeof ${data} == "string" && ${re}.test(${data}) && !isNaN(Date.parse(${data})))`);
+      return;
+    }
+    const notBase64 = regexpValue(cxt, NOT_BASE64);
+    const padInside = regexpValue(cxt, PAD_INSIDE);
+    const base64 = _`typeof ${data} == "string" && ${data}.length % 4 === 0 && !${notBase64}.test(${data}) && !${padInside}.test(${data}) && !${data}.endsWith("===")`;
+    cxt.fail(_`!(ArrayBuffer.isView(${data}) || (${base64}))`);
   },
 };
 

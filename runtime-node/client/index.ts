@@ -4,6 +4,7 @@
  * `TextDecoder`, `atob`/`btoa` and nothing of Node.
  * @packageDocumentation
  */
-export { defineClient, throwIfStreamFailure, type ChainletClient, type ClientOptions, type FetchFunction, type ClientSpec, type MsgpackCodec } from "./client.js";
+export { defineClient, throwIfStreamFailure, type AnswerValidator, type ChainletClient, type ClientOptions, type FetchFunction, type ClientSpec, type MsgpackCodec } from "./client.js";
+export { ChainsError } from "../errors/errors.js";
 export { RemoteError, remoteErrorOf, type ErrorBody } from "./remote-error.js";
 export { revive, base64Bytes, base64Of, base64Replacer } from "./revive.js";

@@ -1,4 +1,5 @@
-import { isErrorEnvelope, type ErrorEnvelope } from "../protocol/error-envelope.js";
+import { boundedEnvelope, ENVELOPE_LIMITS, isErrorEnvelope, quotedFragment, type ErrorEnvelope } from "../protocol/error-envelope.js";
+import { readUpTo } from "./bounded-read.js";
 
 /** The body of an error answer, as the client hands it to its caller. */
 export interface ErrorBody {
@@ -24,18 +25,19 @@ function httpError(status: number, message: string, chainlet: string): RemoteErr
 
 /**
  * The `RemoteError` of an error answer: its envelope when the body is one (JSON, or MessagePack when a
- * codec is given), otherwise an `HttpError` naming `chainlet`.
+ * codec is given), cut to `ENVELOPE_LIMITS`; otherwise an `HttpError` naming `chainlet` that quotes
+ * the start of the body, escaped. A body past `ENVELOPE_LIMITS.maxBytes` is not read further.
  */
 export async function remoteErrorOf(response: Response, isMsgpack: boolean, unpack: ((bytes: Uint8Array) => unknown) | undefined, chainlet: string): Promise<RemoteError> {
-  const bytes = new Uint8Array(await response.arrayBuffer());
+  const { bytes, whole } = await readUpTo(response, ENVELOPE_LIMITS.maxBytes);
   let parsed: unknown;
   try {
-    parsed = isMsgpack && unpack ? unpack(bytes) : JSON.parse(new TextDecoder().decode(bytes));
+    parsed = !whole ? undefined : isMsgpack && unpack ? unpack(bytes) : JSON.parse(new TextDecoder().decode(bytes));
   } catch {
     parsed = undefined;
   }
   const error = (parsed as { error?: unknown } | undefined)?.error;
-  if (isErrorEnvelope(error)) return new RemoteError(response.status, { error });
-  const text = isMsgpack ? "" : new TextDecoder().decode(bytes.subarray(0, 2000));
-  return httpError(response.status, text || response.statusText || `HTTP ${response.status}`, chainlet);
+  if (isErrorEnvelope(error)) return new RemoteError(response.status, { error: boundedEnvelope(error) });
+  const text = isMsgpack ? "" : new TextDecoder().decode(bytes.subarray(0, ENVELOPE_LIMITS.fragmentChars * 4));
+  return httpError(response.status, text ? quotedFragment(text) : response.statusText || `HTTP ${response.status}`, chainlet);
 }

@@ -140,13 +140,17 @@ export const RUNTIME_ERRORS = {
       `dependency "${p.dependency}" refused this Chainlet's credentials: ${p.status} ${p.root} ` +
       `(a fault between services, not of the caller's credentials)${p.hops === undefined ? "" : `\n${p.hops}`}`,
   }),
-  CH2128: spec<{ dependency: string; limit: number; what: "answer" | "stream frame" }>({
+  CH2128: spec<{ dependency: string; limit: number; what: "answer" | "stream frame"; setting?: string }>({
     message: (p) =>
       `"${p.dependency}" answered a${p.what === "answer" ? "n answer" : " stream frame"} larger than ${p.limit} bytes ` +
-      `(${p.what === "answer" ? ENV.maxAnswerBytes : ENV.maxFrameBytes}); the reading stopped there`,
+      `(${p.setting ?? (p.what === "answer" ? ENV.maxAnswerBytes : ENV.maxFrameBytes)}); the reading stopped there`,
   }),
   CH2129: spec<{ dependency: string }>({
     message: (p) => `the call to "${p.dependency}" was cancelled: the caller of this request went away`,
+  }),
+  CH2131: spec<{ chainlet: string; status: number; location: string }>({
+    message: (p) =>
+      `"${p.chainlet}" answered a redirect (${p.status} to ${p.location}); the client follows none, so its token never reaches another origin`,
   }),
   CH2130: spec<{ variable: string; problem: string }>({ message: (p) => `${p.variable} ${p.problem}` }),
   CH2190: spec<{ reason: string }>({

@@ -11,7 +11,10 @@ export interface Watched {
   closed: Promise<void>;
 }
 
-/** A misbehaving dependency: each path answers in its own hostile way. */
+/**
+ * A misbehaving dependency: each path answers in its own hostile way, whatever follows its first
+ * segment (`/huge/v1/run_remote` is `/huge`, so a client with base URL `<url>/huge` meets it too).
+ */
 export interface HostileDependency {
   url: string;
   /** Watches the next request on `path` (call before making it). */
@@ -83,6 +86,18 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void
     res.writeHead(200, { "content-type": MSGPACK_SEQ_TYPE });
     res.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 0xa1]));
   },
+  // A redirect to another origin (which must never see the caller's token).
+  "/redirect": (req, res) => {
+    res.writeHead(307, { location: `${req.headers["x-redirect-to"] ?? "http://127.0.0.1:9"}/v1/run_remote` }).end();
+  },
+  // A value that is not the declared output type (a number).
+  "/wrong-type": (_req, res) => {
+    res.writeHead(200, { "content-type": JSON_TYPE }).end(JSON.stringify({ surprise: "not a number" }));
+  },
+  // A well-formed Date in its JSON wire form.
+  "/date": (_req, res) => {
+    res.writeHead(200, { "content-type": JSON_TYPE }).end(JSON.stringify("2024-02-03T04:05:06Z"));
+  },
   // Answers nothing, ever (until the caller goes away).
   "/silent": () => undefined,
   // A stream that sends a line every 20 ms, forever (until the caller goes away).
@@ -96,7 +111,7 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void
 export async function startHostileDependency(): Promise<HostileDependency> {
   const watchers = new Map<string, Array<{ arrived: () => void; closed: () => void }>>();
   const server: Server = createServer((req, res) => {
-    const path = req.url ?? "/";
+    const path = `/${(req.url ?? "/").split("/")[1]}`;
     req.resume();
     const watcher = watchers.get(path)?.shift();
     watcher?.arrived();
