@@ -1,6 +1,6 @@
 import { runtimeError } from "../errors/errors.js";
 import { ENV_DEFAULTS } from "../protocol/env.js";
-import { boundedEnvelope, quotedFragment, streamFailure } from "../protocol/error-envelope.js";
+import { boundedEnvelope, escapedFragment, streamFailure } from "../protocol/error-envelope.js";
 import { JSON_TYPE, MSGPACK_SEQ_TYPE, MSGPACK_TYPE, NDJSON_TYPE, RETRY_FINAL, RETRY_HEADER, RUN_REMOTE_PATH } from "../protocol/http.js";
 import { isFetchConnectionFailure, isRetryableStatus, retryAfterMs, retryDelayMs } from "../transport/retry-policy.js";
 import { argumentsBody } from "../wire/arguments-body.js";
@@ -171,7 +171,7 @@ async function post(settings: Settings, spec: ClientSpec, payload: string | Uint
 function refuseRedirect(response: Response, spec: ClientSpec): void {
   if (response.type !== "opaqueredirect" && (response.status < 300 || response.status > 399)) return;
   void response.body?.cancel().catch(() => {});
-  const location = quotedFragment(response.headers.get("location") ?? "an undisclosed location");
+  const location = escapedFragment(response.headers.get("location") ?? "");
   throw runtimeError("CH2131", { chainlet: spec.chainlet, status: response.status, location });
 }
 

@@ -1,4 +1,4 @@
-import { boundedEnvelope, ENVELOPE_LIMITS, isErrorEnvelope, quotedFragment, type ErrorEnvelope } from "../protocol/error-envelope.js";
+import { boundedEnvelope, ENVELOPE_LIMITS, isErrorEnvelope, escapedFragment, type ErrorEnvelope } from "../protocol/error-envelope.js";
 import { readUpTo } from "./bounded-read.js";
 
 /** The body of an error answer, as the client hands it to its caller. */
@@ -39,5 +39,5 @@ export async function remoteErrorOf(response: Response, isMsgpack: boolean, unpa
   const error = (parsed as { error?: unknown } | undefined)?.error;
   if (isErrorEnvelope(error)) return new RemoteError(response.status, { error: boundedEnvelope(error) });
   const text = isMsgpack ? "" : new TextDecoder().decode(bytes.subarray(0, ENVELOPE_LIMITS.fragmentChars * 4));
-  return httpError(response.status, text ? quotedFragment(text) : response.statusText || `HTTP ${response.status}`, chainlet);
+  return httpError(response.status, text ? escapedFragment(text) : response.statusText || `HTTP ${response.status}`, chainlet);
 }

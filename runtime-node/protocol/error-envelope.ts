@@ -43,7 +43,7 @@ export const ENVELOPE_LIMITS = {
   stackChars: 8 * 1024,
   /** Envelopes kept along `cause`; the rest of the chain is cut. */
   causeDepth: 8,
-  /** Characters of a body quoted in a message about it (escaped, see `quotedFragment`). */
+  /** Characters of a body quoted in a message about it (escaped, see `escapedFragment`). */
   fragmentChars: 120,
 } as const;
 
@@ -53,12 +53,12 @@ export function truncated(text: string, max: number): string {
 }
 
 /**
- * The start of a body as a message may quote it: at most `ENVELOPE_LIMITS.fragmentChars` characters,
- * JSON-escaped (control characters, quotes and line breaks cannot forge log lines or markup).
+ * The start of a body as a message may quote it: at most `max` characters, JSON-escaped without the
+ * quotes (control characters and line breaks cannot forge log lines), `…` when it was cut.
  */
-export function quotedFragment(text: string, max: number = ENVELOPE_LIMITS.fragmentChars): string {
-  const quoted = JSON.stringify(text.slice(0, max));
-  return text.length > max ? `${quoted}…` : quoted;
+export function escapedFragment(text: string, max: number = ENVELOPE_LIMITS.fragmentChars): string {
+  const escaped = JSON.stringify(text.slice(0, max)).slice(1, -1);
+  return text.length > max ? `${escaped}…` : escaped;
 }
 
 /**

@@ -150,7 +150,7 @@ export const RUNTIME_ERRORS = {
   }),
   CH2131: spec<{ chainlet: string; status: number; location: string }>({
     message: (p) =>
-      `"${p.chainlet}" answered a redirect (${p.status} to ${p.location}); the client follows none, so its token never reaches another origin`,
+      `"${p.chainlet}" answered a redirect (${p.status} to "${p.location}"); the client follows none, so its token never reaches another origin`,
   }),
   CH2130: spec<{ variable: string; problem: string }>({ message: (p) => `${p.variable} ${p.problem}` }),
   CH2190: spec<{ reason: string }>({

@@ -11,7 +11,7 @@ import { readBody } from "./request-body.js";
 import type { ServerContext, ServerState } from "./server-context.js";
 import { formatIssues, validationIssues } from "../wire/validation.js";
 import { alignedOffsetOf, charsetOf, decode, formatOf, type WireFormat } from "../wire/wire-codec.js";
-import { ENVELOPE_LIMITS, quotedFragment } from "../protocol/error-envelope.js";
+import { ENVELOPE_LIMITS, escapedFragment } from "../protocol/error-envelope.js";
 
 /** The bearer token the route demands: 401 without one, 403 for one not accepted. */
 export function authenticate(ctx: ServerContext, req: IncomingMessage): void {
@@ -55,7 +55,7 @@ export async function decodeBody(ctx: ServerContext, req: IncomingMessage, forma
   try {
     return decode(format, raw);
   } catch (error) {
-    throw runtimeError("CH2104", { format, reason: quotedFragment((error as Error).message, 2 * ENVELOPE_LIMITS.fragmentChars) });
+    throw runtimeError("CH2104", { format, reason: escapedFragment((error as Error).message, 2 * ENVELOPE_LIMITS.fragmentChars) });
   }
 }
 

@@ -11,7 +11,7 @@ import { DEPENDS_DEFAULTS, type DependsOptions } from "../authoring/remote-confi
 import { propagationHeaders, whenCallerGone } from "../observability/request-context.js";
 import { activeTracing, type AttemptSpan } from "../observability/tracing.js";
 import { isConnectionFailure, isNotStarted, isRetryableStatus, NOT_STARTED_RETRY_LIMIT, retryAfterMs, retryDelayMs, RetryBudget } from "./retry-policy.js";
-import { boundedEnvelope, ENVELOPE_LIMITS, isErrorEnvelope, quotedFragment, streamFailure, type ErrorEnvelope } from "../protocol/error-envelope.js";
+import { boundedEnvelope, ENVELOPE_LIMITS, isErrorEnvelope, escapedFragment, streamFailure, type ErrorEnvelope } from "../protocol/error-envelope.js";
 import { ENV_DEFAULTS } from "../protocol/env.js";
 import {
   JSON_TYPE,
@@ -412,7 +412,7 @@ export class Endpoint {
       envelope = undefined;
     }
     // The start of the body as the service wrote it: the root cause a caller's message shows.
-    const start = quotedFragment(bytes.toString("utf8", 0, ENVELOPE_LIMITS.fragmentChars * 4));
+    const start = escapedFragment(bytes.toString("utf8", 0, ENVELOPE_LIMITS.fragmentChars * 4));
     envelope ??= {
       type: "HttpStatus",
       message: whole ? start : `${start} (an error answer larger than ${ENVELOPE_LIMITS.maxBytes} bytes, not read further)`,
