@@ -71,7 +71,7 @@ export class ChainletMetrics implements TransportObserver {
       labelNames: ["dependency"],
       registers,
     });
-    this.depErrors = new Counter({ name: "chains_dependency_errors_total", help: "Failed dependency calls, by kind (remote, timeout, connection, protocol)", labelNames: ["dependency", "kind"], registers });
+    this.depErrors = new Counter({ name: "chains_dependency_errors_total", help: "Failed dependency calls, by kind (remote, timeout, connection, protocol, cancelled)", labelNames: ["dependency", "kind"], registers });
     this.registerGauges();
     this.requestCount = new Children((route, status) => this.requests.labels(route, status));
     this.requestDuration = new Children((route) => this.duration.labels(route));

@@ -43,7 +43,7 @@ function respondValue(ctx: ServerContext, res: ServerResponse, format: WireForma
 }
 
 /** Resolves when `res` can take more data or the client went away. */
-function drainedOrClosed(res: ServerResponse): Promise<void> {
+export function drainedOrClosed(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       res.off("drain", done);

@@ -6,12 +6,12 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ENV, secretEnvName } from "../../runtime-node/protocol/env.js";
 import { ENVELOPE_LIMITS } from "../../runtime-node/protocol/error-envelope.js";
 import { NDJSON_TYPE } from "../../runtime-node/protocol/http.js";
+import { bundleServerEntry, eachLine } from "../runtime/bundled-child.js";
 import { post } from "../runtime/harness.js";
 import { startHostileDependency, type HostileDependency } from "./runtime/hostile-dependency.js";
 
@@ -29,16 +29,7 @@ const lines: string[] = [];
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "tschains-hostile-"));
   const bundle = join(dir, "server.mjs");
-  await build({
-    entryPoints: [fileURLToPath(new URL("./runtime/hostile-entry.ts", import.meta.url))],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    outfile: bundle,
-    logLevel: "silent",
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  });
+  await bundleServerEntry(fileURLToPath(new URL("./runtime/hostile-entry.ts", import.meta.url)), bundle);
   dependency = await startHostileDependency();
   child = spawn(process.execPath, [bundle], {
     env: {
@@ -56,17 +47,11 @@ beforeAll(async () => {
     stdio: ["ignore", "pipe", "inherit"],
   });
   await new Promise<void>((resolve, reject) => {
-    let buffer = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const parts = buffer.split("\n");
-      buffer = parts.pop()!;
-      for (const line of parts) {
-        lines.push(line);
-        const parsed = JSON.parse(line) as { chainlet: string; url?: string; msg: string };
-        if (parsed.msg.includes("listening on")) urls[parsed.chainlet] = parsed.url!;
-        if (urls.proxy && urls["stream-proxy"]) resolve();
-      }
+    eachLine(child.stdout!, (line) => {
+      lines.push(line);
+      const parsed = JSON.parse(line) as { chainlet: string; url?: string; msg: string };
+      if (parsed.msg.includes("listening on")) urls[parsed.chainlet] = parsed.url!;
+      if (urls.proxy && urls["stream-proxy"]) resolve();
     });
     child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
   });

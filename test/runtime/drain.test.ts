@@ -3,9 +3,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ENV } from "../../runtime-node/protocol/env.js";
+import { bundleServerEntry, eachLine } from "./bundled-child.js";
 import { get, post } from "./harness.js";
 
 let dir: string;
@@ -15,17 +15,7 @@ const children: ChildProcess[] = [];
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "tschains-drain-"));
   bundle = join(dir, "server.mjs");
-  await build({
-    entryPoints: [fileURLToPath(new URL("./drain-entry.ts", import.meta.url))],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    outfile: bundle,
-    sourcemap: true,
-    logLevel: "silent",
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  });
+  await bundleServerEntry(fileURLToPath(new URL("./drain-entry.ts", import.meta.url)), bundle);
 });
 
 afterAll(async () => {
@@ -40,18 +30,12 @@ function startChild(): Promise<{ child: ChildProcess; url: string; lines: string
   const lines: string[] = [];
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("server did not start")), 15_000);
-    let buffer = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const parts = buffer.split("\n");
-      buffer = parts.pop()!;
-      for (const line of parts) {
-        lines.push(line);
-        const url = line.includes("listening on") ? (JSON.parse(line) as { url: string }).url : undefined;
-        if (url) {
-          clearTimeout(timer);
-          resolve({ child, url, lines });
-        }
+    eachLine(child.stdout!, (line) => {
+      lines.push(line);
+      const url = line.includes("listening on") ? (JSON.parse(line) as { url: string }).url : undefined;
+      if (url) {
+        clearTimeout(timer);
+        resolve({ child, url, lines });
       }
     });
     child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));

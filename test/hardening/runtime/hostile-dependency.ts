@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { drainedOrClosed } from "../../../runtime-node/server/respond.js";
 import { JSON_TYPE, MSGPACK_SEQ_TYPE, NDJSON_TYPE } from "../../../runtime-node/protocol/http.js";
 
 const MiB = 1024 * 1024;
@@ -20,18 +21,6 @@ export interface HostileDependency {
   /** Watches the next request on `path` (call before making it). */
   watch(path: string): Watched;
   close(): Promise<void>;
-}
-
-function drainedOrClosed(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off("drain", done);
-      res.off("close", done);
-      resolve();
-    };
-    res.on("drain", done);
-    res.on("close", done);
-  });
 }
 
 /** Writes `total` bytes of `chunk` repeated (with backpressure), stopping if the reader goes away. */
