@@ -79,6 +79,12 @@ export const RUNTIME_ERRORS = {
     message: (p) => `unsupported Transfer-Encoding ${JSON.stringify(p.transferEncoding)}: the server decodes only "chunked"`,
     headers: () => ({ connection: "close" }),
   }),
+  CH2114: spec<{ headers: string; request: string }>({
+    status: 408,
+    message: (p) => `the request's headers or body did not arrive in time (${p.headers}, ${p.request})`,
+  }),
+  CH2115: spec<{ reason: string }>({ status: 400, message: (p) => `malformed HTTP request (${p.reason})` }),
+  CH2116: spec<Record<string, never>>({ status: 431, message: () => "request headers are larger than the server accepts (Node's --max-http-header-size, 16 KiB by default)" }),
   CH2106: spec<{ method: string | undefined; path: string; routes: readonly string[] }>({
     status: 404,
     message: (p) => `no route ${p.method} ${p.path}; the routes are ${p.routes.join(", ")}`,

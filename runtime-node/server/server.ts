@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import { Server as NetServer, type AddressInfo } from "node:net";
 import { constructWith } from "../authoring/authoring.js";
 import { bearerChecker } from "./auth.js";
+import { answerClientErrors } from "./client-errors.js";
 import { envelopeForCaller } from "./caller-envelope.js";
 import { splitOpsRoutes } from "./ops-listener.js";
 import type { ChainletServerSpec } from "./chainlet-meta.js";
@@ -68,6 +69,7 @@ export async function startChainletServer(spec: ChainletServerSpec): Promise<Run
     { headersTimeout: headersTimeoutMs, requestTimeout: requestTimeoutMs, keepAliveTimeout: 5_000, connectionsCheckingInterval: timeoutCheckMs(headersTimeoutMs, requestTimeoutMs) },
     handler,
   );
+  answerClientErrors(server, spec.meta.name);
   const url = await listen(server, services.config);
   await splitOpsRoutes(server, handler, spec.env ?? process.env, services.config.host, spec.meta.name);
   services.log.logger.info({ url, ready: state.instance !== undefined }, `${spec.meta.name} listening on ${url}`);

@@ -179,7 +179,15 @@ describe("a misbehaving client", () => {
     ]);
     expect(statusLine(body)).toBe("HTTP/1.1 408 Request Timeout");
     expect(statusLine(headers)).toBe("HTTP/1.1 408 Request Timeout");
+    expect(envelopeOf(body).error.code).toBe("CH2114");
   }, 30_000);
+
+  it("gets a registry error for a request Node's parser refuses: malformed (400), headers too large (431)", async () => {
+    const garbage = await rawExchange(urls.proxy!, "GARBAGE /v1/run_remote HTTP/1.1\r\n\r\n", 10_000);
+    expect([statusLine(garbage), envelopeOf(garbage).error.code]).toEqual(["HTTP/1.1 400 Bad Request", "CH2115"]);
+    const overflow = await rawExchange(urls.proxy!, `POST /v1/run_remote HTTP/1.1\r\nHost: x\r\nx-big: ${"a".repeat(64 * 1024)}\r\n\r\n`, 10_000);
+    expect([statusLine(overflow), envelopeOf(overflow).error.code]).toEqual(["HTTP/1.1 431 Request Header Fields Too Large", "CH2116"]);
+  });
 
   it("is refused a body the server would have to decode: another charset (415), a Content-Encoding (415), a Transfer-Encoding (501)", async () => {
     const body = '{"mode":"maxrss"}';
