@@ -166,6 +166,11 @@ export interface ${chainlet.className}ClientOptions {
    * \`headers: () => { const h = {}; propagation.inject(context.active(), h); return h; }\`.
    */
   headers?: Record<string, string> | (() => Record<string, string>);
+  /**
+   * Told the JSON Pointers of the properties an answer had that this client's schema does not declare
+   * (a newer service's fields); they are dropped from the value returned, never an error.
+   */
+  onUnknownProperties?: (paths: string[]) => void;
 }
 
 /** Calls the ${chainlet.className} Chainlet over HTTP. */

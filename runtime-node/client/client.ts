@@ -3,6 +3,7 @@ import { streamFailure } from "../protocol/error-envelope.js";
 import { JSON_TYPE, MSGPACK_SEQ_TYPE, MSGPACK_TYPE, NDJSON_TYPE, RETRY_FINAL, RETRY_HEADER, RUN_REMOTE_PATH } from "../protocol/http.js";
 import { isFetchConnectionFailure, isRetryableStatus, retryAfterMs, retryDelayMs } from "../transport/retry-policy.js";
 import { argumentsBody } from "../wire/arguments-body.js";
+import { dropUnknownProperties } from "../wire/drop-unknown.js";
 import { splitFrames } from "../wire/stream-frames.js";
 import { RemoteError, remoteErrorOf } from "./remote-error.js";
 import { base64Replacer, revive } from "./revive.js";
@@ -35,6 +36,8 @@ export interface ClientOptions {
   msgpack?: MsgpackCodec;
   /** Extra headers on every attempt; a function is asked per attempt (e.g. for the caller's trace context). */
   headers?: Record<string, string> | (() => Record<string, string>);
+  /** Told the paths of properties an answer had that the output schema does not declare; they are dropped. */
+  onUnknownProperties?: (paths: string[]) => void;
 }
 
 /** The `fetch` the client calls (the global one unless given). */
@@ -48,6 +51,7 @@ interface Settings {
   fetch: FetchFunction;
   msgpack: MsgpackCodec | undefined;
   extraHeaders: ClientOptions["headers"];
+  onUnknownProperties: ClientOptions["onUnknownProperties"];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -78,6 +82,7 @@ function settingsOf(spec: ClientSpec, options: ClientOptions): Settings {
     fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
     msgpack: codec,
     extraHeaders,
+    onUnknownProperties: typeof options.onUnknownProperties === "function" ? options.onUnknownProperties : undefined,
   };
 }
 
@@ -144,20 +149,27 @@ class ClientCall {
   async call(payload: string | Uint8Array): Promise<unknown> {
     const response = await this.answer(payload);
     const codec = this.settings.msgpack;
-    if (codec && mediaType(response) === MSGPACK_TYPE) return codec.unpack(new Uint8Array(await response.arrayBuffer()));
-    return revive(this.spec.output, await response.json(), this.spec.output);
+    if (codec && mediaType(response) === MSGPACK_TYPE) return this.read(codec.unpack(new Uint8Array(await response.arrayBuffer())));
+    return revive(this.spec.output, this.read(await response.json()), this.spec.output);
+  }
+
+  /** The tolerant wire, as the dependency stubs read: properties the output schema does not declare are dropped. */
+  private read(value: unknown): unknown {
+    const dropped = dropUnknownProperties(this.spec.output, value, this.spec.output);
+    if (dropped.length > 0) this.settings.onUnknownProperties?.(dropped);
+    return value;
   }
 
   async *stream(payload: string | Uint8Array): AsyncGenerator<unknown, void, undefined> {
     const response = await this.answer(payload);
     const codec = this.settings.msgpack;
     if (codec && mediaType(response) === MSGPACK_SEQ_TYPE) {
-      for await (const frame of splitFrames("msgpack", bodyChunks(response))) yield throwIfStreamFailure(codec.unpack(frame));
+      for await (const frame of splitFrames("msgpack", bodyChunks(response))) yield this.read(throwIfStreamFailure(codec.unpack(frame)));
       return;
     }
     const text = new TextDecoder();
     for await (const line of splitFrames("json", bodyChunks(response))) {
-      yield revive(this.spec.output, throwIfStreamFailure(JSON.parse(text.decode(line))), this.spec.output);
+      yield revive(this.spec.output, this.read(throwIfStreamFailure(JSON.parse(text.decode(line)))), this.spec.output);
     }
   }
 }
