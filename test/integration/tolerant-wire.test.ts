@@ -162,6 +162,13 @@ describe("an additive change rolled out in either order, with served processes (
     expect(await dropped(newFront, "input")).toBe(2);
   });
 
+  it("the OpenAPI document says the same: unknown request properties are an error for outside callers, readers ignore unknown output fields", () => {
+    const openapi = JSON.parse(next.file("chainlets/front/openapi.json"));
+    const post = openapi.paths["/v1/run_remote"].post;
+    expect(post.requestBody.description).toContain("from an outside caller, a property the schema does not declare is an error");
+    expect(post.responses["200"].description).toContain("Readers must ignore properties the schema does not declare");
+  });
+
   it("the generated client of the old version reads the new version's answer, dropping and reporting its new field", async () => {
     const { FrontClient } = await import(pathToFileURL(join(old.chainDir, "clients", "front", "index.js")).href);
     const reported: string[][] = [];
