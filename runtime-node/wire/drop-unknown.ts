@@ -5,7 +5,7 @@
  * both drop exactly the same properties. Browser-safe.
  */
 import { WIRE_MARKER } from "../protocol/wire-types.js";
-import { hasType, resolveRef, unionOf, type Schema } from "./schema-nodes.js";
+import { escapePointer, hasType, resolveRef, unionOf, type Schema } from "./schema-nodes.js";
 
 /**
  * Deletes, in place, every property of an object in `value` that no schema which could describe that
@@ -141,8 +141,4 @@ function shallowMatch(node: Schema, value: unknown, root: Schema): boolean {
   if (union && !union.some((member) => couldMatch(member, value, root))) return false;
   const types = Array.isArray(node.type) ? node.type : node.type !== undefined ? [node.type] : [];
   return types.length === 0 || types.some((type) => hasType(type, value));
-}
-
-function escapePointer(key: string): string {
-  return key.replace(/~/g, "~0").replace(/\//g, "~1");
 }

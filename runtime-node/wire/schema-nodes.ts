@@ -35,3 +35,8 @@ export function unionOf(schema: Schema): Schema[] | undefined {
   const branches = schema.anyOf ?? schema.oneOf;
   return Array.isArray(branches) ? (branches as Schema[]) : undefined;
 }
+
+/** `key` as one segment of a JSON Pointer. */
+export function escapePointer(key: string): string {
+  return key.replace(/~/g, "~0").replace(/\//g, "~1");
+}
