@@ -1,8 +1,6 @@
 import { resolve } from "node:path";
 import { build } from "esbuild";
 import type { ChainIR } from "../compiler/chain-ir.js";
-import { compileChain } from "../compiler/compile-chain.js";
-import { formatDiagnostics } from "../compiler/diagnostics.js";
 import { loadBuild } from "../diff/load-build.js";
 import { createValidatorsEmitter } from "../emitters/emit-validators.js";
 import type { ChainSchemas, LocalChainletSchemas } from "../runtime-node/authoring/edge-check.js";
@@ -29,7 +27,7 @@ export function chainValidators(entryOrBuild: string, entrypoint?: string): Prom
 const cache = new Map<string, Promise<ChainSchemas>>();
 
 async function load(path: string, entrypoint: string | undefined): Promise<ChainSchemas> {
-  const ir = /\.[cm]?tsx?$/.test(path) ? compiled(path, entrypoint) : loadBuild(path);
+  const ir = /\.[cm]?tsx?$/.test(path) ? await compiled(path, entrypoint) : loadBuild(path);
   const emitter = createValidatorsEmitter(ir);
   const entries = await Promise.all(
     ir.chainlets.map(async (chainlet): Promise<[string, LocalChainletSchemas]> => {
@@ -40,7 +38,9 @@ async function load(path: string, entrypoint: string | undefined): Promise<Chain
   return Object.fromEntries(entries);
 }
 
-function compiled(entryFile: string, entrypoint: string | undefined): ChainIR {
+/** The chain's IR, compiled here; the compiler (ts-morph, seconds to load) is imported only for this. */
+async function compiled(entryFile: string, entrypoint: string | undefined): Promise<ChainIR> {
+  const [{ compileChain }, { formatDiagnostics }] = await Promise.all([import("../compiler/compile-chain.js"), import("../compiler/diagnostics.js")]);
   const { ir, diagnostics } = compileChain(entryFile, { entrypoint });
   if (!ir) throw new Error(`chainValidators: ${entryFile} does not build:\n${formatDiagnostics(diagnostics, { color: false, cwd: process.cwd() })}`);
   return ir;

@@ -7,6 +7,7 @@ import { ChainletBase, RemoteError, depends, runLocal, type ChainSchemas } from 
 import { buildChain } from "../api/build-chain.js";
 import { serveChain, type ServedChain } from "../api/serve-chain.js";
 import { chainValidators } from "../presets/vitest.js";
+import { wireCopy } from "../runtime-node/wire/wire-safety.js";
 import { Shop, type Mode } from "./fixtures/wire-edges/chain.js";
 
 const entryFile = join(import.meta.dirname, "fixtures", "wire-edges", "chain.ts");
@@ -141,5 +142,27 @@ describe("runLocal's wire check, without the build", () => {
   it("checkEdges: false passes values by reference, unchecked", async () => {
     const caller = await runLocal(Caller, { checkEdges: false });
     expect(await caller.runRemote("answer")).toBeInstanceOf(Map);
+  });
+});
+
+describe("wireCopy, the copy runLocal hands across an edge", () => {
+  it("copies Dates, typed arrays and Buffers into their own memory, keeps a __proto__ key as data and leaves undefined properties out", () => {
+    const bytes = Buffer.from([1, 2, 3]);
+    const floats = new Float32Array([1.5, 2.5]);
+    const when = new Date("2026-01-02T03:04:05Z");
+    const value = JSON.parse('{"__proto__": {"polluted": true}}') as Record<string, unknown>;
+    Object.assign(value, { bytes, floats, when, skipped: undefined });
+    const copied = wireCopy(value, false);
+    expect(copied.ok).toBe(true);
+    const copy = (copied.ok ? copied.value : {}) as Record<string, any>;
+    bytes[0] = 9;
+    floats[0] = 9;
+    expect([...copy.bytes]).toEqual([1, 2, 3]);
+    expect(Buffer.isBuffer(copy.bytes)).toBe(true);
+    expect(copy.floats).toEqual(new Float32Array([1.5, 2.5]));
+    expect(copy.when).toEqual(when);
+    expect(copy.when).not.toBe(when);
+    expect(Object.keys(copy)).toEqual(["__proto__", "bytes", "floats", "when"]);
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
   });
 });

@@ -11,7 +11,7 @@ import type { RuntimeErrorCode, RuntimeErrorParams } from "../protocol/runtime-e
 import type { ChainletValidators } from "../server/chainlet-meta.js";
 import { argumentsBody } from "../wire/arguments-body.js";
 import { checkOutput, checkValue, formatIssues, type ValidationIssue } from "../wire/validation.js";
-import { wireSafetyIssues } from "../wire/wire-safety.js";
+import { wireCopy } from "../wire/wire-safety.js";
 
 /** What `runLocal` knows of one Chainlet from its build: `runRemote`'s parameter names and its validators. */
 export interface LocalChainletSchemas {
@@ -44,10 +44,9 @@ export function edgeCheck(dependency: string, binary: boolean, schemas: LocalCha
     arguments(args) {
       // Without the build, parameters are known by position only: `/0/...` is the first argument.
       const parameters = schemas?.parameters ?? args.map((_, index) => String(index));
-      const body = argumentsBody(parameters, args);
-      const unsafe = wireSafetyIssues(body, binary);
-      if (unsafe.length > 0) throw fail("CH2101", { issues: formatIssues(unsafe) });
-      const received = structuredClone(body);
+      const copied = wireCopy(argumentsBody(parameters, args), binary);
+      if (!copied.ok) throw fail("CH2101", { issues: formatIssues(copied.issues) });
+      const received = copied.value as Record<string, unknown>;
       if (schemas) {
         const { validators } = schemas;
         // The caller is a Chainlet: read tolerantly, as a served Chainlet reads another's request.
@@ -57,11 +56,10 @@ export function edgeCheck(dependency: string, binary: boolean, schemas: LocalCha
       return parameters.map((name) => (Object.hasOwn(received, name) ? received[name] : undefined));
     },
     answer(value, streamed) {
-      const unsafe = wireSafetyIssues(value, binary);
-      if (unsafe.length > 0) throw badAnswer(unsafe, streamed);
-      const received = structuredClone(value);
-      if (!schemas) return received;
-      const checked = checkOutput(schemas.validators.output, received);
+      const copied = wireCopy(value, binary);
+      if (!copied.ok) throw badAnswer(copied.issues, streamed);
+      if (!schemas) return copied.value;
+      const checked = checkOutput(schemas.validators.output, copied.value);
       if (!checked.ok) throw badAnswer(checked.issues, streamed);
       return checked.value;
     },
