@@ -183,8 +183,12 @@ function additions(before: ChainletIR, after: ChainletIR, base: { chainlet: stri
   return changes;
 }
 
+/** The top-level properties of a schema, through a root `$ref` to a named type (`#/$defs/Profile`). */
 function propertiesOf(schema: unknown): Record<string, unknown> {
-  const properties = (schema as { properties?: unknown }).properties;
+  const root = schema as { $ref?: unknown; $defs?: Record<string, unknown> };
+  const name = typeof root.$ref === "string" && root.$ref.startsWith("#/$defs/") ? decodeURIComponent(root.$ref.slice(8)) : undefined;
+  const named = name !== undefined && root.$defs && Object.hasOwn(root.$defs, name) ? root.$defs[name] : undefined;
+  const properties = ((named ?? schema) as { properties?: unknown }).properties;
   return properties !== null && typeof properties === "object" ? (properties as Record<string, unknown>) : {};
 }
 

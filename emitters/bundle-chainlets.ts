@@ -281,7 +281,7 @@ function entrySource(meta: ReturnType<typeof chainletMeta>): string {
     "startChainletServer({",
     "  chainlet: Chainlet,",
     "  meta,",
-    "  validators: { input: validators.input, output: validators.output, dependencies: validators.dependencies },",
+    "  validators: { input: validators.input, output: validators.output, tolerantInput: validators.tolerantInput, dependencies: validators.dependencies },",
     "});",
     "",
   ].join("\n");

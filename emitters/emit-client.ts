@@ -189,6 +189,11 @@ export interface ${chainlet.className}ClientOptions {
   maxAnswerBytes?: number;
   /** Largest stream item read, in bytes (default ${ENV_DEFAULTS.maxFrameBytes}); past it the stream fails with \`CH2128\`. */
   maxFrameBytes?: number;
+  /**
+   * Told the JSON Pointers of the properties an answer had that this client's schema does not declare
+   * (a newer service's fields); they are dropped from the value returned, never an error.
+   */
+  onUnknownProperties?: (paths: string[]) => void;
 }
 
 /** Calls the ${chainlet.className} Chainlet over HTTP. */

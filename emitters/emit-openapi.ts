@@ -9,6 +9,12 @@ import { HEALTHZ_PATH, JSON_TYPE, METRICS_PATH, MSGPACK_TYPE, NDJSON_TYPE, READY
 
 const SCHEMAS = "#/components/schemas/";
 
+/** The tolerant wire's rule, as OpenAPI readers need it (README, "Compatibility across versions"). */
+const UNKNOWN_IN_REQUESTS =
+  "Unknown properties: from an outside caller, a property the schema does not declare is an error (400 naming it and the accepted ones); from another Chainlet of the chain (the internal token), it is dropped.";
+const UNKNOWN_IN_ANSWERS =
+  "Readers must ignore properties the schema does not declare: a newer version of this Chainlet may add output fields (the generated client and the Chainlets' stubs drop them).";
+
 /**
  * OpenAPI 3.1 description of one Chainlet's service: `POST /v1/run_remote` with the input and output
  * schemas (named types as `components/schemas`), the error envelope for every 4xx/5xx, bearer auth,
@@ -26,10 +32,10 @@ export function emitOpenApi(ir: ChainIR, chainlet: ChainletIR, projectVersion = 
   });
   const success = streaming
     ? {
-        description: "A stream of items, one JSON value a line. A failure mid-stream ends it with a final `{\"error\": ...}` line.",
+        description: `A stream of items, one JSON value a line. A failure mid-stream ends it with a final \`{"error": ...}\` line. ${UNKNOWN_IN_ANSWERS}`,
         content: { [NDJSON_TYPE]: { schema: output }, [MSGPACK_TYPE]: { schema: output } },
       }
-    : { description: "The return value of runRemote.", content: { [JSON_TYPE]: { schema: output }, [MSGPACK_TYPE]: { schema: output } } };
+    : { description: `The return value of runRemote. ${UNKNOWN_IN_ANSWERS}`, content: { [JSON_TYPE]: { schema: output }, [MSGPACK_TYPE]: { schema: output } } };
   const document = {
     openapi: "3.1.0",
     info: {
@@ -46,7 +52,7 @@ export function emitOpenApi(ir: ChainIR, chainlet: ChainletIR, projectVersion = 
           summary: `Call ${chainlet.className}.runRemote`,
           requestBody: {
             required: true,
-            description: `The runRemote arguments, keyed by parameter name. Content-Type ${MSGPACK_TYPE} selects the binary encoding both ways.`,
+            description: `The runRemote arguments, keyed by parameter name. Content-Type ${MSGPACK_TYPE} selects the binary encoding both ways. ${UNKNOWN_IN_REQUESTS}`,
             content: { [JSON_TYPE]: { schema: input }, [MSGPACK_TYPE]: { schema: input } },
           },
           responses: {

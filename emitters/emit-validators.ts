@@ -6,6 +6,7 @@ import type { ChainIR, ChainletIR, JsonSchema } from "../compiler/chain-ir.js";
 import { outputWrapperSchema, tschainsTypeKeyword, toValidationSchema } from "./wire-keyword.js";
 import { findChainlet } from "./chainlet-meta.js";
 import { EmitError } from "./emit-error.js";
+import { tolerantSchema } from "./tolerant-schema.js";
 
 /** Generates the validators module of each Chainlet of one chain. */
 export interface ValidatorsEmitter {
@@ -31,8 +32,8 @@ export function createValidatorsEmitter(ir: ChainIR): ValidatorsEmitter {
   });
   addFormats.default(ajv);
   ajv.addKeyword(tschainsTypeKeyword);
-  const schemaId = (chainlet: ChainletIR, kind: "input" | "output") => `tschains:${chainlet.name}:${kind}`;
-  const compile = (chainlet: ChainletIR, kind: "input" | "output", schema: JsonSchema): void => {
+  const schemaId = (chainlet: ChainletIR, kind: SchemaKind) => `tschains:${chainlet.name}:${kind}`;
+  const compile = (chainlet: ChainletIR, kind: SchemaKind, schema: JsonSchema): void => {
     const id = schemaId(chainlet, kind);
     try {
       ajv.addSchema({ ...schema, $id: id });
@@ -42,17 +43,25 @@ export function createValidatorsEmitter(ir: ChainIR): ValidatorsEmitter {
     }
   };
   for (const chainlet of ir.chainlets) {
-    compile(chainlet, "input", toValidationSchema(chainlet.schemas.input));
-    compile(chainlet, "output", toValidationSchema(outputWrapperSchema(chainlet.schemas.output)));
+    const schemas = readSchemas(chainlet);
+    for (const kind of SCHEMA_KINDS) compile(chainlet, kind, toValidationSchema(schemas[kind]));
   }
   return {
     moduleFor(chainlet) {
-      const exportsById: Record<string, string> = { input: schemaId(chainlet, "input"), output: schemaId(chainlet, "output") };
+      const exportsById: Record<string, string> = {
+        input: schemaId(chainlet, "input"),
+        output: schemaId(chainlet, "output"),
+        inputTolerant: schemaId(chainlet, "inputTolerant"),
+      };
+      const readers = [`export const tolerantInput = { validate: inputTolerant, schema: ${JSON.stringify(readSchemas(chainlet).input)} };`];
       const dependencyExports: string[] = [];
       chainlet.dependencies.forEach((name, index) => {
         const exportName = `dependency${index}`;
-        exportsById[exportName] = schemaId(findChainlet(ir, name), "output");
-        dependencyExports.push(`${JSON.stringify(name)}: { output: ${exportName} }`);
+        const dependency = findChainlet(ir, name);
+        exportsById[exportName] = schemaId(dependency, "output");
+        exportsById[`${exportName}Tolerant`] = schemaId(dependency, "outputTolerant");
+        readers.push(`const ${exportName}Reader = { validate: ${exportName}Tolerant, schema: ${JSON.stringify(readSchemas(dependency).output)} };`);
+        dependencyExports.push(`${JSON.stringify(name)}: { output: ${exportName}, tolerantOutput: ${exportName}Reader }`);
       });
       let code: string;
       try {
@@ -60,16 +69,31 @@ export function createValidatorsEmitter(ir: ChainIR): ValidatorsEmitter {
       } catch (error) {
         throw new EmitError(diagnosticMessage("CH1411", "standaloneFailed", chainlet.name, (error as Error).message), { cause: error });
       }
-      return `${code}\nexport const dependencies = { ${dependencyExports.join(", ")} };\n`;
+      return `${code}\n${readers.join("\n")}\nexport const dependencies = { ${dependencyExports.join(", ")} };\n`;
     },
   };
+}
+
+const SCHEMA_KINDS = ["input", "output", "inputTolerant", "outputTolerant"] as const;
+type SchemaKind = (typeof SCHEMA_KINDS)[number];
+
+/**
+ * The schemas a Chainlet's values are checked against, as its validators see them (outputs in their
+ * `{ value }` wrapper), and their tolerant forms: the same with every object open, for values from
+ * other Chainlets (see "Compatibility across versions" in the README).
+ */
+function readSchemas(chainlet: ChainletIR): Record<SchemaKind, JsonSchema> {
+  const output = outputWrapperSchema(chainlet.schemas.output);
+  const input = chainlet.schemas.input;
+  return { input, output, inputTolerant: tolerantSchema(input), outputTolerant: tolerantSchema(output) };
 }
 
 /**
  * Generates the ES module of a Chainlet's precompiled validators (ajv standalone code), so a served
  * Chainlet never compiles a schema at start-up. Exports: `input` (the request body), `output` (the
- * `{ value }` wrapper of the return value or of one stream item), and `dependencies`, mapping each
- * dependency's name to `{ output }`, which its stub uses to revive and check responses. The code
+ * `{ value }` wrapper of the return value or of one stream item), `tolerantInput` (the reader of
+ * requests from other Chainlets) and `dependencies`, mapping each dependency's name to `{ output,
+ * tolerantOutput }`, which its stub uses to revive and check responses. The code
  * still `require`s ajv's small runtime helpers; the bundler inlines them. To emit the modules of
  * several Chainlets of one chain, use {@link createValidatorsEmitter}, which compiles each schema once.
  */

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { transform } from "esbuild";
+import type { ChainSchemas } from "../runtime-node/authoring/edge-check.js";
 
 /** The part of a Vite plugin this preset uses (typed here so tschains needs no Vite dependency). */
 export interface TypeScriptPlugin {
@@ -28,6 +29,17 @@ export function tschainsTypeScript(): TypeScriptPlugin {
       return { code: out.code, map: out.map };
     },
   };
+}
+
+/**
+ * The validators `chains build` compiles for each Chainlet of a chain, for `runLocal(Entry, { schemas })`:
+ * every value crossing an edge is then checked against the schemas the build emits. Give the chain's
+ * entry file (compiled once per path and test worker) or a build folder / `chain.json`. The compiler is
+ * loaded only when this is called, so the config itself stays light.
+ */
+export async function chainValidators(entryOrBuild: string, entrypoint?: string): Promise<ChainSchemas> {
+  const loader = await import("../api/chain-validators.js");
+  return loader.chainValidators(entryOrBuild, entrypoint);
 }
 
 /** The whole preset: TypeScript through esbuild instead of Vite's own transform (`oxc: false`). */

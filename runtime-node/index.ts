@@ -12,6 +12,7 @@ export {
   type RemoteResult,
 } from "./authoring/authoring.js";
 export { fake, runLocal, type Fake, type Override, type RunLocalOptions } from "./authoring/run-local.js";
+export type { ChainSchemas, LocalChainletSchemas } from "./authoring/edge-check.js";
 export { ChainsError, HttpError } from "./errors/errors.js";
 export type { DeploymentContext, DependsOptions, GpuType, RemoteConfig } from "./authoring/remote-config.js";
 export { StubBase, type StubOptions } from "./transport/stub-base.js";

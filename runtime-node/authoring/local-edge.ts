@@ -1,4 +1,5 @@
 import { CallAbort } from "../transport/call-abort.js";
+import type { EdgeCheck } from "./edge-check.js";
 import { ConcurrencyGate } from "../transport/concurrency-gate.js";
 import { statusOf } from "../errors/error-envelope.js";
 import type { DependsOptions } from "./remote-config.js";
@@ -43,9 +44,10 @@ function racing<T>(work: Promise<T>, abort: CallAbort): Promise<T> {
  * (and fails with `DependencyTimeoutError` naming the dependency), `retries` repeats retryable failures
  * with the transport's backoff; a stream retries only before its first item and its gaps are bounded by
  * `streamingReadTimeoutSec`. A timed-out call is abandoned, not stopped: in-process code cannot be cancelled.
+ * `check` copies and checks the arguments and each answer or item as the wire would.
  */
-export function localEdge(dependency: string, callee: LocalCallee, streaming: boolean, options: Required<DependsOptions>, retryBaseMs: number) {
-  const edge: Edge = { dependency, callee, options, retryBaseMs, gate: new ConcurrencyGate(options.concurrencyLimit) };
+export function localEdge(dependency: string, callee: LocalCallee, streaming: boolean, options: Required<DependsOptions>, retryBaseMs: number, check: EdgeCheck = UNCHECKED) {
+  const edge: Edge = { dependency, callee, options, retryBaseMs, gate: new ConcurrencyGate(options.concurrencyLimit), check };
   return {
     runRemote(...args: unknown[]): Promise<unknown> | AsyncIterable<unknown> {
       return streaming ? stream(edge, args) : call(edge, args);
@@ -60,7 +62,12 @@ interface Edge {
   options: Required<DependsOptions>;
   retryBaseMs: number;
   gate: ConcurrencyGate;
+  /** What crosses the edge, checked as the wire would (see edge-check.ts). */
+  check: EdgeCheck;
 }
+
+/** Values pass by reference, unchecked (`runLocal(..., { checkEdges: false })`). */
+const UNCHECKED: EdgeCheck = { arguments: (args) => [...args], answer: (value) => value };
 
 /** The whole call's `timeoutSec`: queue, attempts and pauses. */
 function callTimeout(edge: Edge): CallAbort {
@@ -85,7 +92,7 @@ async function call(edge: Edge, args: unknown[]): Promise<unknown> {
   try {
     const release = await edge.gate.acquire(abort);
     try {
-      return await attempt(edge, abort, async () => edge.callee.runRemote(...args));
+      return await attempt(edge, abort, async () => edge.check.answer(await edge.callee.runRemote(...edge.check.arguments(args)), false));
     } finally {
       release();
     }
@@ -101,13 +108,13 @@ async function* stream(edge: Edge, args: unknown[]): AsyncGenerator<unknown, voi
   try {
     release = await edge.gate.acquire(abort);
     const first = await attempt(edge, abort, async () => {
-      const opened = (edge.callee.runRemote(...args) as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+      const opened = (edge.callee.runRemote(...edge.check.arguments(args)) as AsyncIterable<unknown>)[Symbol.asyncIterator]();
       iterator = opened;
       return opened.next();
     });
     abort.clearTimeout();
     for (let next = first; !next.done; ) {
-      yield next.value;
+      yield edge.check.answer(next.value, true);
       next = await nextWithinGap(edge, iterator!);
     }
     iterator = undefined;

@@ -3,6 +3,7 @@ import { chainletName, constructWith, type ChainletBase, type ChainletClass, typ
 import { runtimeError } from "../errors/errors.js";
 import type { Injector } from "./injector.js";
 import { isStreamingMethod, localEdge, type LocalCallee } from "./local-edge.js";
+import { edgeCheck, type ChainSchemas, type LocalChainletSchemas } from "./edge-check.js";
 import type { DeploymentContext } from "./remote-config.js";
 import { ENV_DEFAULTS } from "../protocol/env.js";
 import { scopedSecrets } from "./secrets.js";
@@ -49,6 +50,18 @@ export interface RunLocalOptions {
   overrides?: readonly Override[] | ReadonlyMap<ChainletClass<any>, { runRemote: (...args: any[]) => unknown }>;
   /** Base of the retry backoff in milliseconds (default as served); tests of retries make it small. */
   retryBaseMs?: number;
+  /**
+   * Check what crosses each edge as the served wire does (default true): arguments and answers are
+   * copied, and a value the wire cannot carry (a function, a class instance, a cycle, NaN in JSON) fails
+   * with the error a served hop gives (`RemoteError` with the callee's `CH2101` or `CH2102`).
+   */
+  checkEdges?: boolean;
+  /**
+   * The build's validators (`await chainValidators("chain.ts")` from `tschains/vitest`): every value
+   * crossing an edge is also checked against the schemas the build emits, unknown properties dropped as
+   * between served Chainlets. Needs `checkEdges` (the default).
+   */
+  schemas?: ChainSchemas;
 }
 
 /**
@@ -84,7 +97,10 @@ function localInjector(options: RunLocalOptions, instantiate: (cls: ChainletClas
       const callee = fakes.get(target) ?? (instantiate(target) as LocalCallee);
       const streaming = isStreamingMethod((target.prototype as Partial<LocalCallee>).runRemote);
       const retryBaseMs = options.retryBaseMs ?? ENV_DEFAULTS.retryBaseMs;
-      return localEdge(chainletName(target), callee, streaming, dependsOptions as Required<typeof dependsOptions>, retryBaseMs) as Remote<ChainletBase>;
+      const name = chainletName(target);
+      const edgeOptions = dependsOptions as Required<typeof dependsOptions>;
+      const check = options.checkEdges === false ? undefined : edgeCheck(name, edgeOptions.binary, schemasOf(options.schemas, name));
+      return localEdge(name, callee, streaming, edgeOptions, retryBaseMs, check) as Remote<ChainletBase>;
     },
     context(requester): DeploymentContext {
       const name = chainletName(requester);
@@ -97,4 +113,11 @@ function localInjector(options: RunLocalOptions, instantiate: (cls: ChainletClas
       };
     },
   };
+}
+
+/** The build's validators of Chainlet `name`; a chain given without it is a mistake worth a clear error. */
+function schemasOf(schemas: ChainSchemas | undefined, name: string): LocalChainletSchemas | undefined {
+  if (!schemas) return undefined;
+  if (!Object.hasOwn(schemas, name)) throw new Error(`runLocal: the schemas given hold no Chainlet "${name}" (they hold ${Object.keys(schemas).join(", ") || "none"}); were they loaded from this chain?`);
+  return schemas[name];
 }

@@ -4,6 +4,7 @@ import { boundedEnvelope, escapedFragment, streamFailure } from "../protocol/err
 import { JSON_TYPE, MSGPACK_SEQ_TYPE, MSGPACK_TYPE, NDJSON_TYPE, RETRY_FINAL, RETRY_HEADER, RUN_REMOTE_PATH } from "../protocol/http.js";
 import { isFetchConnectionFailure, isRetryableStatus, retryAfterMs, retryDelayMs } from "../transport/retry-policy.js";
 import { argumentsBody } from "../wire/arguments-body.js";
+import { dropUnknownProperties } from "../wire/drop-unknown.js";
 import { FrameTooLargeError, splitFrames } from "../wire/stream-frames.js";
 import { formatIssues, validationIssues } from "../wire/validation.js";
 import { bodyChunks, readUpTo } from "./bounded-read.js";
@@ -55,6 +56,8 @@ export interface ClientOptions {
   maxAnswerBytes?: number;
   /** Largest stream item read (default `ENV_DEFAULTS.maxFrameBytes`); past it the stream fails with `CH2128`. */
   maxFrameBytes?: number;
+  /** Told the paths of properties an answer had that the output schema does not declare; they are dropped. */
+  onUnknownProperties?: (paths: string[]) => void;
 }
 
 /** The `fetch` the client calls (the global one unless given). */
@@ -71,6 +74,7 @@ interface Settings {
   signal: AbortSignal | undefined;
   maxAnswerBytes: number;
   maxFrameBytes: number;
+  onUnknownProperties: ClientOptions["onUnknownProperties"];
 }
 
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
@@ -132,6 +136,7 @@ function settingsOf(spec: ClientSpec, options: ClientOptions): Settings {
     signal: options.signal,
     maxAnswerBytes: options.maxAnswerBytes ?? ENV_DEFAULTS.maxAnswerBytes,
     maxFrameBytes: options.maxFrameBytes ?? ENV_DEFAULTS.maxFrameBytes,
+    onUnknownProperties: typeof options.onUnknownProperties === "function" ? options.onUnknownProperties : undefined,
   };
 }
 
@@ -212,8 +217,15 @@ class ClientCall {
     const { bytes, whole } = await readUpTo(response, this.settings.maxAnswerBytes);
     if (!whole) throw this.tooLarge(this.settings.maxAnswerBytes, "answer");
     const codec = this.settings.msgpack;
-    if (codec && mediaType(response) === MSGPACK_TYPE) return this.checked(codec.unpack(bytes));
-    return revive(this.spec.output, this.checked(JSON.parse(new TextDecoder().decode(bytes))), this.spec.output);
+    if (codec && mediaType(response) === MSGPACK_TYPE) return this.checked(this.read(codec.unpack(bytes)));
+    return revive(this.spec.output, this.checked(this.read(JSON.parse(new TextDecoder().decode(bytes)))), this.spec.output);
+  }
+
+  /** The tolerant wire, as the dependency stubs read: properties the output schema does not declare are dropped. */
+  private read(value: unknown): unknown {
+    const dropped = dropUnknownProperties(this.spec.output, value, this.spec.output);
+    if (dropped.length > 0) this.settings.onUnknownProperties?.(dropped);
+    return value;
   }
 
   async *stream(payload: string | Uint8Array): AsyncGenerator<unknown, void, undefined> {
@@ -223,7 +235,7 @@ class ClientCall {
     const text = new TextDecoder();
     try {
       for await (const frame of splitFrames(binary ? "msgpack" : "json", bodyChunks(response), this.settings.maxFrameBytes)) {
-        const item = this.checked(throwIfStreamFailure(binary ? codec.unpack(frame) : JSON.parse(text.decode(frame))));
+        const item = this.checked(this.read(throwIfStreamFailure(binary ? codec.unpack(frame) : JSON.parse(text.decode(frame)))));
         yield binary ? item : revive(this.spec.output, item, this.spec.output);
       }
     } catch (error) {

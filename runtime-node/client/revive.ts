@@ -1,7 +1,6 @@
 import { BINARY_TYPES, WIRE_MARKER, isBinaryTypeName, type BinaryTypeName } from "../protocol/wire-types.js";
+import { hasType, resolveRef, unionOf, type Schema } from "../wire/schema-nodes.js";
 
-/** A JSON Schema node, as the generated client carries its output schema. */
-type Schema = Record<string, unknown>;
 
 type TypedArrayClass = new (buffer: ArrayBuffer, offset: number, length: number) => ArrayBufferView;
 
@@ -31,28 +30,6 @@ export function base64Replacer(this: Record<string, unknown>, key: string, value
   // `this[key]` is the value before toJSON ran: a Buffer's toJSON would turn it into a number array.
   const raw = this[key];
   return ArrayBuffer.isView(raw) ? base64Of(raw) : value;
-}
-
-function resolveRef(schema: unknown, root: Schema): Schema | undefined {
-  let node = schema as Schema | undefined;
-  for (let depth = 0; node && typeof node.$ref === "string" && depth < 32; depth++) {
-    if (!node.$ref.startsWith("#/$defs/")) return undefined;
-    node = (root.$defs as Record<string, Schema> | undefined)?.[decodeURIComponent(node.$ref.slice(8))];
-  }
-  return node && typeof node === "object" ? node : undefined;
-}
-
-function hasType(type: unknown, value: unknown): boolean {
-  if (type === "integer") return Number.isInteger(value);
-  if (type === "array") return Array.isArray(value);
-  if (type === "null") return value === null;
-  if (type === "object") return typeof value === "object" && value !== null && !Array.isArray(value);
-  return typeof value === type;
-}
-
-function unionOf(schema: Schema): Schema[] | undefined {
-  const branches = schema.anyOf ?? schema.oneOf;
-  return Array.isArray(branches) ? (branches as Schema[]) : undefined;
 }
 
 /** Whether an object's const/enum properties allow the value (how tagged unions are told apart). */

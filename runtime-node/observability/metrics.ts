@@ -49,6 +49,7 @@ export class ChainletMetrics implements TransportObserver {
   private readonly depRetries: Counter<"dependency">;
   private readonly depRetriesThrottled: Counter<"dependency">;
   private readonly depErrors: Counter<"dependency" | "kind">;
+  private readonly unknownDropped: Counter<"read" | "dependency">;
   private readonly requestCount: Children<Counter.Internal>;
   private readonly requestDuration: Children<Histogram.Internal<"route">>;
   private readonly callCount: Children<Counter.Internal>;
@@ -72,6 +73,12 @@ export class ChainletMetrics implements TransportObserver {
       registers,
     });
     this.depErrors = new Counter({ name: "chains_dependency_errors_total", help: "Failed dependency calls, by kind (remote, timeout, connection, protocol, cancelled)", labelNames: ["dependency", "kind"], registers });
+    this.unknownDropped = new Counter({
+      name: "chains_unknown_properties_dropped_total",
+      help: "Object properties the schema does not declare, dropped by the tolerant wire: in requests from other Chainlets (read=input) and in a dependency's answers (read=output)",
+      labelNames: ["read", "dependency"],
+      registers,
+    });
     this.registerGauges();
     this.requestCount = new Children((route, status) => this.requests.labels(route, status));
     this.requestDuration = new Children((route) => this.duration.labels(route));
@@ -149,6 +156,11 @@ export class ChainletMetrics implements TransportObserver {
 
   failed(dependency: string, kind: string): void {
     this.depErrors.inc({ dependency, kind });
+  }
+
+  /** `count` unknown properties dropped from a request (`input`) or from an answer of `dependency` (`output`). */
+  unknownPropertiesDropped(read: "input" | "output", dependency: string, count: number): void {
+    this.unknownDropped.inc({ read, dependency }, count);
   }
 
   watchGate(dependency: string, gate: GateReading): void {

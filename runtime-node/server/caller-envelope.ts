@@ -27,9 +27,23 @@ export type ForCaller = (envelope: ErrorEnvelope, res: ServerResponse) => ErrorE
 export function envelopeForCaller(policy: CallerPolicy): ForCaller {
   const expose = policy.env[ENV.exposeStacks] === "1" || policy.env[ENV.exposeStacks] === "true";
   if (!policy.isEntrypoint || policy.entrypointPublic || expose) return (envelope) => envelope;
-  const isInternal = policy.authToken ? bearerChecker([policy.authToken]) : () => "wrong";
+  const isInternal = chainletCallerCheck(policy);
   return (envelope, res) => {
-    if (isInternal(res.req.headers.authorization) === "ok") return envelope;
+    if (isInternal(res.req.headers.authorization)) return envelope;
     return { ...withoutInternals(envelope), requestId: String(res.getHeader(REQUEST_ID_HEADER) ?? "") };
   };
+}
+
+/**
+ * Whether a request comes from another Chainlet of the chain, given its `Authorization` header: every
+ * request to a Chainlet that is not the entrypoint (only Chainlets can call it), and a request to the
+ * entrypoint that presents the internal token. Such requests are read tolerantly (unknown properties
+ * dropped); outside callers are read strictly, so their typos are errors.
+ */
+export function chainletCallerCheck(policy: Pick<CallerPolicy, "isEntrypoint" | "authToken">): (authorization: string | undefined) => boolean {
+  if (!policy.isEntrypoint) return () => true;
+  const { authToken } = policy;
+  if (!authToken) return () => false;
+  const check = bearerChecker([authToken]);
+  return (authorization) => check(authorization) === "ok";
 }

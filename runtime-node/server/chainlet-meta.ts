@@ -43,11 +43,24 @@ export interface ChainletDependencyMeta {
   streaming: boolean;
 }
 
+/**
+ * The tolerant wire's reader of one schema (see "Compatibility across versions" in the README): a
+ * validator compiled from the schema with every object open, and the schema itself, which says what
+ * to drop once that validator passes. Both describe the same value the strict validator checks.
+ */
+export interface TolerantReader {
+  validate: ValidateFunction;
+  schema: Record<string, unknown>;
+}
+
 /** The compiled validators a served Chainlet needs. Output validators validate `{ value: <output> }`. */
 export interface ChainletValidators {
   input: ValidateFunction;
   output: ValidateFunction;
-  dependencies: Record<string, { output: ValidateFunction }>;
+  /** Reads requests from other Chainlets (the internal token): unknown properties dropped. Absent: strict. */
+  tolerantInput?: TolerantReader;
+  /** `tolerantOutput` reads the dependency's answers; absent, they are read strictly. */
+  dependencies: Record<string, { output: ValidateFunction; tolerantOutput?: TolerantReader }>;
 }
 
 /** What a built `server.mjs` hands to `startChainletServer`. */

@@ -9,7 +9,7 @@ import { headerValue } from "./answers.js";
 import { runtimeError } from "../errors/errors.js";
 import { readBody } from "./request-body.js";
 import type { ServerContext, ServerState } from "./server-context.js";
-import { formatIssues, validationIssues } from "../wire/validation.js";
+import { checkValue, formatIssues } from "../wire/validation.js";
 import { alignedOffsetOf, charsetOf, decode, formatOf, type WireFormat } from "../wire/wire-codec.js";
 import { ENVELOPE_LIMITS, escapedFragment } from "../protocol/error-envelope.js";
 
@@ -59,12 +59,19 @@ export async function decodeBody(ctx: ServerContext, req: IncomingMessage, forma
   }
 }
 
-/** The `runRemote` arguments in parameter order, once the body matches the input schema (400 otherwise). */
-export function validateInput(ctx: ServerContext, body: unknown): unknown[] {
+/**
+ * The `runRemote` arguments in parameter order, once the body matches the input schema (400 otherwise).
+ * A body from another Chainlet (`fromChainlet`, asked only when the strict check fails) is read
+ * tolerantly: properties the schema does not know are dropped and counted, not rejected.
+ */
+export function validateInput(ctx: ServerContext, body: unknown, fromChainlet: () => boolean): unknown[] {
   const { meta, validators } = ctx.spec;
   const parameters = meta.runRemote.parameters.map((p) => p.name);
   if (body === null || typeof body !== "object" || Array.isArray(body)) throw runtimeError("CH2101", { parameters });
-  if (!validators.input(body)) throw runtimeError("CH2101", { issues: formatIssues(validationIssues(validators.input.errors, "", parameters)) });
+  const tolerant = () => (fromChainlet() ? validators.tolerantInput : undefined);
+  const checked = checkValue(validators.input, body, { parameters, schema: validators.tolerantInput?.schema, tolerant });
+  if (!checked.ok) throw runtimeError("CH2101", { issues: formatIssues(checked.issues) });
+  if (checked.dropped.length > 0) ctx.metrics.unknownPropertiesDropped("input", "", checked.dropped.length);
   const record = body as Record<string, unknown>;
   // Own properties only: an omitted optional parameter named `constructor` is undefined, not Object.
   return meta.runRemote.parameters.map((p) => (Object.hasOwn(record, p.name) ? record[p.name] : undefined));

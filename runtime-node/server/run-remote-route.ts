@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { sendAndLog, sendError } from "./answers.js";
+import { headerValue, sendAndLog, sendError } from "./answers.js";
 import { admit, authenticate, checkReady, decodeBody, invoke, negotiate, validateInput } from "./request-phases.js";
 import { respond } from "./respond.js";
 import type { ServerContext, ServerState } from "./server-context.js";
@@ -28,7 +28,7 @@ export function runRemoteRoute(ctx: ServerContext, req: IncomingMessage, res: Se
 }
 
 async function serveCall(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, format: WireFormat, instance: Instance): Promise<void> {
-  const args = validateInput(ctx, await decodeBody(ctx, req, format));
+  const args = validateInput(ctx, await decodeBody(ctx, req, format), () => ctx.fromChainlet(headerValue(req, "authorization")));
   const release = await admit(ctx);
   try {
     await respond(ctx, res, format, invoke(instance, args));

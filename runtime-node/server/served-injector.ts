@@ -8,12 +8,13 @@ import { scopedSecrets } from "../authoring/secrets.js";
 import type { ServerConfig } from "./server-config.js";
 import { attachTransport } from "../transport/stub-base.js";
 import type { Transport } from "../transport/transport.js";
+import type { ChainletMetrics } from "../observability/metrics.js";
 
 /**
  * The injector of a served Chainlet: `depends(X)` becomes an HTTP stub for X at its URL from
  * `CHAINS_DEPENDENCIES`, `dependsContext()` the deployment context built from the environment.
  */
-export function servedInjector(meta: ChainletMeta, validators: ChainletValidators, config: ServerConfig, transport: Transport): Injector {
+export function servedInjector(meta: ChainletMeta, validators: ChainletValidators, config: ServerConfig, transport: Transport, metrics: ChainletMetrics): Injector {
   return {
     dependency(target: ChainletClass | string, options) {
       const name = typeof target === "string" ? target : chainletName(target);
@@ -23,7 +24,12 @@ export function servedInjector(meta: ChainletMeta, validators: ChainletValidator
       }
       const dependencyMeta = meta.dependencies[name];
       if (!dependencyMeta) throw runtimeError("CH2124", { chainlet: meta.name, dependency: name });
-      return dependencyStub(transport.endpoint(name, url, options), dependencyMeta, validators.dependencies[name]?.output);
+      const dependencyValidators = validators.dependencies[name];
+      return dependencyStub(transport.endpoint(name, url, options), dependencyMeta, {
+        validate: dependencyValidators?.output,
+        tolerant: dependencyValidators?.tolerantOutput,
+        onDropped: (count) => metrics.unknownPropertiesDropped("output", name, count),
+      });
     },
     context(): DeploymentContext {
       return attachTransport({

@@ -32,4 +32,6 @@ export interface ServerContext {
   spans: WeakMap<ServerResponse, RequestSpan>;
   /** What of an error envelope this request's caller gets (outside callers: no stacks, no paths). */
   forCaller: ForCaller;
+  /** Whether a request's `Authorization` marks it as coming from another Chainlet (read tolerantly). */
+  fromChainlet: (authorization: string | undefined) => boolean;
 }

@@ -3,7 +3,7 @@ import { Server as NetServer, type AddressInfo } from "node:net";
 import { constructWith } from "../authoring/authoring.js";
 import { bearerChecker } from "./auth.js";
 import { answerClientErrors } from "./client-errors.js";
-import { envelopeForCaller } from "./caller-envelope.js";
+import { chainletCallerCheck, envelopeForCaller } from "./caller-envelope.js";
 import { splitOpsRoutes } from "./ops-listener.js";
 import type { ChainletServerSpec } from "./chainlet-meta.js";
 import { ConcurrencyGate } from "../transport/concurrency-gate.js";
@@ -116,7 +116,7 @@ async function startTracingOrWarn(spec: ChainletServerSpec, { redact, log }: Ser
  * Constructs the Chainlet once; a constructor that throws leaves the reason for `/readyz`. Declared
  * secrets without a value leave it unconstructed, so `/readyz` names them before any call fails on them.
  */
-function construct(spec: ChainletServerSpec, { config, redact, log, transport }: Services): ServerState {
+function construct(spec: ChainletServerSpec, { config, redact, log, transport, metrics }: Services): ServerState {
   const state: ServerState = { shuttingDown: false };
   const missing = missingSecrets(spec.meta.config.assets.secretKeys, config.secrets);
   if (missing.length > 0) {
@@ -125,7 +125,7 @@ function construct(spec: ChainletServerSpec, { config, redact, log, transport }:
     return state;
   }
   try {
-    state.instance = constructWith(servedInjector(spec.meta, spec.validators, config, transport), spec.chainlet) as ServerState["instance"];
+    state.instance = constructWith(servedInjector(spec.meta, spec.validators, config, transport, metrics), spec.chainlet) as ServerState["instance"];
   } catch (error) {
     state.constructError = redact(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
     const reason = `constructing ${spec.meta.name} failed; ${READYZ_PATH} answers 503 until it is fixed: ${state.constructError}`;
@@ -142,7 +142,8 @@ function serverContext(spec: ChainletServerSpec, { config, redact, log, metrics 
   const publicEntrypoint = meta.isEntrypoint && config.entrypointPublic && config.apiKeys.length === 0;
   const accepted = publicEntrypoint ? [] : [...(config.authToken ? [config.authToken] : []), ...(meta.isEntrypoint ? config.apiKeys : [])];
   const forCaller = envelopeForCaller({ isEntrypoint: meta.isEntrypoint, entrypointPublic: config.entrypointPublic, authToken: config.authToken, env: spec.env ?? process.env });
-  return { spec, config, state, gate, logger: log.logger, metrics, redact, checkBearer: bearerChecker(accepted), forCaller, spans: new WeakMap() };
+  const fromChainlet = chainletCallerCheck({ isEntrypoint: meta.isEntrypoint, authToken: config.authToken });
+  return { spec, config, state, gate, logger: log.logger, metrics, redact, checkBearer: bearerChecker(accepted), forCaller, fromChainlet, spans: new WeakMap() };
 }
 
 /** Listens on the configured address; resolves with the URL a client on this machine reaches it by. */

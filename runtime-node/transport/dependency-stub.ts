@@ -1,4 +1,4 @@
-import type { ChainletDependencyMeta, ValidateFunction } from "../server/chainlet-meta.js";
+import type { ChainletDependencyMeta, TolerantReader, ValidateFunction } from "../server/chainlet-meta.js";
 import { ChainsError } from "../errors/errors.js";
 import { runtimeMessage } from "../protocol/runtime-errors.js";
 import type { Endpoint } from "./transport.js";
@@ -16,28 +16,37 @@ export class DependencyOutputError extends ChainsError {
   }
 }
 
-/** Revives (and checks) one answer or stream item of `dependency` with its output validator. */
-export function reviveAnswer(dependency: string, validate: ValidateFunction | undefined, value: unknown): unknown {
-  if (!validate) return value;
-  const checked = checkOutput(validate, value);
+/** How a stub reads its dependency's answers: the strict validator and the tolerant wire's reader. */
+export interface AnswerReader {
+  validate?: ValidateFunction;
+  tolerant?: TolerantReader;
+  /** Told how many unknown properties an answer had dropped (a metric). */
+  onDropped?: (count: number) => void;
+}
+
+/** Revives (and checks) one answer or stream item of `dependency`, dropping properties its schema does not know. */
+export function reviveAnswer(dependency: string, reader: AnswerReader, value: unknown): unknown {
+  if (!reader.validate) return value;
+  const checked = checkOutput(reader.validate, value, reader.tolerant);
   if (!checked.ok) throw new DependencyOutputError(dependency, formatIssues(checked.issues));
+  if (checked.dropped.length > 0) reader.onDropped?.(checked.dropped.length);
   return checked.value;
 }
 
-async function* revivedStream(endpoint: Endpoint, body: unknown, validate: ValidateFunction | undefined): AsyncGenerator<unknown, void, undefined> {
-  for await (const item of endpoint.stream(body)) yield reviveAnswer(endpoint.name, validate, item);
+async function* revivedStream(endpoint: Endpoint, body: unknown, reader: AnswerReader): AsyncGenerator<unknown, void, undefined> {
+  for await (const item of endpoint.stream(body)) yield reviveAnswer(endpoint.name, reader, item);
 }
 
 /**
  * What `depends(X)` returns in a served Chainlet: `runRemote(...args)` posts the arguments to X and
  * returns its revived answer, or a typed `AsyncIterable` of its items when X streams.
  */
-export function dependencyStub(endpoint: Endpoint, meta: ChainletDependencyMeta, validate: ValidateFunction | undefined) {
+export function dependencyStub(endpoint: Endpoint, meta: ChainletDependencyMeta, reader: AnswerReader) {
   return {
     runRemote(...args: unknown[]): Promise<unknown> | AsyncIterable<unknown> {
       const body = argumentsBody(meta.parameters, args);
-      if (meta.streaming) return revivedStream(endpoint, body, validate);
-      return endpoint.call(body).then((value) => reviveAnswer(endpoint.name, validate, value));
+      if (meta.streaming) return revivedStream(endpoint, body, reader);
+      return endpoint.call(body).then((value) => reviveAnswer(endpoint.name, reader, value));
     },
   };
 }

@@ -3,7 +3,8 @@ import standaloneCode from "ajv/dist/standalone/index.js";
 import addFormats from "ajv-formats";
 import { createRequire } from "node:module";
 import { outputWrapperSchema, toValidationSchema, tschainsTypeKeyword } from "../../emitters/wire-keyword.js";
-import type { ChainletValidators, ValidateFunction } from "../../runtime-node/server/chainlet-meta.js";
+import { tolerantSchema } from "../../emitters/tolerant-schema.js";
+import type { ChainletValidators, TolerantReader, ValidateFunction } from "../../runtime-node/server/chainlet-meta.js";
 
 type Schema = Record<string, unknown>;
 
@@ -16,11 +17,16 @@ function newAjv(code?: { source: boolean }) {
 /** Compiles validators in-process, the way the emitters do at build time (minus writing the code out). */
 export function compileValidators(input: Schema, output: Schema, dependencies: Record<string, Schema> = {}): ChainletValidators {
   const ajv = newAjv();
-  const out = (schema: Schema) => ajv.compile(outputWrapperSchema(toValidationSchema(schema))) as unknown as ValidateFunction;
+  const compile = (schema: Schema) => ajv.compile(toValidationSchema(schema)) as unknown as ValidateFunction;
+  const out = (schema: Schema) => compile(outputWrapperSchema(schema));
+  const reader = (schema: Schema): TolerantReader => ({ validate: compile(tolerantSchema(schema)), schema });
   return {
-    input: ajv.compile(toValidationSchema(input)) as unknown as ValidateFunction,
+    input: compile(input),
     output: out(output),
-    dependencies: Object.fromEntries(Object.entries(dependencies).map(([name, schema]) => [name, { output: out(schema) }])),
+    tolerantInput: reader(input),
+    dependencies: Object.fromEntries(
+      Object.entries(dependencies).map(([name, schema]) => [name, { output: out(schema), tolerantOutput: reader(outputWrapperSchema(schema)) }]),
+    ),
   };
 }
 

@@ -65,8 +65,8 @@ describe("POST /v1/run_remote", () => {
     expect(noScale.body.length).toBe(5);
   });
 
-  it("lists every failing path of a bad input with the reason", async () => {
-    const s = await serve(geometry);
+  it("lists every failing path of an outside caller's bad input with the reason", async () => {
+    const s = await serve({ ...geometry, isEntrypoint: true });
     const answer = await post(s.url, { points: [{ x: "0", y: 0 }, {}], label: "", when: "not a date", extra: 1 });
     expect(answer.status).toBe(400);
     const message: string = answer.body.error.message;
@@ -84,6 +84,17 @@ describe("POST /v1/run_remote", () => {
     const missing = await post(s.url, {});
     expect(missing.body.error.message).toContain("/points: is required");
     expect(missing.body.error.message).toContain("/when: is required");
+  });
+
+  it("reads a request to a Chainlet that is not the entrypoint tolerantly: unknown properties dropped, every other failing path listed", async () => {
+    const s = await serve(geometry);
+    const bad = await post(s.url, { points: [{ x: "0", y: 0, z: 1 }], label: "", when: "2024-01-01T00:00:00Z", extra: 1 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toBe("CH2101: invalid input: /points/0/x: must be number; /label: must NOT have fewer than 1 characters");
+    const good = await post(s.url, { points: [{ x: 0, y: 0, z: 1 }, { x: 3, y: 4 }], label: "L", when: "2024-01-01T00:00:00Z", extra: 1 });
+    expect(good.status).toBe(200);
+    expect(good.body.length).toBe(5);
+    expect((await get(s.url, "/metrics")).text).toMatch(/chains_unknown_properties_dropped_total\{read="input",dependency="",chainlet="geometry"\} 2/);
   });
 
   it("answers 500 naming the mismatch when runRemote returns the wrong type", async () => {
