@@ -84,7 +84,7 @@ describe("every binary type through two served hops (fixtures/binary-types)", ()
 
   beforeAll(async () => {
     built = await buildFixtureChain("binary-types");
-    served = await serveWithLogs(built.chainDir, { env: { CHAINS_MAX_BODY_BYTES: String(160 * 1024 * 1024) } });
+    served = await serveWithLogs(built.chainDir, { env: { CHAINS_MAX_BODY_BYTES: String(160 * 1024 * 1024), CHAINS_MAX_ANSWER_BYTES: String(160 * 1024 * 1024) } });
   });
   afterAll(async () => {
     await served?.stop();
@@ -166,7 +166,7 @@ describe("every binary type through two served hops (fixtures/binary-types)", ()
     const big = new Uint8Array(64 * 1024 * 1024);
     for (let i = 0; i < big.length; i += 4093) big[i] = i % 251;
     const answer = await postMsgpack(served.url, { payload: { ...payload(), u8: big }, alone, binaryHop: true });
-    expect(answer.status).toBe(200);
+    expect(answer.status, JSON.stringify(answer.value?.error ?? "").slice(0, 2000)).toBe(200);
     expect(answer.value.payload.u8).toBeInstanceOf(Uint8Array);
     expect(answer.value.payload.u8.length).toBe(big.length);
     expect(bytes(answer.value.payload.u8).equals(bytes(big))).toBe(true);
@@ -188,7 +188,7 @@ describe("the default body limit (fixtures/binary-types)", () => {
 
   it("refuses a 64 MiB payload with 413 naming CHAINS_MAX_BODY_BYTES", async () => {
     const answer = await postMsgpack(served.url, { payload: { ...payload(), u8: new Uint8Array(64 * 1024 * 1024) }, alone, binaryHop: true });
-    expect(answer.status).toBe(413);
+    expect(answer.status, JSON.stringify(answer.value?.error ?? "").slice(0, 2000)).toBe(413);
     expect(answer.value.error).toMatchObject({ code: "CH2103", chainlet: "binary-entry" });
     expect(answer.value.error.message).toContain("CHAINS_MAX_BODY_BYTES");
   });
