@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import type { ChainIR } from "../compiler/chain-ir.js";
 import type { Diagnostic } from "../compiler/diagnostics.js";
 import { findUp } from "../compiler/load-project.js";
+import { EmitCache } from "../emitters/emit-cache.js";
 import { buildChain } from "./build-chain.js";
 import { planReload, chainletFingerprints } from "./reload-plan.js";
 import { chainletEnv, spawnChainlet, startOrder, waitReady, type ChainletLogLine, type Running, type ServedChainlet } from "./serve-chain.js";
@@ -95,6 +96,7 @@ export async function watchServe(options: WatchServeOptions): Promise<WatchedCha
   let watcher: FileWatcher | undefined;
   let watched: WatchSet = { files: [options.entry], folders: [] };
   let warnings: Diagnostic[] = [];
+  const cache = new EmitCache();
 
   const retire = async (r: Running) => {
     r.replaced.value = true;
@@ -143,7 +145,7 @@ export async function watchServe(options: WatchServeOptions): Promise<WatchedCha
     const outDir = join(options.workDir, `g${++generation}`);
     let built: Awaited<ReturnType<typeof buildChain>>;
     try {
-      built = await buildChain(options.entry, { outDir, entrypoint: options.entrypoint });
+      built = await buildChain(options.entry, { outDir, entrypoint: options.entrypoint, cache });
     } catch (error) {
       // A compiler bug must not end the session: report it and keep the last good chain.
       collect();
@@ -165,7 +167,7 @@ export async function watchServe(options: WatchServeOptions): Promise<WatchedCha
       return { kind: "build-failed", files, diagnostics: [], message: describeMissingSecrets(missing), ms: performance.now() - began };
     }
     const before = new Map([...live].map(([name, l]) => [name, l.fingerprint]));
-    const prints = chainletFingerprints(next, built.chainDir);
+    const prints = chainletFingerprints(next);
     const plan = planReload(before, prints);
     for (const name of plan.added) {
       const port = name === next.entrypoint ? options.port : 0;

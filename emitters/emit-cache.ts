@@ -1,0 +1,76 @@
+import { createHash } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
+import type { ChainIR } from "../compiler/chain-ir.js";
+import type { ChainletBundle } from "./bundle-chainlets.js";
+import { createValidatorsEmitter, type ValidatorsEmitter } from "./emit-validators.js";
+
+/** What one Chainlet's bundle was built from, to tell whether building it again would change it. */
+export interface BundleInputs {
+  /** Hash of the generated inputs: the Chainlet's meta, its validators module, its externals. */
+  generated: string;
+  /** Every file esbuild read into the bundle and the hash of the text it was given for it. */
+  files: { path: string; hash: string }[];
+}
+
+/**
+ * What one process keeps between builds of the same chain (`chains serve --watch`), so a rebuild
+ * re-emits only what its inputs changed: the validators emitter per set of schemas (ajv's standalone
+ * compilation is the slow part of emitting validators) and each Chainlet's last bundle with the inputs
+ * it was built from. Reusing a bundle is exact, never a guess: a Chainlet is bundled again unless its
+ * generated inputs and every file of its last bundle (as given to esbuild, after rewriting) hash the same.
+ */
+export class EmitCache {
+  private validatorsKey = "";
+  private validators: ValidatorsEmitter | undefined;
+  private readonly modules = new Map<string, string>();
+  private readonly bundles = new Map<string, { inputs: BundleInputs; bundle: ChainletBundle }>();
+  private readonly fileHashes = new Map<string, { mtimeMs: number; size: number; hash: string }>();
+
+  /** The validators emitter for `ir`'s schemas: the previous one while no schema, name or edge changed. */
+  validatorsFor(ir: ChainIR): { moduleFor(name: string): string } {
+    const key = hashText(JSON.stringify(ir.chainlets.map((c) => [c.name, c.dependencies, c.schemas])));
+    if (key !== this.validatorsKey) {
+      this.validatorsKey = key;
+      this.validators = createValidatorsEmitter(ir);
+      this.modules.clear();
+    }
+    const emitter = this.validators!;
+    return {
+      moduleFor: (name) => {
+        let code = this.modules.get(name);
+        if (code === undefined) this.modules.set(name, (code = emitter.moduleFor(ir.chainlets.find((c) => c.name === name)!)));
+        return code;
+      },
+    };
+  }
+
+  /** The last bundle of `chainlet`, if `generated` and `hashOf` (current hash of a file it read) say it would not change. */
+  reusableBundle(chainlet: string, generated: string, hashOf: (path: string) => string | undefined): ChainletBundle | undefined {
+    const last = this.bundles.get(chainlet);
+    if (!last || last.inputs.generated !== generated) return undefined;
+    return last.inputs.files.every((file) => hashOf(file.path) === file.hash) ? last.bundle : undefined;
+  }
+
+  rememberBundle(chainlet: string, inputs: BundleInputs, bundle: ChainletBundle): void {
+    this.bundles.set(chainlet, { inputs, bundle });
+  }
+
+  /** SHA-256 of a file on disk, re-read only when its size or mtime changed; undefined if it is gone. */
+  fileHash(path: string): string | undefined {
+    let stat;
+    try {
+      stat = statSync(path);
+    } catch {
+      return undefined;
+    }
+    const known = this.fileHashes.get(path);
+    if (known && known.mtimeMs === stat.mtimeMs && known.size === stat.size) return known.hash;
+    const hash = hashText(readFileSync(path));
+    this.fileHashes.set(path, { mtimeMs: stat.mtimeMs, size: stat.size, hash });
+    return hash;
+  }
+}
+
+export function hashText(text: string | Uint8Array): string {
+  return createHash("sha256").update(text).digest("hex");
+}
