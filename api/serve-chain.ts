@@ -35,6 +35,9 @@ export interface ServeChainOptions {
   readyTimeoutMs?: number;
 }
 
+/** Where a Chainlet is in its life under `chains serve` (`restarting`: a new process is starting under `--watch`). */
+export type ChainletState = "starting" | "ready" | "failed" | "restarting";
+
 export interface ServedChainlet {
   name: string;
   url: string;

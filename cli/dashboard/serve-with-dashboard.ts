@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { ChainIR } from "../../compiler/chain-ir.js";
 import { describeExit, serveChain, type ServeChainOptions, type ServedChain } from "../../api/serve-chain.js";
 import { OTEL_ENV, OTLP_TRACES_PATH } from "../../runtime-node/protocol/env.js";
+import { watchServe, type WatchedChain, type WatchServeOptions } from "../../api/serve-watch.js";
 import { startDashboard, type Dashboard } from "./dashboard-server.js";
 
 export interface ServedWithDashboard {
@@ -11,6 +12,67 @@ export interface ServedWithDashboard {
   dashboard: Dashboard;
   /** Stops the chain, then the dashboard. */
   stop(): Promise<void>;
+}
+
+/** Points the Chainlets' trace exporters at the dashboard (OTLP/HTTP JSON, short batch delay). */
+function tracingEnv(dashboard: Dashboard): Record<string, string> {
+  return {
+    [OTEL_ENV.tracesEndpoint]: `${dashboard.url}${OTLP_TRACES_PATH}`,
+    [OTEL_ENV.tracesProtocol]: "http/json",
+    [OTEL_ENV.batchDelayMs]: "200",
+  };
+}
+
+export interface WatchedWithDashboard {
+  watched: WatchedChain;
+  dashboard: Dashboard;
+  /** Stops the chain, then the dashboard. */
+  stop(): Promise<void>;
+}
+
+/**
+ * `watchServe` with the local dashboard: as {@link serveWithDashboard}, and every reload shows in it —
+ * a reshaped chain (Chainlets added, removed, new input schemas) and each restart (`restarting`, then
+ * `ready` once the new process serves, or the reason it did not start).
+ */
+export async function watchWithDashboard(options: WatchServeOptions & { dashboardPort?: number }): Promise<WatchedWithDashboard> {
+  const token = options.token ?? randomBytes(32).toString("base64url");
+  const dashboard = await startDashboard({ token, port: options.dashboardPort });
+  let watched: WatchedChain;
+  try {
+    watched = await watchServe({
+      ...options,
+      token,
+      env: { ...options.env, ...tracingEnv(dashboard) },
+      onBuild: (ir) => {
+        dashboard.update(ir);
+        options.onBuild?.(ir);
+      },
+      onChainletState: (chainlet, state, details) => {
+        dashboard.setState(chainlet, state, details);
+        options.onChainletState?.(chainlet, state, details);
+      },
+      onLog: (line) => {
+        dashboard.log(line.chainlet, line.line);
+        options.onLog?.(line);
+      },
+      onExit: (event) => {
+        dashboard.setState(event.chainlet, "failed", { reason: describeExit(event.code, event.signal) });
+        options.onExit?.(event);
+      },
+    });
+  } catch (error) {
+    await dashboard.close();
+    throw error;
+  }
+  return {
+    watched,
+    dashboard,
+    stop: async () => {
+      await watched.stop();
+      await dashboard.close();
+    },
+  };
 }
 
 /**
@@ -26,12 +88,7 @@ export async function serveWithDashboard(options: ServeChainOptions & { dashboar
     served = await serveChain({
       ...options,
       token,
-      env: {
-        ...options.env,
-        [OTEL_ENV.tracesEndpoint]: `${dashboard.url}${OTLP_TRACES_PATH}`,
-        [OTEL_ENV.tracesProtocol]: "http/json",
-        [OTEL_ENV.batchDelayMs]: "200",
-      },
+      env: { ...options.env, ...tracingEnv(dashboard) },
       onLog: (line) => {
         dashboard.log(line.chainlet, line.line);
         options.onLog?.(line);
