@@ -43,17 +43,16 @@ export function schemaForm(schema: Schema, value: unknown, idPrefix: string): Sc
     label.textContent = name;
     const wrapper = document.createElement("div");
     wrapper.className = "field";
-    wrapper.append(label);
+    wrapper.append(label, control);
     const help = [hint, typeof s.description === "string" ? s.description : "", required ? "" : "optional"].filter(Boolean).join(" · ");
     if (help) {
       const note = document.createElement("span");
       note.className = "muted hint";
       note.id = `${id}-hint`;
-      note.textContent = ` ${help}`;
+      note.textContent = help;
       control.setAttribute("aria-describedby", note.id);
       wrapper.append(note);
     }
-    wrapper.append(control);
     return wrapper;
   };
 
