@@ -238,6 +238,7 @@ export async function watchServe(options: WatchServeOptions): Promise<WatchedCha
     }
     live.clear();
     for (const front of fronts.values()) await front.close();
+    await cache.dispose();
     rmSync(options.workDir, { recursive: true, force: true });
   };
 

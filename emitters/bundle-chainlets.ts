@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, extname, join, relative, resolve, sep } from "node:path";
-import { build, type Loader, type Message, type Metafile, type Plugin } from "esbuild";
+import { build, context, type BuildOptions, type BuildResult, type Loader, type Message, type Metafile, type Plugin } from "esbuild";
 import type { ChainIR, ChainletIR } from "../compiler/chain-ir.js";
 import { chainletMeta } from "./chainlet-meta.js";
 import { hashText, type BundleInputs, type EmitCache } from "./emit-cache.js";
@@ -139,19 +139,29 @@ async function bundleGroup(group: GroupBuild): Promise<Map<string, ChainletBundl
   // esbuild writes into a private scratch folder, read back below: with `write: false` its JS API
   // receives every output through its stdio pipe as one message, which for a chain of 50 bundles
   // (hundreds of MB with their maps) costs more than writing and reading the files.
+  if (group.cache) {
+    const kept = group.cache.bundler<{ group: GroupBuild; thrown: EmitError[] }>(bundlerKey(group), (outDir, current) =>
+      context({ ...bundleOptions(group, outDir), plugins: [chainletsPlugin(current)] }),
+    );
+    return bundleGroupInto(group, kept.outDir, (thrown) => kept.run({ group, thrown }));
+  }
   const outDir = await mkdtemp(join(tmpdir(), "tschains-bundle-"));
   try {
-    return await bundleGroupInto(group, outDir);
+    return await bundleGroupInto(group, outDir, (thrown) => build({ ...bundleOptions(group, outDir), plugins: [chainletsPlugin(() => ({ group, thrown }))] }));
   } finally {
     await rm(outDir, { recursive: true, force: true });
   }
 }
 
-async function bundleGroupInto(group: GroupBuild, outDir: string): Promise<Map<string, ChainletBundle>> {
+/** What makes a kept esbuild context reusable: the same Chainlets, externals and project root. */
+function bundlerKey(group: GroupBuild): string {
+  return JSON.stringify([group.projectRoot, externalsOf(group.chainlets[0]!), group.chainlets.map((c) => c.name)]);
+}
+
+/** The esbuild options of one group's bundles (without the plugin, which differs between a build and a kept context). */
+function bundleOptions(group: GroupBuild, outDir: string): BuildOptions {
   const { chainlets, projectRoot } = group;
-  // An EmitError thrown inside a plugin callback reaches esbuild as text only; keep it to rethrow as is.
-  const thrown: EmitError[] = [];
-  const result = await build({
+  return {
     absWorkingDir: projectRoot,
     entryPoints: chainlets.map((chainlet) => ({ in: `${VIRTUAL}:entry:${chainlet.name}`, out: `${chainlet.name}/server` })),
     outdir: outDir,
@@ -174,8 +184,14 @@ async function bundleGroupInto(group: GroupBuild, outDir: string): Promise<Map<s
       // Bundled CommonJS dependencies call `require`, which an ES module does not have.
       js: 'import { createRequire as __tschainsCreateRequire } from "node:module";\nconst require = __tschainsCreateRequire(import.meta.url);',
     },
-    plugins: [chainletsPlugin(group, thrown)],
-  }).catch((error: unknown) => {
+  };
+}
+
+async function bundleGroupInto(group: GroupBuild, outDir: string, bundle: (thrown: EmitError[]) => Promise<BuildResult>): Promise<Map<string, ChainletBundle>> {
+  const { chainlets, projectRoot } = group;
+  // An EmitError thrown inside a plugin callback reaches esbuild as text only; keep it to rethrow as is.
+  const thrown: EmitError[] = [];
+  const result = await bundle(thrown).catch((error: unknown) => {
     if (thrown.length > 0) throw thrown[0];
     const errors = (error as { errors?: Message[] }).errors ?? [];
     const names = [...new Set(errors.map((message) => chainletOf(message.location?.namespace)).filter((name) => name !== undefined))];
@@ -235,8 +251,14 @@ function toPosix(path: string): string {
   return path.split(sep).join("/");
 }
 
-function chainletsPlugin(group: GroupBuild, thrown: EmitError[]): Plugin {
-  const { ir, chainlets, projectRoot, runtime, validators, sources } = group;
+/**
+ * The plugin reads the build it serves through `current`: a kept esbuild context (see {@link EmitCache})
+ * runs the same plugin for every rebuild, each with a new IR. The Chainlets' names, the project root and
+ * the runtime are the same for every build of one context.
+ */
+function chainletsPlugin(current: () => { group: GroupBuild; thrown: EmitError[] }): Plugin {
+  const { chainlets: names, projectRoot, runtime } = current().group;
+  const chainletNamed = (name: string | undefined) => findIn(current().group.chainlets, name);
   const runtimeDir = dirname(runtime.index) + sep;
   const isProjectSource = (path: string) =>
     USER_SOURCE.test(path) && !/\.d\.[cm]?ts$/.test(path) && !path.startsWith(runtimeDir) && !path.split(sep).includes("node_modules");
@@ -244,7 +266,7 @@ function chainletsPlugin(group: GroupBuild, thrown: EmitError[]): Plugin {
     try {
       return work();
     } catch (error) {
-      if (error instanceof EmitError) thrown.push(error);
+      if (error instanceof EmitError) current().thrown.push(error);
       throw error;
     }
   };
@@ -267,7 +289,7 @@ function chainletsPlugin(group: GroupBuild, thrown: EmitError[]): Plugin {
           case "validators":
             return { path: `${VIRTUAL}:${kind}`, namespace };
           case "chainlet":
-            return { path: findIn(chainlets, chainletOf(namespace)).file, namespace };
+            return { path: chainletNamed(chainletOf(namespace)).file, namespace };
           case "server":
             return { path: runtime.server };
           case "authoring":
@@ -276,8 +298,8 @@ function chainletsPlugin(group: GroupBuild, thrown: EmitError[]): Plugin {
             return undefined;
         }
       });
-      for (const chainlet of chainlets) {
-        const namespace = `${CHAINLET_NAMESPACE}${chainlet.name}`;
+      for (const { name } of names) {
+        const namespace = `${CHAINLET_NAMESPACE}${name}`;
         // The project's own files are loaded once per Chainlet, each copy rewritten for that Chainlet;
         // libraries and the runtime resolve as usual, in the shared `file` namespace.
         pluginBuild.onResolve({ filter: /.*/, namespace }, async (args) => {
@@ -288,14 +310,16 @@ function chainletsPlugin(group: GroupBuild, thrown: EmitError[]): Plugin {
           return { path: toPosix(relative(projectRoot, resolved.path)), namespace };
         });
         pluginBuild.onLoad({ filter: /.*/, namespace }, async (args) => {
+          const { group } = current();
+          const chainlet = chainletNamed(name);
           if (args.path === `${VIRTUAL}:entry`) {
-            return { contents: entrySource(chainletMeta(ir, chainlet)), loader: "js", resolveDir: runtime.packageDir };
+            return { contents: entrySource(chainletMeta(group.ir, chainlet)), loader: "js", resolveDir: runtime.packageDir };
           }
           if (args.path === `${VIRTUAL}:validators`) {
-            return { contents: reporting(() => validators().moduleFor(chainlet)), loader: "js", resolveDir: runtime.packageDir };
+            return { contents: reporting(() => group.validators().moduleFor(chainlet)), loader: "js", resolveDir: runtime.packageDir };
           }
           const file = resolve(projectRoot, args.path);
-          const text = await sources.read(file);
+          const text = await group.sources.read(file);
           const contents = reporting(() => projectSource(group, chainlet, args.path, text));
           return { contents, loader: loaderFor(file), resolveDir: dirname(file) };
         });

@@ -1,5 +1,8 @@
 import { createHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { BuildContext, BuildResult } from "esbuild";
 import type { ChainIR } from "../compiler/chain-ir.js";
 import type { ChainletBundle } from "./bundle-chainlets.js";
 import { createValidatorsEmitter, type ValidatorsEmitter } from "./emit-validators.js";
@@ -25,6 +28,42 @@ export class EmitCache {
   private readonly modules = new Map<string, string>();
   private readonly bundles = new Map<string, { inputs: BundleInputs; bundle: ChainletBundle }>();
   private readonly fileHashes = new Map<string, { mtimeMs: number; size: number; hash: string }>();
+  private readonly bundlers = new Map<string, KeptBundler>();
+
+  /**
+   * An esbuild context kept for one set of Chainlets bundled together, with its own scratch folder:
+   * a rebuild re-parses only the files whose contents changed (the runtime and libraries, most of a
+   * bundle, stay parsed). `create` gets the folder and a getter of the value the latest `run` was given,
+   * which the context's plugins read. At most {@link MAX_BUNDLERS} are kept, the least recently used go.
+   */
+  bundler<T>(key: string, create: (outDir: string, current: () => T) => Promise<BuildContext>): { outDir: string; run(value: T): Promise<BuildResult> } {
+    let kept = this.bundlers.get(key) as KeptBundler<T> | undefined;
+    if (kept) this.bundlers.delete(key);
+    else kept = { outDir: mkdtempSync(join(tmpdir(), "tschains-bundle-")), value: undefined as T, context: undefined };
+    this.bundlers.set(key, kept as KeptBundler);
+    for (const [oldKey, old] of this.bundlers) {
+      if (this.bundlers.size <= MAX_BUNDLERS) break;
+      this.bundlers.delete(oldKey);
+      void disposeBundler(old);
+    }
+    const current = kept;
+    return {
+      outDir: current.outDir,
+      run: async (value) => {
+        current.value = value;
+        // Created on first use: esbuild runs the plugins' setup at once, and they read the value.
+        current.context ??= create(current.outDir, () => current.value);
+        return (await current.context).rebuild();
+      },
+    };
+  }
+
+  /** Ends the kept esbuild contexts and removes their scratch folders. */
+  async dispose(): Promise<void> {
+    const all = [...this.bundlers.values()];
+    this.bundlers.clear();
+    await Promise.all(all.map(disposeBundler));
+  }
 
   /** The validators emitter for `ir`'s schemas: the previous one while no schema, name or edge changed. */
   validatorsFor(ir: ChainIR): { moduleFor(name: string): string } {
@@ -69,6 +108,19 @@ export class EmitCache {
     this.fileHashes.set(path, { mtimeMs: stat.mtimeMs, size: stat.size, hash });
     return hash;
   }
+}
+
+const MAX_BUNDLERS = 8;
+
+interface KeptBundler<T = unknown> {
+  outDir: string;
+  value: T;
+  context: Promise<BuildContext> | undefined;
+}
+
+async function disposeBundler(kept: KeptBundler): Promise<void> {
+  await (await kept.context?.catch(() => undefined))?.dispose();
+  rmSync(kept.outDir, { recursive: true, force: true });
 }
 
 export function hashText(text: string | Uint8Array): string {

@@ -43,7 +43,10 @@ describe.sequential("EmitCache: a rebuild bundles only the Chainlets whose input
     cpSync(join(repoRoot, "fixtures", "checkout"), join(dir, "src"), { recursive: true });
     last = await bundle(cache);
   }, 120_000);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(async () => {
+    await cache.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it("reuses every bundle when nothing changed", async () => {
     expect(await rebuiltSince(last)).toEqual([]);
