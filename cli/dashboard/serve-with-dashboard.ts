@@ -30,6 +30,41 @@ export interface WatchedWithDashboard {
   stop(): Promise<void>;
 }
 
+type Hooks = Pick<ServeChainOptions, "env" | "onLog" | "onExit">;
+
+/** What both serve modes route through the dashboard: the tracing environment, log lines, unexpected exits. */
+function dashboardHooks(dashboard: Dashboard, options: Hooks): Required<Pick<Hooks, "env" | "onLog" | "onExit">> {
+  return {
+    env: { ...options.env, ...tracingEnv(dashboard) },
+    onLog: (line) => {
+      dashboard.log(line.chainlet, line.line);
+      options.onLog?.(line);
+    },
+    onExit: (event) => {
+      dashboard.setState(event.chainlet, "failed", { reason: describeExit(event.code, event.signal) });
+      options.onExit?.(event);
+    },
+  };
+}
+
+/** Runs `start` next to a started dashboard; the dashboard closes if the chain does not start, and after it stops. */
+async function alongside<T extends { stop(): Promise<void> }>(dashboard: Dashboard, start: () => Promise<T>): Promise<{ running: T; stop(): Promise<void> }> {
+  let running: T;
+  try {
+    running = await start();
+  } catch (error) {
+    await dashboard.close();
+    throw error;
+  }
+  return {
+    running,
+    stop: async () => {
+      await running.stop();
+      await dashboard.close();
+    },
+  };
+}
+
 /**
  * `watchServe` with the local dashboard: as {@link serveWithDashboard}, and every reload shows in it —
  * a reshaped chain (Chainlets added, removed, new input schemas) and each restart (`restarting`, then
@@ -38,12 +73,11 @@ export interface WatchedWithDashboard {
 export async function watchWithDashboard(options: WatchServeOptions & { dashboardPort?: number }): Promise<WatchedWithDashboard> {
   const token = options.token ?? randomBytes(32).toString("base64url");
   const dashboard = await startDashboard({ token, port: options.dashboardPort });
-  let watched: WatchedChain;
-  try {
-    watched = await watchServe({
+  const { running, stop } = await alongside(dashboard, () =>
+    watchServe({
       ...options,
+      ...dashboardHooks(dashboard, options),
       token,
-      env: { ...options.env, ...tracingEnv(dashboard) },
       onBuild: (ir) => {
         dashboard.update(ir);
         options.onBuild?.(ir);
@@ -52,27 +86,9 @@ export async function watchWithDashboard(options: WatchServeOptions & { dashboar
         dashboard.setState(chainlet, state, details);
         options.onChainletState?.(chainlet, state, details);
       },
-      onLog: (line) => {
-        dashboard.log(line.chainlet, line.line);
-        options.onLog?.(line);
-      },
-      onExit: (event) => {
-        dashboard.setState(event.chainlet, "failed", { reason: describeExit(event.code, event.signal) });
-        options.onExit?.(event);
-      },
-    });
-  } catch (error) {
-    await dashboard.close();
-    throw error;
-  }
-  return {
-    watched,
-    dashboard,
-    stop: async () => {
-      await watched.stop();
-      await dashboard.close();
-    },
-  };
+    }),
+  );
+  return { watched: running, dashboard, stop };
 }
 
 /**
@@ -83,32 +99,7 @@ export async function serveWithDashboard(options: ServeChainOptions & { dashboar
   const ir = JSON.parse(readFileSync(join(options.chainDir, "chain.json"), "utf8")) as ChainIR;
   const token = options.token ?? randomBytes(32).toString("base64url");
   const dashboard = await startDashboard({ ir, token, port: options.dashboardPort });
-  let served: ServedChain;
-  try {
-    served = await serveChain({
-      ...options,
-      token,
-      env: { ...options.env, ...tracingEnv(dashboard) },
-      onLog: (line) => {
-        dashboard.log(line.chainlet, line.line);
-        options.onLog?.(line);
-      },
-      onExit: (event) => {
-        dashboard.setState(event.chainlet, "failed", { reason: describeExit(event.code, event.signal) });
-        options.onExit?.(event);
-      },
-    });
-  } catch (error) {
-    await dashboard.close();
-    throw error;
-  }
-  for (const chainlet of Object.values(served.chainlets)) dashboard.setState(chainlet.name, "ready", { url: chainlet.url });
-  return {
-    served,
-    dashboard,
-    stop: async () => {
-      await served.stop();
-      await dashboard.close();
-    },
-  };
+  const { running, stop } = await alongside(dashboard, () => serveChain({ ...options, ...dashboardHooks(dashboard, options), token }));
+  for (const chainlet of Object.values(running.chainlets)) dashboard.setState(chainlet.name, "ready", { url: chainlet.url });
+  return { served: running, dashboard, stop };
 }
