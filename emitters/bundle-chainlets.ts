@@ -6,6 +6,7 @@ import { dirname, extname, join, relative, resolve, sep } from "node:path";
 import { build, context, type BuildOptions, type BuildResult, type Loader, type Message, type Metafile, type Plugin } from "esbuild";
 import type { ChainIR, ChainletIR } from "../compiler/chain-ir.js";
 import { chainletMeta } from "./chainlet-meta.js";
+import type { ChainletBundle } from "./chainlet-bundle.js";
 import { hashText, type BundleInputs, type EmitCache } from "./emit-cache.js";
 import { EmitError } from "./emit-error.js";
 import { createValidatorsEmitter, type ValidatorsEmitter } from "./emit-validators.js";
@@ -14,11 +15,7 @@ import { packageName } from "./npm-requirements.js";
 import { rewriteChainletSource, TARGET_EXPORT } from "./rewrite-source.js";
 import { runtimeLocation, type RuntimeLocation } from "./runtime-location.js";
 
-/** The bundle of one Chainlet: `server.mjs` and its linked source map `server.mjs.map`, as bytes. */
-export interface ChainletBundle {
-  code: Uint8Array;
-  map: Uint8Array;
-}
+export type { ChainletBundle };
 
 const VIRTUAL = "tschains-virtual";
 /**

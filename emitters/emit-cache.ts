@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BuildContext, BuildResult } from "esbuild";
 import type { ChainIR } from "../compiler/chain-ir.js";
-import type { ChainletBundle } from "./bundle-chainlets.js";
+import type { ChainletBundle } from "./chainlet-bundle.js";
 import { createValidatorsEmitter, type ValidatorsEmitter } from "./emit-validators.js";
 
 /** What one Chainlet's bundle was built from, to tell whether building it again would change it. */
