@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { compileChain } from "../compiler/compile-chain.js";
 import { isDiagnosticCode } from "../compiler/diagnostic-messages.js";
 import { hasErrors, type Diagnostic } from "../compiler/diagnostics.js";
+import type { EmitCache } from "../emitters/emit-cache.js";
 import { emitChain } from "../emitters/emit-chain.js";
 import { stableJson } from "../emitters/stable-json.js";
 import type { DeployOptions } from "../emitters/deploy/emit-deployments.js";
@@ -13,6 +14,8 @@ export interface BuildOptions extends DeployOptions {
   outDir: string;
   /** Class name of the entrypoint to build when the program has several (see `CompileOptions.entrypoint`). */
   entrypoint?: string;
+  /** Kept across rebuilds of the same chain in one process (`chains serve --watch`): unchanged Chainlets are not bundled again. */
+  cache?: EmitCache;
 }
 
 export interface BuildResult {
@@ -38,8 +41,8 @@ export async function buildChain(entry: string, options: BuildOptions): Promise<
   const ir = irForChainDir(compiled.ir, chainDir);
   let emitted;
   try {
-    const { outDir: _out, ...deploy } = options;
-    emitted = await emitChain(ir, { chainDir, deploy });
+    const { outDir: _out, entrypoint: _entrypoint, cache, ...deploy } = options;
+    emitted = await emitChain(ir, { chainDir, deploy, cache });
   } catch (error) {
     return { ok: false, chainDir, diagnostics: [...diagnostics, ...emitterDiagnostics(error)], sourceFiles };
   }

@@ -1,33 +1,20 @@
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
 import type { ChainIR } from "../compiler/chain-ir.js";
 
 /**
- * A fingerprint of everything one Chainlet's process runs from: every file of its build context
- * (`server.mjs`, schemas, data, package.json, Dockerfile which carries its config) plus the names of
- * the Chainlets it calls. Equal fingerprints mean the running process is still the right one.
+ * A fingerprint of everything one Chainlet's process runs from: its build id (a hash of exactly what
+ * goes into its image: `server.mjs` and its map, data, package.json, the Dockerfile which carries its
+ * config; see `emitters/build-id.ts`) plus the names of the Chainlets it calls. Equal fingerprints mean
+ * the running process is still the right one. Taken from the IR, so no file is read back after a build.
  */
-export function chainletFingerprints(ir: ChainIR, chainDir: string): Map<string, string> {
+export function chainletFingerprints(ir: ChainIR): Map<string, string> {
   const prints = new Map<string, string>();
   for (const chainlet of ir.chainlets) {
     const hash = createHash("sha256");
-    hash.update(JSON.stringify({ dependencies: chainlet.dependencies, entrypoint: chainlet.isEntrypoint }));
-    const root = join(chainDir, "chainlets", chainlet.name);
-    for (const file of listFiles(root)) {
-      hash.update(`\0${relative(root, file)}\0`);
-      hash.update(readFileSync(file));
-    }
+    hash.update(JSON.stringify({ buildId: chainlet.buildId, dependencies: chainlet.dependencies, entrypoint: chainlet.isEntrypoint }));
     prints.set(chainlet.name, hash.digest("hex"));
   }
   return prints;
-}
-
-function listFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name))
-    .sort();
 }
 
 /** What a reload does to the running processes. */

@@ -35,6 +35,9 @@ export interface ServeChainOptions {
   readyTimeoutMs?: number;
 }
 
+/** Where a Chainlet is in its life under `chains serve` (`restarting`: a new process is starting under `--watch`). */
+export type ChainletState = "starting" | "ready" | "failed" | "restarting";
+
 export interface ServedChainlet {
   name: string;
   url: string;
@@ -252,6 +255,7 @@ export async function spawnChainlet(
 export async function waitReady(r: Running, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastAnswer = "no answer yet";
+  let pause = 5;
   while (Date.now() < deadline) {
     if (r.child.exitCode !== null || r.child.signalCode !== null) {
       throw new Error(`Chainlet "${r.chainlet.name}" exited (${describeExit(r.child.exitCode, r.child.signalCode)}):\n${r.lastLines.join("\n")}`);
@@ -267,7 +271,8 @@ export async function waitReady(r: Running, timeoutMs: number): Promise<void> {
       if (error instanceof NotReadyError) throw error;
       lastAnswer = (error as Error).message;
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Short at first: a restart under --watch is usually ready within a few ms of listening.
+    await new Promise((resolve) => setTimeout(resolve, (pause = Math.min(100, pause * 2))));
   }
   throw new Error(`Chainlet "${r.chainlet.name}" was not ready after ${timeoutMs} ms: ${lastAnswer}`);
 }

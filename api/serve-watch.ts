@@ -4,9 +4,10 @@ import { dirname, join } from "node:path";
 import type { ChainIR } from "../compiler/chain-ir.js";
 import type { Diagnostic } from "../compiler/diagnostics.js";
 import { findUp } from "../compiler/load-project.js";
+import { EmitCache } from "../emitters/emit-cache.js";
 import { buildChain } from "./build-chain.js";
 import { planReload, chainletFingerprints } from "./reload-plan.js";
-import { chainletEnv, spawnChainlet, startOrder, waitReady, type ChainletLogLine, type Running, type ServedChainlet } from "./serve-chain.js";
+import { chainletEnv, spawnChainlet, startOrder, waitReady, type ChainletLogLine, type ChainletState, type Running, type ServedChainlet } from "./serve-chain.js";
 import { startServeFront, type ServeFront } from "./serve-front.js";
 import { describeMissingSecrets, missingServeSecrets } from "./serve-secrets.js";
 import { watchFiles, type FileWatcher, type WatchSet } from "./watch-files.js";
@@ -29,6 +30,16 @@ export interface WatchServeOptions {
   readyTimeoutMs?: number;
   /** Quiet time that ends a burst of file events (default 80 ms). */
   debounceMs?: number;
+  /** The internal token the Chainlets share (default: a fresh random one). */
+  token?: string;
+  /** Each successful build's IR, before any process of it starts (the dashboard follows reshaped chains). */
+  onBuild?: (ir: ChainIR) => void;
+  /**
+   * A Chainlet's state changed: `starting` (new), `restarting` (its new process is starting while the old
+   * one serves), then `ready` (with its stable URL) or `failed`. A restart whose new process fails is
+   * `ready` again with the `reason`: the previous process keeps serving.
+   */
+  onChainletState?: (chainlet: string, state: ChainletState, details: { reason?: string; url?: string }) => void;
 }
 
 /** What one reload did, for the one line `chains serve --watch` prints per reload. */
@@ -42,6 +53,8 @@ export type ReloadEvent =
       /** Chainlets whose new process did not start; their previous process keeps serving. */
       failed: { chainlet: string; reason: string }[];
       ms: number;
+      /** Of `ms`, the rebuild (compile, emit, write); the rest is starting the new processes until ready. */
+      buildMs: number;
     }
   /** The build failed (`diagnostics`) or cannot be served (`message`); the last good processes keep serving. */
   | { kind: "build-failed"; files: string[]; diagnostics: Diagnostic[]; message?: string; ms: number };
@@ -85,7 +98,7 @@ export class WatchStartError extends Error {
  * processes serving.
  */
 export async function watchServe(options: WatchServeOptions): Promise<WatchedChain> {
-  const token = randomBytes(32).toString("base64url");
+  const token = options.token ?? randomBytes(32).toString("base64url");
   const fronts = new Map<string, ServeFront>();
   const live = new Map<string, Live>();
   const chainlets: Record<string, ServedChainlet> = {};
@@ -95,6 +108,7 @@ export async function watchServe(options: WatchServeOptions): Promise<WatchedCha
   let watcher: FileWatcher | undefined;
   let watched: WatchSet = { files: [options.entry], folders: [] };
   let warnings: Diagnostic[] = [];
+  const cache = new EmitCache();
 
   const retire = async (r: Running) => {
     r.replaced.value = true;
@@ -143,7 +157,7 @@ export async function watchServe(options: WatchServeOptions): Promise<WatchedCha
     const outDir = join(options.workDir, `g${++generation}`);
     let built: Awaited<ReturnType<typeof buildChain>>;
     try {
-      built = await buildChain(options.entry, { outDir, entrypoint: options.entrypoint });
+      built = await buildChain(options.entry, { outDir, entrypoint: options.entrypoint, cache });
     } catch (error) {
       // A compiler bug must not end the session: report it and keep the last good chain.
       collect();
@@ -165,8 +179,11 @@ export async function watchServe(options: WatchServeOptions): Promise<WatchedCha
       return { kind: "build-failed", files, diagnostics: [], message: describeMissingSecrets(missing), ms: performance.now() - began };
     }
     const before = new Map([...live].map(([name, l]) => [name, l.fingerprint]));
-    const prints = chainletFingerprints(next, built.chainDir);
+    const prints = chainletFingerprints(next);
     const plan = planReload(before, prints);
+    const buildMs = performance.now() - began;
+    options.onBuild?.(next);
+    const state = options.onChainletState ?? (() => {});
     for (const name of plan.added) {
       const port = name === next.entrypoint ? options.port : 0;
       fronts.set(name, await startServeFront(name, port));
@@ -175,17 +192,22 @@ export async function watchServe(options: WatchServeOptions): Promise<WatchedCha
     const replaced: string[] = [];
     await Promise.all(
       [...plan.added, ...plan.changed].map(async (name) => {
+        const old = live.get(name);
+        state(name, old ? "restarting" : "starting", {});
         let r: Running;
         try {
           r = await start(next, built.chainDir, name);
         } catch (error) {
-          failed.push({ chainlet: name, reason: (error as Error).message });
+          const reason = (error as Error).message;
+          failed.push({ chainlet: name, reason });
+          if (old) state(name, "ready", { reason: `the new process did not start, the previous one keeps serving: ${reason}`, url: fronts.get(name)!.url });
+          else state(name, "failed", { reason });
           return;
         }
-        const old = live.get(name);
         live.set(name, { running: r, fingerprint: prints.get(name)!, chainDir: built.chainDir });
         fronts.get(name)!.switchTo(r.url);
         chainlets[name] = { name, url: fronts.get(name)!.url, pid: r.child.pid ?? -1 };
+        state(name, "ready", { url: chainlets[name].url });
         if (old) {
           replaced.push(name);
           await retire(old.running);
@@ -202,7 +224,7 @@ export async function watchServe(options: WatchServeOptions): Promise<WatchedCha
     }
     if (failed.length === 0) ir = next;
     collect();
-    return { kind: "reloaded", files, restarted: replaced.sort(), added: plan.added, removed: plan.removed, failed, ms: performance.now() - began };
+    return { kind: "reloaded", files, restarted: replaced.sort(), added: plan.added, removed: plan.removed, failed, ms: performance.now() - began, buildMs };
   };
 
   const stop = async () => {
@@ -216,6 +238,7 @@ export async function watchServe(options: WatchServeOptions): Promise<WatchedCha
     }
     live.clear();
     for (const front of fronts.values()) await front.close();
+    await cache.dispose();
     rmSync(options.workDir, { recursive: true, force: true });
   };
 

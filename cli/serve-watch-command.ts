@@ -5,7 +5,8 @@ import { formatDiagnostics } from "../compiler/diagnostics.js";
 import { colorizer, formatLogLine, readyBanner, type Paint } from "./serve-output.js";
 import { describeExit } from "../api/serve-chain.js";
 import { serveStateOf, writeServeState } from "./serve-state.js";
-import { watchServe, WatchStartError, type ReloadEvent, type WatchedChain } from "../api/serve-watch.js";
+import { WatchStartError, type ReloadEvent, type WatchedChain } from "../api/serve-watch.js";
+import { watchWithDashboard, type WatchedWithDashboard } from "./dashboard/serve-with-dashboard.js";
 
 /** `chains serve --watch <entry.ts>`: serve, then reload on every save until Ctrl-C. */
 export async function serveWatchCommand(target: string, flags: { port?: number; apiKey?: string[]; out?: string; entrypoint?: string }): Promise<number> {
@@ -20,8 +21,9 @@ export async function serveWatchCommand(target: string, flags: { port?: number; 
   const entry = resolve(target);
   const paint = colorizer(process.stdout.isTTY);
   let chain: WatchedChain;
+  let withDashboard: WatchedWithDashboard;
   try {
-    chain = await watchServe({
+    withDashboard = await watchWithDashboard({
       entry,
       entrypoint: flags.entrypoint,
       workDir: mkdtempSync(join(tmpdir(), "tschains-watch-")),
@@ -35,6 +37,7 @@ export async function serveWatchCommand(target: string, flags: { port?: number; 
         if (event.kind === "reloaded") record();
       },
     });
+    chain = withDashboard.watched;
   } catch (error) {
     const diagnostics = error instanceof WatchStartError ? error.diagnostics : [];
     if (diagnostics.length > 0) process.stderr.write(formatDiagnostics(diagnostics, { cwd: process.cwd(), color: process.stderr.isTTY }));
@@ -45,12 +48,12 @@ export async function serveWatchCommand(target: string, flags: { port?: number; 
   // Rewritten after each reload: Chainlets come and go, example bodies follow the input schemas.
   const record = () => writeServeState(serveStateOf(entry, chain, flags.apiKey));
   const removeState = record();
-  process.stdout.write(readyBanner(chain, flags.apiKey, paint).replace("Press Ctrl-C", "Watching for changes. Press Ctrl-C"));
+  process.stdout.write(readyBanner(chain, flags.apiKey, paint, withDashboard.dashboard.url).replace("Press Ctrl-C", "Watching for changes. Press Ctrl-C"));
   return new Promise<number>((done) => {
     const shutdown = () => {
       process.stdout.write("\nStopping the chain…\n");
       removeState();
-      void chain.stop().then(() => done(0));
+      void withDashboard.stop().then(() => done(0));
     };
     process.once("SIGINT", shutdown);
     process.once("SIGTERM", shutdown);
@@ -59,11 +62,11 @@ export async function serveWatchCommand(target: string, flags: { port?: number; 
 
 /**
  * The one line per reload (plus diagnostics when the build failed):
- * `↻ chain.ts changed: restarted say-hello (412 ms)`.
+ * `↻ chain.ts changed: restarted say-hello (412 ms: build 230 ms)`.
  */
 export function describeReload(event: ReloadEvent, paint: Paint): string {
   const files = event.files.map((f) => relative(process.cwd(), f) || f).join(", ");
-  const ms = `${Math.round(event.ms)} ms`;
+  const ms = event.kind === "reloaded" ? `${Math.round(event.ms)} ms: build ${Math.round(event.buildMs)} ms` : `${Math.round(event.ms)} ms`;
   if (event.kind === "build-failed") {
     const details = event.message ?? formatDiagnostics(event.diagnostics, { cwd: process.cwd(), color: process.stdout.isTTY }).trimEnd();
     return `${details}\n${paint("91", "✖")} ${files} changed: not reloaded, the last good build keeps serving (${ms})\n`;

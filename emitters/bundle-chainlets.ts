@@ -1,10 +1,13 @@
 import { diagnosticMessage } from "../compiler/diagnostic-messages.js";
+import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, extname, join, relative, resolve, sep } from "node:path";
-import { build, type Loader, type Message, type Plugin } from "esbuild";
+import { build, context, type BuildOptions, type BuildResult, type Loader, type Message, type Metafile, type Plugin } from "esbuild";
 import type { ChainIR, ChainletIR } from "../compiler/chain-ir.js";
 import { chainletMeta } from "./chainlet-meta.js";
+import type { ChainletBundle } from "./chainlet-bundle.js";
+import { hashText, type BundleInputs, type EmitCache } from "./emit-cache.js";
 import { EmitError } from "./emit-error.js";
 import { createValidatorsEmitter, type ValidatorsEmitter } from "./emit-validators.js";
 import { rewriteMapSources } from "./map-sources.js";
@@ -12,11 +15,7 @@ import { packageName } from "./npm-requirements.js";
 import { rewriteChainletSource, TARGET_EXPORT } from "./rewrite-source.js";
 import { runtimeLocation, type RuntimeLocation } from "./runtime-location.js";
 
-/** The bundle of one Chainlet: `server.mjs` and its linked source map `server.mjs.map`, as bytes. */
-export interface ChainletBundle {
-  code: Uint8Array;
-  map: Uint8Array;
-}
+export type { ChainletBundle };
 
 const VIRTUAL = "tschains-virtual";
 /**
@@ -42,22 +41,81 @@ const USER_SOURCE = /\.[cm]?[jt]sx?$/;
  * contains its dependency's code. Chainlets whose `npmRequirements` differ are built separately,
  * concurrently, since externals apply to the shared node_modules files too.
  */
-export async function bundleChainlets(ir: ChainIR, chainDir: string): Promise<Map<string, ChainletBundle>> {
+export async function bundleChainlets(ir: ChainIR, chainDir: string, cache?: EmitCache): Promise<Map<string, ChainletBundle>> {
   const projectRoot = resolve(chainDir, ir.projectRoot);
   const runtime = runtimeLocation();
-  const validators = lazyValidators(ir);
+  const cached = cache?.validatorsFor(ir);
+  const validators: () => Pick<ValidatorsEmitter, "moduleFor"> = cached
+    ? () => ({ moduleFor: (chainlet) => cached.moduleFor(chainlet.name) })
+    : lazyValidators(ir);
   const sources = new SourceCache();
+  const bundles = new Map<string, ChainletBundle>();
+  const generated = new Map<string, string>();
   const groups = new Map<string, ChainletIR[]>();
   for (const chainlet of ir.chainlets) {
+    if (cache) {
+      const key = generatedInputsHash(ir, chainlet, cached!.moduleFor(chainlet.name));
+      generated.set(chainlet.name, key);
+      const reused = cache.reusableBundle(chainlet.name, key, (input) => inputHash({ ir, projectRoot }, cache, chainlet, input));
+      if (reused) {
+        bundles.set(chainlet.name, reused);
+        continue;
+      }
+    }
     const key = JSON.stringify(externalsOf(chainlet));
     groups.set(key, [...(groups.get(key) ?? []), chainlet]);
   }
-  const bundles = new Map<string, ChainletBundle>();
   const built = await Promise.all(
-    [...groups.values()].map((chainlets) => bundleGroup({ ir, chainlets, projectRoot, runtime, validators, sources })),
+    [...groups.values()].map((chainlets) => bundleGroup({ ir, chainlets, projectRoot, runtime, validators, sources, cache, generated })),
   );
   for (const group of built) for (const [name, bundle] of group) bundles.set(name, bundle);
   return bundles;
+}
+
+/** The meta, validators and externals of a Chainlet: what its bundle holds besides files. */
+function generatedInputsHash(ir: ChainIR, chainlet: ChainletIR, validatorsModule: string): string {
+  return hashText(JSON.stringify([chainletMeta(ir, chainlet), externalsOf(chainlet), hashText(validatorsModule)]));
+}
+
+/**
+ * A file input of a bundle as recorded in {@link BundleInputs}: `src:<path>` is a project file as
+ * rewritten for the Chainlet (relative to the project root), `file:<path>` a library or runtime file.
+ */
+function inputHash(group: Pick<GroupBuild, "ir" | "projectRoot">, cache: EmitCache, chainlet: ChainletIR, input: string): string | undefined {
+  if (input.startsWith("file:")) return cache.fileHash(input.slice("file:".length));
+  try {
+    const path = input.slice("src:".length);
+    return hashText(projectSource(group, chainlet, path, withoutBom(readFileSync(resolve(group.projectRoot, path), "utf8"))));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The files the bundle of `chainlet` read (from esbuild's metafile, walking imports from its entry), with their hashes. */
+function bundleInputs(group: GroupBuild, cache: EmitCache, chainlet: ChainletIR, metafile: Metafile): BundleInputs["files"] {
+  const seen = new Set<string>();
+  const pending = [`${CHAINLET_NAMESPACE}${chainlet.name}:${VIRTUAL}:entry`];
+  while (pending.length > 0) {
+    const path = pending.pop()!;
+    if (seen.has(path)) continue;
+    seen.add(path);
+    for (const imported of metafile.inputs[path]?.imports ?? []) if (!imported.external) pending.push(imported.path);
+  }
+  const files: BundleInputs["files"] = [];
+  for (const path of [...seen].sort()) {
+    if (path.startsWith(`${VIRTUAL}:`)) continue;
+    let input: string;
+    if (path.startsWith(CHAINLET_NAMESPACE)) {
+      const inner = withoutNamespace(path);
+      if (inner.startsWith(`${VIRTUAL}:`)) continue;
+      input = `src:${inner}`;
+    } else {
+      input = `file:${resolve(group.projectRoot, path)}`;
+    }
+    // A file that cannot be hashed now is recorded as such: the next build then never reuses this bundle.
+    files.push({ path: input, hash: inputHash(group, cache, chainlet, input) ?? "" });
+  }
+  return files;
 }
 
 interface GroupBuild {
@@ -66,27 +124,41 @@ interface GroupBuild {
   chainlets: ChainletIR[];
   projectRoot: string;
   runtime: RuntimeLocation;
-  validators: () => ValidatorsEmitter;
+  validators: () => Pick<ValidatorsEmitter, "moduleFor">;
   sources: SourceCache;
+  /** Set when building for `chains serve --watch`: records each bundle's inputs for the next build. */
+  cache?: EmitCache;
+  /** Per Chainlet, the hash of its generated inputs (with `cache`). */
+  generated?: Map<string, string>;
 }
 
 async function bundleGroup(group: GroupBuild): Promise<Map<string, ChainletBundle>> {
   // esbuild writes into a private scratch folder, read back below: with `write: false` its JS API
   // receives every output through its stdio pipe as one message, which for a chain of 50 bundles
   // (hundreds of MB with their maps) costs more than writing and reading the files.
+  if (group.cache) {
+    const kept = group.cache.bundler<{ group: GroupBuild; thrown: EmitError[] }>(bundlerKey(group), (outDir, current) =>
+      context({ ...bundleOptions(group, outDir), plugins: [chainletsPlugin(current)] }),
+    );
+    return bundleGroupInto(group, kept.outDir, (thrown) => kept.run({ group, thrown }));
+  }
   const outDir = await mkdtemp(join(tmpdir(), "tschains-bundle-"));
   try {
-    return await bundleGroupInto(group, outDir);
+    return await bundleGroupInto(group, outDir, (thrown) => build({ ...bundleOptions(group, outDir), plugins: [chainletsPlugin(() => ({ group, thrown }))] }));
   } finally {
     await rm(outDir, { recursive: true, force: true });
   }
 }
 
-async function bundleGroupInto(group: GroupBuild, outDir: string): Promise<Map<string, ChainletBundle>> {
+/** What makes a kept esbuild context reusable: the same Chainlets, externals and project root. */
+function bundlerKey(group: GroupBuild): string {
+  return JSON.stringify([group.projectRoot, externalsOf(group.chainlets[0]!), group.chainlets.map((c) => c.name)]);
+}
+
+/** The esbuild options of one group's bundles (without the plugin, which differs between a build and a kept context). */
+function bundleOptions(group: GroupBuild, outDir: string): BuildOptions {
   const { chainlets, projectRoot } = group;
-  // An EmitError thrown inside a plugin callback reaches esbuild as text only; keep it to rethrow as is.
-  const thrown: EmitError[] = [];
-  await build({
+  return {
     absWorkingDir: projectRoot,
     entryPoints: chainlets.map((chainlet) => ({ in: `${VIRTUAL}:entry:${chainlet.name}`, out: `${chainlet.name}/server` })),
     outdir: outDir,
@@ -104,12 +176,19 @@ async function bundleGroupInto(group: GroupBuild, outDir: string): Promise<Map<s
     keepNames: true,
     external: externalsOf(chainlets[0]!),
     logLevel: "silent",
+    metafile: group.cache !== undefined,
     banner: {
       // Bundled CommonJS dependencies call `require`, which an ES module does not have.
       js: 'import { createRequire as __tschainsCreateRequire } from "node:module";\nconst require = __tschainsCreateRequire(import.meta.url);',
     },
-    plugins: [chainletsPlugin(group, thrown)],
-  }).catch((error: unknown) => {
+  };
+}
+
+async function bundleGroupInto(group: GroupBuild, outDir: string, bundle: (thrown: EmitError[]) => Promise<BuildResult>): Promise<Map<string, ChainletBundle>> {
+  const { chainlets, projectRoot } = group;
+  // An EmitError thrown inside a plugin callback reaches esbuild as text only; keep it to rethrow as is.
+  const thrown: EmitError[] = [];
+  const result = await bundle(thrown).catch((error: unknown) => {
     if (thrown.length > 0) throw thrown[0];
     const errors = (error as { errors?: Message[] }).errors ?? [];
     const names = [...new Set(errors.map((message) => chainletOf(message.location?.namespace)).filter((name) => name !== undefined))];
@@ -137,7 +216,12 @@ async function bundleGroupInto(group: GroupBuild, outDir: string): Promise<Map<s
       if (path === undefined) converted.set(source, (path = projectRelativeSource(source, dirname(outfile), projectRoot)));
       return path;
     };
-    bundles.set(chainlet.name, { code, map: rewriteMapSources(map, relativeSource) });
+    const bundle = { code, map: rewriteMapSources(map, relativeSource) };
+    bundles.set(chainlet.name, bundle);
+    if (group.cache && result.metafile) {
+      const inputs = { generated: group.generated!.get(chainlet.name)!, files: bundleInputs(group, group.cache, chainlet, result.metafile) };
+      group.cache.rememberBundle(chainlet.name, inputs, bundle);
+    }
   }
   return bundles;
 }
@@ -164,21 +248,22 @@ function toPosix(path: string): string {
   return path.split(sep).join("/");
 }
 
-function chainletsPlugin(group: GroupBuild, thrown: EmitError[]): Plugin {
-  const { ir, chainlets, projectRoot, runtime, validators, sources } = group;
+/**
+ * The plugin reads the build it serves through `current`: a kept esbuild context (see {@link EmitCache})
+ * runs the same plugin for every rebuild, each with a new IR. The Chainlets' names, the project root and
+ * the runtime are the same for every build of one context.
+ */
+function chainletsPlugin(current: () => { group: GroupBuild; thrown: EmitError[] }): Plugin {
+  const { chainlets: names, projectRoot, runtime } = current().group;
+  const chainletNamed = (name: string | undefined) => findIn(current().group.chainlets, name);
   const runtimeDir = dirname(runtime.index) + sep;
-  const byFile = new Map<string, ChainletIR[]>();
-  for (const each of ir.chainlets) {
-    const file = resolve(projectRoot, each.file);
-    byFile.set(file, [...(byFile.get(file) ?? []), each]);
-  }
   const isProjectSource = (path: string) =>
     USER_SOURCE.test(path) && !/\.d\.[cm]?ts$/.test(path) && !path.startsWith(runtimeDir) && !path.split(sep).includes("node_modules");
   const reporting = <T>(work: () => T): T => {
     try {
       return work();
     } catch (error) {
-      if (error instanceof EmitError) thrown.push(error);
+      if (error instanceof EmitError) current().thrown.push(error);
       throw error;
     }
   };
@@ -201,7 +286,7 @@ function chainletsPlugin(group: GroupBuild, thrown: EmitError[]): Plugin {
           case "validators":
             return { path: `${VIRTUAL}:${kind}`, namespace };
           case "chainlet":
-            return { path: findIn(chainlets, chainletOf(namespace)).file, namespace };
+            return { path: chainletNamed(chainletOf(namespace)).file, namespace };
           case "server":
             return { path: runtime.server };
           case "authoring":
@@ -210,8 +295,8 @@ function chainletsPlugin(group: GroupBuild, thrown: EmitError[]): Plugin {
             return undefined;
         }
       });
-      for (const chainlet of chainlets) {
-        const namespace = `${CHAINLET_NAMESPACE}${chainlet.name}`;
+      for (const { name } of names) {
+        const namespace = `${CHAINLET_NAMESPACE}${name}`;
         // The project's own files are loaded once per Chainlet, each copy rewritten for that Chainlet;
         // libraries and the runtime resolve as usual, in the shared `file` namespace.
         pluginBuild.onResolve({ filter: /.*/, namespace }, async (args) => {
@@ -222,30 +307,37 @@ function chainletsPlugin(group: GroupBuild, thrown: EmitError[]): Plugin {
           return { path: toPosix(relative(projectRoot, resolved.path)), namespace };
         });
         pluginBuild.onLoad({ filter: /.*/, namespace }, async (args) => {
+          const { group } = current();
+          const chainlet = chainletNamed(name);
           if (args.path === `${VIRTUAL}:entry`) {
-            return { contents: entrySource(chainletMeta(ir, chainlet)), loader: "js", resolveDir: runtime.packageDir };
+            return { contents: entrySource(chainletMeta(group.ir, chainlet)), loader: "js", resolveDir: runtime.packageDir };
           }
           if (args.path === `${VIRTUAL}:validators`) {
-            return { contents: reporting(() => validators().moduleFor(chainlet)), loader: "js", resolveDir: runtime.packageDir };
+            return { contents: reporting(() => group.validators().moduleFor(chainlet)), loader: "js", resolveDir: runtime.packageDir };
           }
           const file = resolve(projectRoot, args.path);
-          const text = await sources.read(file);
-          const declared = byFile.get(file);
-          const contents = !declared
-            ? text
-            : reporting(() =>
-                rewriteChainletSource(text, {
-                  target: args.path === chainlet.file ? chainlet : undefined,
-                  standIns: declared.filter((each) => each !== chainlet),
-                  // A virtual name: the rewritten text lands in the source map, which must hold no machine paths.
-                  dependsOnModule: `${VIRTUAL}:authoring`,
-                }),
-              );
+          const text = await group.sources.read(file);
+          const contents = reporting(() => projectSource(group, chainlet, args.path, text));
           return { contents, loader: loaderFor(file), resolveDir: dirname(file) };
         });
       }
     },
   };
+}
+
+/**
+ * A project file's text as `chainlet`'s bundle gets it: a file declaring Chainlets is rewritten (its
+ * `depends()` calls when it declares `chainlet`, stand-ins for the other Chainlets), any other file is as is.
+ */
+function projectSource(group: Pick<GroupBuild, "ir">, chainlet: ChainletIR, path: string, text: string): string {
+  const declared = group.ir.chainlets.filter((each) => each.file === path);
+  if (declared.length === 0) return text;
+  return rewriteChainletSource(text, {
+    target: path === chainlet.file ? chainlet : undefined,
+    standIns: declared.filter((each) => each !== chainlet),
+    // A virtual name: the rewritten text lands in the source map, which must hold no machine paths.
+    dependsOnModule: `${VIRTUAL}:authoring`,
+  });
 }
 
 /**
@@ -264,11 +356,15 @@ class SourceCache {
   read(path: string): Promise<string> {
     let text = this.texts.get(path);
     if (!text) {
-      text = readFile(path, "utf8").then((raw) => raw.replace(/^\uFEFF/, ""));
+      text = readFile(path, "utf8").then(withoutBom);
       this.texts.set(path, text);
     }
     return text;
   }
+}
+
+function withoutBom(text: string): string {
+  return text.replace(/^\uFEFF/, "");
 }
 
 /** The generated entry: the served-bundle contract (see the README, "Build output"). */

@@ -7,6 +7,7 @@ import type { DeployOptions } from "./deploy/deploy-options.js";
 import { emitClient } from "./emit-client.js";
 import { readDataDir } from "./emit-data-dir.js";
 import { emitDockerfiles } from "./emit-dockerfile.js";
+import type { EmitCache } from "./emit-cache.js";
 import type { EmittedFile } from "./emitted-file.js";
 import { emitOpenApi, projectVersion } from "./emit-openapi.js";
 import { emitContextPackage } from "./emit-package-json.js";
@@ -18,6 +19,8 @@ export interface EmitOptions {
   chainDir: string;
   /** Image names and exposure of the whole-chain deployments (Compose, Kubernetes). */
   deploy?: DeployOptions;
+  /** Kept across builds of one chain (`chains serve --watch`): re-emit only what changed. */
+  cache?: EmitCache;
 }
 
 /**
@@ -29,7 +32,7 @@ export interface EmitOptions {
  */
 export async function emitChain(ir: ChainIR, options: EmitOptions): Promise<EmittedFile[]> {
   const files: EmittedFile[] = [];
-  const bundles = await bundleChainlets(ir, options.chainDir);
+  const bundles = await bundleChainlets(ir, options.chainDir, options.cache);
   for (const chainlet of ir.chainlets) {
     files.push(...emitChainletContext(ir, chainlet, bundles.get(chainlet.name)!, options));
     files.push(...emitClient(ir, chainlet).map((file) => ({ ...file, path: `clients/${chainlet.name}/${file.path}` })));

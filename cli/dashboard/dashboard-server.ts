@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { request } from "undici";
-import type { ChainIR } from "../../compiler/chain-ir.js";
+import type { ChainletState } from "../../api/serve-chain.js";
+import type { ChainIR, JsonSchema } from "../../compiler/chain-ir.js";
 import { computeText, edgeText } from "../../emitters/deploy/emit-graph.js";
 import { OTLP_TRACES_PATH } from "../../runtime-node/protocol/env.js";
 import { JSON_TYPE, REQUEST_ID_HEADER, RUN_REMOTE_PATH, TRACEPARENT_HEADER } from "../../runtime-node/protocol/http.js";
@@ -9,8 +10,7 @@ import { exampleValue } from "../example-value.js";
 import { bundlePage, PAGE_CSS } from "./page-assets.js";
 import { TraceStore } from "./trace-store.js";
 
-/** Where a Chainlet is in its life under `chains serve`. */
-export type ChainletState = "starting" | "ready" | "failed" | "restarting";
+export type { ChainletState };
 
 /** A Chainlet as the page shows it. */
 export interface ChainletView {
@@ -23,6 +23,8 @@ export interface ChainletView {
   url?: string;
   parameters: string[];
   streaming: boolean;
+  /** The JSON Schema of the request body (an object keyed by parameter name), for the explorer's form. */
+  inputSchema: JsonSchema;
   example: unknown;
   logs: string[];
 }
@@ -40,11 +42,14 @@ export interface Dashboard {
   url: string;
   setState(chainlet: string, state: ChainletState, details?: { reason?: string; url?: string }): void;
   log(chainlet: string, line: string): void;
+  /** Shows `ir` (after a reload under `--watch`): Chainlets that remain keep their state, URL and log lines. */
+  update(ir: ChainIR): void;
   close(): Promise<void>;
 }
 
 export interface DashboardOptions {
-  ir: ChainIR;
+  /** The chain; under `--watch` it is known only after the first build (see `Dashboard.update`). */
+  ir?: ChainIR;
   /** The chain's internal token: the dashboard adds it to the calls it proxies, the page never sees it. */
   token: string;
   port?: number;
@@ -56,6 +61,10 @@ const LOG_LINES = 100;
 const TRACEPARENT = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const MAX_CALL_BODY = 16 * 1024 * 1024;
 const MAX_EXPORT_BODY = 16 * 1024 * 1024;
+/** Pages following the chain live (`GET /api/events`); more are refused with 503. */
+const MAX_EVENT_STREAMS = 32;
+/** Log lines arrive in bursts: the full view is pushed at most this often; state changes go out at once. */
+const VIEW_PUSH_MS = 200;
 const SECURITY_HEADERS = {
   "content-security-policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
   "x-content-type-options": "nosniff",
@@ -70,32 +79,61 @@ const SECURITY_HEADERS = {
  * requests addressed to its own loopback host (no DNS rebinding) and refuses cross-origin posts.
  */
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
-  const { ir, token } = options;
+  const { token } = options;
   const traces = new TraceStore(options.traceCapacity);
   const script = await bundlePage();
-  const chainlets = new Map<string, ChainletView>(
-    ir.chainlets.map((c) => [
-      c.name,
-      {
-        name: c.name,
-        className: c.className,
-        isEntrypoint: c.isEntrypoint,
-        compute: computeText(c),
-        state: "starting",
-        parameters: c.runRemote.parameters.map((p) => p.name),
-        streaming: c.runRemote.streaming,
-        example: exampleValue(c.schemas.input),
-        logs: [],
-      },
-    ]),
-  );
-  const edges = ir.chainlets.flatMap((c) =>
-    c.injections.flatMap((injection) =>
-      injection.kind === "depends"
-        ? [{ from: c.name, to: injection.chainlet, label: edgeText(injection.options, ir.chainlets.find((t) => t.name === injection.chainlet)?.runRemote.streaming ?? false) }]
-        : [],
-    ),
-  );
+  let chainlets = new Map<string, ChainletView>();
+  let view: ChainView = { name: "", entrypoint: "", chainlets: [], edges: [] };
+  const streams = new Set<ServerResponse>();
+  let pushTimer: NodeJS.Timeout | undefined;
+
+  const broadcast = (event: string, data: unknown) => {
+    const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    for (const stream of streams) stream.write(frame);
+  };
+  const pushView = () => {
+    pushTimer ??= setTimeout(() => {
+      pushTimer = undefined;
+      broadcast("chain", currentView());
+    }, VIEW_PUSH_MS);
+  };
+  const currentView = (): ChainView => ({ ...view, chainlets: [...chainlets.values()] });
+
+  const update = (ir: ChainIR) => {
+    const previous = chainlets;
+    chainlets = new Map(
+      ir.chainlets.map((c) => {
+        const kept = previous.get(c.name);
+        return [
+          c.name,
+          {
+            name: c.name,
+            className: c.className,
+            isEntrypoint: c.isEntrypoint,
+            compute: computeText(c),
+            state: kept?.state ?? "starting",
+            reason: kept?.reason,
+            url: kept?.url,
+            parameters: c.runRemote.parameters.map((p) => p.name),
+            streaming: c.runRemote.streaming,
+            inputSchema: c.schemas.input,
+            example: exampleValue(c.schemas.input),
+            logs: kept?.logs ?? [],
+          },
+        ];
+      }),
+    );
+    const edges = ir.chainlets.flatMap((c) =>
+      c.injections.flatMap((injection) =>
+        injection.kind === "depends"
+          ? [{ from: c.name, to: injection.chainlet, label: edgeText(injection.options, ir.chainlets.find((t) => t.name === injection.chainlet)?.runRemote.streaming ?? false) }]
+          : [],
+      ),
+    );
+    view = { name: ir.displayName, entrypoint: ir.entrypoint, chainlets: [], edges };
+    pushView();
+  };
+  if (options.ir) update(options.ir);
   let origin = "";
 
   const send = (res: ServerResponse, status: number, type: string, body: string | Buffer) => {
@@ -127,13 +165,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         return json(res, 403, { error: "cross-origin requests are refused" });
       }
     }
-    if (req.method === "GET" && path === "/") return send(res, 200, "text/html; charset=utf-8", pageHtml(ir.displayName));
+    if (req.method === "GET" && path === "/") return send(res, 200, "text/html; charset=utf-8", pageHtml(view.name || "chain"));
     if (req.method === "GET" && path === "/app.js") return send(res, 200, "text/javascript; charset=utf-8", script);
     if (req.method === "GET" && path === "/app.css") return send(res, 200, "text/css; charset=utf-8", PAGE_CSS);
-    if (req.method === "GET" && path === "/api/chain") {
-      const view: ChainView = { name: ir.displayName, entrypoint: ir.entrypoint, chainlets: [...chainlets.values()], edges };
-      return json(res, 200, view);
-    }
+    if (req.method === "GET" && path === "/api/chain") return json(res, 200, currentView());
+    if (req.method === "GET" && path === "/api/events") return followEvents(res);
     if (req.method === "GET" && path === "/api/traces") return json(res, 200, traces.list());
     const traceMatch = /^\/api\/traces\/([0-9a-f]{32})$/.exec(path);
     if (req.method === "GET" && traceMatch) {
@@ -156,6 +192,18 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     if (req.method === "POST" && callMatch) return proxyCall(req, res, chainlets.get(callMatch[1]!));
     req.resume();
     return json(res, 404, { error: `no route ${req.method} ${path}` });
+  }
+
+  /**
+   * Server-sent events: `chain` (the whole view, at once and then after changes) and `state` (one
+   * Chainlet's state, the moment it changes, so a restart shows even when it takes a few milliseconds).
+   */
+  function followEvents(res: ServerResponse): void {
+    if (streams.size >= MAX_EVENT_STREAMS) return json(res, 503, { error: "too many open dashboard pages" });
+    res.writeHead(200, { ...SECURITY_HEADERS, "content-type": "text/event-stream; charset=utf-8", connection: "keep-alive" });
+    res.write(`event: chain\ndata: ${JSON.stringify(currentView())}\n\n`);
+    streams.add(res);
+    res.once("close", () => streams.delete(res));
   }
 
   async function proxyCall(req: IncomingMessage, res: ServerResponse, chainlet: ChainletView | undefined): Promise<void> {
@@ -194,20 +242,26 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   return {
     url: origin,
     setState(name, state, details = {}) {
-      const view = chainlets.get(name);
-      if (!view) return;
-      view.state = state;
-      view.reason = details.reason;
-      if (details.url) view.url = details.url;
+      const chainlet = chainlets.get(name);
+      if (!chainlet) return;
+      chainlet.state = state;
+      chainlet.reason = details.reason;
+      if (details.url) chainlet.url = details.url;
+      broadcast("state", { chainlet: name, state, reason: details.reason, url: chainlet.url });
+      pushView();
     },
     log(name, line) {
-      const view = chainlets.get(name);
-      if (!view) return;
-      view.logs.push(line.slice(0, 2000));
-      if (view.logs.length > LOG_LINES) view.logs.splice(0, view.logs.length - LOG_LINES);
+      const chainlet = chainlets.get(name);
+      if (!chainlet) return;
+      chainlet.logs.push(line.slice(0, 2000));
+      if (chainlet.logs.length > LOG_LINES) chainlet.logs.splice(0, chainlet.logs.length - LOG_LINES);
+      pushView();
     },
+    update,
     close: () =>
       new Promise((resolve) => {
+        clearTimeout(pushTimer);
+        for (const stream of streams) stream.end();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -31,7 +31,7 @@ h1 { font-size: 1.2em; margin: 0; } h2 { font-size: 1.05em; margin: .2em 0 .6em;
 main { display: grid; grid-template-columns: minmax(320px, 1fr) minmax(360px, 1.3fr); gap: 1em; padding: 1em; }
 section { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: .8em; min-width: 0; }
 nav[role=tablist] { display: flex; gap: .3em; margin-bottom: .6em; }
-button, select, textarea { font: inherit; color: inherit; background: var(--bg); border: 1px solid var(--line); border-radius: 4px; padding: .3em .6em; }
+button, select, textarea, input { font: inherit; color: inherit; background: var(--bg); border: 1px solid var(--line); border-radius: 4px; padding: .3em .6em; }
 button { cursor: pointer; } button[aria-selected=true] { border-color: var(--accent); color: var(--accent); }
 :focus-visible { outline: 2px solid var(--focus); outline-offset: 2px; }
 svg text { fill: var(--fg); font-size: 12px; } svg .node rect { fill: var(--bg); stroke: var(--line); stroke-width: 1.5; }
@@ -41,6 +41,12 @@ svg .node { cursor: pointer; } svg .node:focus-visible rect { stroke: var(--focu
 .state { font-weight: 600; } .state.ready { color: var(--ok); } .state.failed { color: var(--err); } .state.starting, .state.restarting { color: var(--warn); }
 pre { white-space: pre-wrap; word-break: break-word; background: var(--bg); border: 1px solid var(--line); padding: .5em; border-radius: 4px; max-height: 18em; overflow: auto; margin: .3em 0; }
 textarea { width: 100%; min-height: 7em; font-family: ui-monospace, monospace; }
+.schema-form fieldset { border: 1px solid var(--line); border-radius: 4px; margin: .4em 0; padding: .2em .8em .5em; }
+.schema-form legend { font-weight: 600; padding: 0 .3em; }
+.schema-form .field { display: grid; grid-template-columns: minmax(6em, max-content) minmax(10em, 22em) 1fr; gap: .6em; align-items: center; margin: .35em 0; }
+.schema-form .field textarea { min-height: 4em; grid-column: 2 / 4; }
+.schema-form .hint { font-size: .85em; }
+.schema-form input[type=checkbox] { justify-self: start; }
 table { border-collapse: collapse; width: 100%; } td, th { text-align: left; padding: .25em .4em; border-bottom: 1px solid var(--line); vertical-align: top; }
 .err { color: var(--err); } .ok { color: var(--ok); }
 .waterfall .row { display: grid; grid-template-columns: minmax(14em, 24em) 1fr 6em; gap: .4em; align-items: center; padding: .15em 0; }

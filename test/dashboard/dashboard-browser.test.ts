@@ -19,6 +19,9 @@ describe("the chains serve dashboard in headless Chromium (fixtures/traced)", ()
   let browser: BrowserContext;
   let page: Page;
   let profile: string;
+  let checkoutBuilt: BuiltChain;
+  let checkout: ServedWithDashboard;
+  let checkoutPage: Page;
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -32,17 +35,23 @@ describe("the chains serve dashboard in headless Chromium (fixtures/traced)", ()
       viewport: { width: 1400, height: 900 },
     });
     page = browser.pages()[0] ?? (await browser.newPage());
-  });
+    checkoutBuilt = await buildFixtureChain("checkout");
+    checkout = await serveWithDashboard({ chainDir: checkoutBuilt.chainDir, env: { CHAINS_SECRET_PRICING_API_KEY: "dashboard-test" } });
+    checkoutPage = await browser.newPage();
+  }, 180_000);
   afterAll(async () => {
     await browser?.close();
     await running?.stop();
+    await checkout?.stop();
     built?.remove();
+    checkoutBuilt?.remove();
     if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
+  /** Fills the explorer's form field generated for the `key: string` parameter, as a user does, and sends. */
   async function call(key: string): Promise<void> {
     await page.getByRole("tab", { name: "API explorer" }).click();
-    await page.getByLabel("Request body (JSON, keyed by parameter name)").fill(JSON.stringify({ key }));
+    await page.getByLabel("key", { exact: true }).fill(key);
     await page.getByRole("button", { name: "Send" }).click();
     await page.locator("#explorer-trace:not([hidden])").waitFor();
   }
@@ -92,11 +101,50 @@ describe("the chains serve dashboard in headless Chromium (fixtures/traced)", ()
     await page.screenshot({ path: join(SHOTS, "error-chain.png"), fullPage: true });
   });
 
+  it("keeps what was typed when switching between the form and the raw JSON body", async () => {
+    await page.getByRole("tab", { name: "API explorer" }).click();
+    await page.getByLabel("key", { exact: true }).fill("pears");
+    await page.getByLabel("Raw JSON").check();
+    expect(JSON.parse(await page.getByLabel("Request body (JSON, keyed by parameter name)").inputValue())).toEqual({ key: "pears" });
+    await page.getByLabel("Request body (JSON, keyed by parameter name)").fill(JSON.stringify({ key: "plums" }));
+    await page.getByLabel("Raw JSON").uncheck();
+    expect(await page.getByLabel("key", { exact: true }).inputValue()).toBe("plums");
+  });
+
   it("lists the calls and filters them by the Chainlet chosen in the graph", async () => {
     await page.getByRole("tab", { name: "Traces" }).click();
     await page.locator('[data-chainlet="inventory"]').click();
     await expect.poll(() => page.locator("#trace-list tbody tr").count()).toBeGreaterThanOrEqual(2);
     await page.screenshot({ path: join(SHOTS, "traces.png"), fullPage: true });
+  });
+
+  it("builds the explorer's form from a nested input schema (fixtures/checkout): fieldsets, numbers with bounds, enums as selects", async () => {
+    await checkoutPage.goto(checkout.dashboard.url);
+    await checkoutPage.getByLabel("Chainlet", { exact: true }).selectOption("tax-rates");
+    const address = checkoutPage.getByRole("group", { name: "address" });
+    const subtotal = checkoutPage.getByRole("group", { name: "subtotal" });
+    // Prefilled with the example body: the form's value, seen as raw JSON, is the Chainlet's example.
+    const view = (await (await request(`${checkout.dashboard.url}/api/chain`)).body.json()) as { chainlets: { name: string; example: unknown }[] };
+    await checkoutPage.getByLabel("Raw JSON").check();
+    expect(JSON.parse(await checkoutPage.getByLabel("Request body (JSON, keyed by parameter name)").inputValue())).toEqual(view.chainlets.find((c) => c.name === "tax-rates")!.example);
+    await checkoutPage.getByLabel("Raw JSON").uncheck();
+    await address.getByLabel("country").fill("DE");
+    await address.getByLabel("region").fill("");
+    await subtotal.getByLabel("amount").fill("10000");
+    await subtotal.getByLabel("currency").selectOption({ label: "EUR" });
+    await checkoutPage.getByLabel("currency", { exact: true }).last().selectOption({ label: "USD" });
+    await checkoutPage.getByRole("button", { name: "Send" }).click();
+    await expect.poll(() => checkoutPage.locator("#explorer-output").textContent(), { timeout: 20_000 }).toContain("HTTP 200");
+    const answer = JSON.parse((await checkoutPage.locator("#explorer-output .item").allTextContents()).join("")) as { rate: number; tax: { amount: number; currency: string } };
+    expect(answer).toEqual({ rate: 0.19, tax: { amount: Math.round(1900 * 1.08), currency: "USD" } });
+    // A field that breaks its schema is reported at the field, and nothing is sent.
+    await subtotal.getByLabel("amount").fill("");
+    await checkoutPage.getByRole("button", { name: "Send" }).click();
+    await expect.poll(() => checkoutPage.getByRole("alert").textContent()).toContain("amount");
+    expect(await subtotal.getByLabel("amount").and(checkoutPage.locator(":focus")).count()).toBe(1);
+    await checkoutPage.screenshot({ path: join(SHOTS, "explorer-form.png"), fullPage: true });
+    await checkoutPage.emulateMedia({ colorScheme: "dark" });
+    await checkoutPage.screenshot({ path: join(SHOTS, "explorer-form-dark.png"), fullPage: true });
   });
 
   it("is loopback-only: refuses other hosts and cross-origin posts, and never hands out the chain's token", async () => {

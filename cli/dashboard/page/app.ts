@@ -2,8 +2,9 @@
 // text node, never as HTML: log lines, error messages and span names come from the chain.
 
 import { JSON_TYPE, TRACEPARENT_HEADER } from "../../../runtime-node/protocol/http.js";
-import type { ChainView } from "../dashboard-server.js";
+import type { ChainletState, ChainView } from "../dashboard-server.js";
 import type { StoredSpan as Span, TraceSummary } from "../trace-store.js";
+import { schemaForm, type SchemaForm } from "./schema-form.js";
 
 type Child = Node | string | null | undefined | false;
 
@@ -212,32 +213,77 @@ function renderWaterfall(spans: Span[]): void {
 // ---- API explorer ----
 
 const explorerSelect = h("select", { id: "explorer-chainlet" });
+const rawToggle = h("input", { type: "checkbox", id: "explorer-raw" });
 const bodyInput = h("textarea", { id: "explorer-body", spellcheck: "false" });
+const rawBox = h("div", { hidden: "" }, h("p", {}, h("label", { for: "explorer-body" }, "Request body (JSON, keyed by parameter name)")), bodyInput);
+const formBox = h("div", { id: "explorer-form" });
 const parametersNote = h("p", { class: "muted", id: "explorer-parameters" });
 const sendButton = h("button", { id: "explorer-send", type: "submit" }, "Send");
 const output = h("pre", { id: "explorer-output", "aria-live": "polite", "aria-label": "Answer", tabindex: "0" });
 const viewTrace = h("button", { id: "explorer-trace", type: "button", hidden: "" }, "View this call's trace");
 const form = h(
   "form",
-  { "aria-label": "Call a Chainlet" },
-  h("label", { for: "explorer-chainlet" }, "Chainlet "),
-  explorerSelect,
-  h("p", {}, h("label", { for: "explorer-body" }, "Request body (JSON, keyed by parameter name)")),
-  bodyInput,
+  { "aria-label": "Call a Chainlet", novalidate: "" },
+  h("p", {}, h("label", { for: "explorer-chainlet" }, "Chainlet "), explorerSelect, " ", rawToggle, h("label", { for: "explorer-raw" }, " Raw JSON")),
   parametersNote,
+  formBox,
+  rawBox,
   h("p", {}, sendButton, " ", viewTrace),
 );
 explorerPanel.append(h("h2", {}, "API explorer"), form, h("h3", {}, "Answer"), output);
 explorerSelect.addEventListener("change", () => selectChainlet(explorerSelect.value));
 let lastTrace = "";
 viewTrace.addEventListener("click", () => void openTrace(lastTrace));
+let bodyForm: SchemaForm | undefined;
+/** The schema the form was built from, so a reload that changes it rebuilds the form. */
+let formSchema = "";
+
+function showForm(value: unknown): void {
+  const chainlet = state.chain?.chainlets.find((c) => c.name === explorerSelect.value);
+  if (!chainlet) return;
+  bodyForm = schemaForm(chainlet.inputSchema, value, "field");
+  formSchema = JSON.stringify(chainlet.inputSchema);
+  formBox.replaceChildren(bodyForm.element);
+}
 
 function fillExample(): void {
   const chainlet = state.chain?.chainlets.find((c) => c.name === explorerSelect.value);
   if (!chainlet) return;
   bodyInput.value = JSON.stringify(chainlet.example, null, 2);
+  showForm(chainlet.example);
   parametersNote.textContent = `Parameters: ${chainlet.parameters.join(", ") || "none"}${chainlet.streaming ? " · streams its answer item by item" : ""}`;
 }
+
+/** The body to send, from the raw JSON or the form; `undefined` (with the reason shown) when a field is invalid. */
+function requestBody(): string | undefined {
+  if (rawToggle.checked) return bodyInput.value;
+  const read = bodyForm?.read();
+  if (!read) return undefined;
+  if (!read.ok) {
+    output.replaceChildren(h("div", { class: "err", role: "alert" }, read.error));
+    read.field.focus();
+    return undefined;
+  }
+  return JSON.stringify(read.value);
+}
+
+// Switching keeps what was typed: the form's value becomes the JSON, the JSON refills the form.
+rawToggle.addEventListener("change", () => {
+  if (rawToggle.checked) {
+    const read = bodyForm?.read();
+    if (read?.ok) bodyInput.value = JSON.stringify(read.value, null, 2);
+  } else {
+    try {
+      showForm(JSON.parse(bodyInput.value));
+    } catch (error) {
+      rawToggle.checked = true;
+      output.replaceChildren(h("div", { class: "err", role: "alert" }, `The raw body is not JSON: ${(error as Error).message}`));
+      return;
+    }
+  }
+  rawBox.hidden = !rawToggle.checked;
+  formBox.hidden = rawToggle.checked;
+});
 
 function randomHex(bytes: number): string {
   return [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
@@ -249,6 +295,8 @@ form.addEventListener("submit", (event) => {
 });
 
 async function send(): Promise<void> {
+  const body = requestBody();
+  if (body === undefined) return;
   const traceId = randomHex(16);
   lastTrace = traceId;
   viewTrace.hidden = true;
@@ -258,7 +306,7 @@ async function send(): Promise<void> {
     const response = await fetch(`/api/call/${encodeURIComponent(explorerSelect.value)}`, {
       method: "POST",
       headers: { "content-type": JSON_TYPE, [TRACEPARENT_HEADER]: `00-${traceId}-${randomHex(8)}-01` },
-      body: bodyInput.value,
+      body,
     });
     output.append(h("div", { class: response.ok ? "ok" : "err" }, `HTTP ${response.status}`));
     const reader = response.body!.getReader();
@@ -277,19 +325,38 @@ async function send(): Promise<void> {
   }
 }
 
-// ---- polling ----
+// ---- live updates ----
 
-async function refresh(): Promise<void> {
-  const [chainResponse, tracesResponse] = await Promise.all([fetch("/api/chain"), fetch("/api/traces")]);
-  const first = !state.chain;
-  state.chain = (await chainResponse.json()) as ChainView;
-  state.traces = (await tracesResponse.json()) as TraceSummary[];
-  if (first) {
-    for (const c of state.chain.chainlets) explorerSelect.append(h("option", { value: c.name }, `${c.className} (${c.name})${c.isEntrypoint ? " · entrypoint" : ""}`));
-    explorerSelect.value = state.chain.entrypoint;
+/** A new view of the chain: the first one, or one after a change (a reload may add, remove or reshape Chainlets). */
+function showChain(view: ChainView): void {
+  const names = (chain: ChainView | undefined) => JSON.stringify(chain?.chainlets.map((c) => [c.name, c.className, c.isEntrypoint]));
+  const reshaped = names(view) !== names(state.chain);
+  state.chain = view;
+  if (reshaped) {
+    const chosen = explorerSelect.value;
+    explorerSelect.replaceChildren(...view.chainlets.map((c) => h("option", { value: c.name }, `${c.className} (${c.name})${c.isEntrypoint ? " · entrypoint" : ""}`)));
+    explorerSelect.value = view.chainlets.some((c) => c.name === chosen) ? chosen : view.entrypoint;
     fillExample();
+  } else {
+    const chainlet = view.chainlets.find((c) => c.name === explorerSelect.value);
+    if (chainlet && JSON.stringify(chainlet.inputSchema) !== formSchema) fillExample();
   }
   renderChain();
+}
+
+// The chain's state arrives as server-sent events; EventSource reconnects on its own after a drop.
+const events = new EventSource("/api/events");
+events.addEventListener("chain", (event) => showChain(JSON.parse((event as MessageEvent<string>).data) as ChainView));
+events.addEventListener("state", (event) => {
+  const change = JSON.parse((event as MessageEvent<string>).data) as { chainlet: string; state: ChainletState; reason?: string; url?: string };
+  const chainlet = state.chain?.chainlets.find((c) => c.name === change.chainlet);
+  if (!chainlet) return;
+  Object.assign(chainlet, { state: change.state, reason: change.reason, url: change.url });
+  renderChain();
+});
+
+async function refreshTraces(): Promise<void> {
+  state.traces = (await (await fetch("/api/traces")).json()) as TraceSummary[];
   renderTraces();
   if (state.trace) {
     const response = await fetch(`/api/traces/${state.trace}`);
@@ -298,5 +365,5 @@ async function refresh(): Promise<void> {
 }
 
 showTab("explorer");
-const poll = () => void refresh().catch(() => undefined).finally(() => setTimeout(poll, 1000));
+const poll = () => void refreshTraces().catch(() => undefined).finally(() => setTimeout(poll, 1000));
 poll();
