@@ -1,14 +1,16 @@
 import { diagnosticMessage } from "./diagnostic-messages.js";
-import { Ajv, type ErrorObject } from "ajv";
+import type { ErrorObject } from "ajv";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { Node, SyntaxKind, type ClassDeclaration } from "ts-morph";
 import type { RemoteConfig } from "../runtime-node/authoring/remote-config.js";
 import { kebabCase } from "../runtime-node/authoring/authoring.js";
-import type { ResolvedRemoteConfig } from "./chain-ir.js";
+import type { JsonSchema, ResolvedRemoteConfig } from "./chain-ir.js";
 import { dataDirProblem } from "./data-dir-location.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { didYouMean } from "./did-you-mean.js";
 import { nodeDiagnostic } from "./node-diagnostic.js";
-import { DEFAULT_BASE_IMAGE, GPU_TYPES, REMOTE_CONFIG_SCHEMA } from "./remote-config-schema.js";
+import { GPU_TYPES } from "../runtime-node/protocol/gpus.js";
+import { loadShippedSchema, SHIPPED_SCHEMAS } from "./shipped-schemas.js";
 import { checkRemoteConfigStrings, type LiteralLocations } from "./remote-config-strings.js";
 import { unwrap } from "./unwrap-expression.js";
 
@@ -17,7 +19,15 @@ type Json = string | number | boolean | Json[] | { [key: string]: Json };
 /** Where each value of the literal is written, by JSON pointer, so schema errors point at the source. */
 type Locations = LiteralLocations;
 
-let validateRemoteConfig: ReturnType<Ajv["compile"]> | undefined;
+/**
+ * The base image of every emitted Dockerfile unless `dockerImage.baseImage` says otherwise: the current
+ * Node LTS, slim. The served runtime itself supports Node 20 to 24.
+ */
+const DEFAULT_BASE_IMAGE = "node:24-slim";
+
+/** `remote-config.schema.json`, generated from `RemoteConfig`, and its compiled validator. */
+let remoteConfigSchema: JsonSchema | undefined;
+let validateRemoteConfig: ReturnType<Ajv2020["compile"]> | undefined;
 
 export interface RemoteConfigAnalysis {
   config: ResolvedRemoteConfig;
@@ -46,7 +56,8 @@ export function analyzeRemoteConfig(cls: ClassDeclaration): RemoteConfigAnalysis
   const value = readLiteral(initializer, "", locations, diagnostics);
   if (diagnostics.length > 0 || value === undefined) return { config: resolveRemoteConfig({}), name: undefined, diagnostics };
 
-  validateRemoteConfig ??= new Ajv({ allErrors: true, strict: true, verbose: true }).compile(REMOTE_CONFIG_SCHEMA);
+  remoteConfigSchema ??= loadShippedSchema(SHIPPED_SCHEMAS.remoteConfig);
+  validateRemoteConfig ??= new Ajv2020({ allErrors: true, strict: true, verbose: true }).compile(remoteConfigSchema);
   if (!validateRemoteConfig(value)) {
     const reported = new Set<string>();
     for (const error of validateRemoteConfig.errors ?? []) {
@@ -199,7 +210,7 @@ function schemaErrorDiagnostic(error: ErrorObject, locations: Locations, root: N
 }
 
 function schemaAt(pointer: string): { properties?: Record<string, unknown> } | undefined {
-  let schema: unknown = REMOTE_CONFIG_SCHEMA;
+  let schema: unknown = remoteConfigSchema;
   for (const segment of pointer.split("/").slice(1)) {
     schema = (schema as { properties?: Record<string, unknown> } | undefined)?.properties?.[segment];
   }
