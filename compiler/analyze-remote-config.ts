@@ -34,6 +34,8 @@ export interface RemoteConfigAnalysis {
   /** `remoteConfig.name` when given (and readable). */
   name: string | undefined;
   diagnostics: Diagnostic[];
+  /** Where a value of the literal is written, by JSON pointer (`/compute/minReplicas`). */
+  at(pointer: string): Node | undefined;
 }
 
 /**
@@ -50,11 +52,12 @@ export function analyzeRemoteConfig(cls: ClassDeclaration): RemoteConfigAnalysis
   }
   const property = findRemoteConfig(cls);
   const initializer = unwrap(property?.getInitializer());
-  if (!property || !initializer) return { config: resolveRemoteConfig({}), name: undefined, diagnostics };
-
   const locations: Locations = { values: new Map(), keys: new Map() };
+  const at = (pointer: string) => locations.values.get(pointer);
+  if (!property || !initializer) return { config: resolveRemoteConfig({}), name: undefined, diagnostics, at };
+
   const value = readLiteral(initializer, "", locations, diagnostics);
-  if (diagnostics.length > 0 || value === undefined) return { config: resolveRemoteConfig({}), name: undefined, diagnostics };
+  if (diagnostics.length > 0 || value === undefined) return { config: resolveRemoteConfig({}), name: undefined, diagnostics, at };
 
   remoteConfigSchema ??= loadShippedSchema(SHIPPED_SCHEMAS.remoteConfig);
   validateRemoteConfig ??= new Ajv2020({ allErrors: true, strict: true, verbose: true }).compile(remoteConfigSchema);
@@ -88,8 +91,18 @@ export function analyzeRemoteConfig(cls: ClassDeclaration): RemoteConfigAnalysis
     const problem = dataDirProblem(kebabCase(config.name ?? cls.getName() ?? "default"), file.getFilePath(), dataDir, file.getBaseName());
     if (problem) diagnostics.push(nodeDiagnostic(locations.values.get("/dockerImage/dataDir")!, problem));
   }
-  if (diagnostics.length > 0) return { config: resolveRemoteConfig({}), name: undefined, diagnostics };
-  return { config: resolveRemoteConfig(config), name: config.name, diagnostics };
+  if (diagnostics.length > 0) return { config: resolveRemoteConfig({}), name: undefined, diagnostics, at };
+  return { config: resolveRemoteConfig(config), name: config.name, diagnostics, at };
+}
+
+/**
+ * The entrypoint may not scale to zero (CH1212): outside callers reach its pods through the LoadBalancer or
+ * Ingress, not through an autoscaler's proxy that could hold a call while it starts, so nothing would wake it.
+ */
+export function entrypointReplicaProblems(entrypoint: ClassDeclaration, analysis: RemoteConfigAnalysis): Diagnostic[] {
+  if (analysis.config.compute.minReplicas > 0) return [];
+  const at = analysis.at("/compute/minReplicas") ?? entrypoint.getNameNode() ?? entrypoint;
+  return [nodeDiagnostic(at, diagnosticMessage("CH1212", "entrypointAtZero", entrypoint.getName() ?? "the entrypoint"))];
 }
 
 /** `config` with every default filled in (see the README's remoteConfig table). */
@@ -194,7 +207,8 @@ function schemaErrorDiagnostic(error: ErrorObject, locations: Locations, root: N
     return nodeDiagnostic(at, diagnosticMessage("CH1205", "invalidName", path, got));
   }
   if (["minimum", "exclusiveMinimum"].includes(error.keyword) || (error.keyword === "type" && error.params.type === "integer" && typeof error.data === "number")) {
-    const expected = error.params.type === "integer" || error.keyword === "minimum" ? "a positive integer" : "a positive number";
+    const integer = error.params.type === "integer" || error.keyword === "minimum";
+    const expected = integer ? (error.params.limit === 0 ? "a non-negative integer" : "a positive integer") : "a positive number";
     return nodeDiagnostic(at, diagnosticMessage("CH1204", "notPositive", path, expected, got));
   }
   if (error.keyword === "type") {

@@ -147,6 +147,7 @@ import type {
   MemoryQuantity,
   NonEmptyString,
   PositiveInteger,
+  ReplicaCount,
 } from "../runtime-node/authoring/remote-config.js";
 
 /** `RemoteConfig` (runtime-node/authoring/remote-config.ts) with every default filled in. */
@@ -170,7 +171,7 @@ export interface ResolvedRemoteConfig {
      */
     gpuCount: number;
     concurrency: PositiveInteger;
-    minReplicas: PositiveInteger;
+    minReplicas: ReplicaCount;
     maxReplicas: PositiveInteger;
   };
   assets: { secretKeys: string[] };

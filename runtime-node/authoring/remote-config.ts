@@ -16,6 +16,13 @@ export type MemoryQuantity = string;
 export type PositiveInteger = number;
 
 /**
+ * A whole number of replicas, 0 included.
+ * @integer
+ * @minimum 0
+ */
+export type ReplicaCount = number;
+
+/**
  * A string with at least one character.
  * @minLength 1
  */
@@ -59,8 +66,11 @@ export interface RemoteConfig {
     gpuCount?: PositiveInteger;
     /** Most `runRemote` calls in flight in one replica; default 32. */
     concurrency?: PositiveInteger;
-    /** Replica bounds for autoscaling; default 1 and 1 (no autoscaler). */
-    minReplicas?: PositiveInteger;
+    /**
+     * Replica bounds for autoscaling; default 1 and 1 (no autoscaler). `minReplicas: 0` (not for the
+     * entrypoint) lets a Chainlet scale to zero under the KEDA HTTP add-on, which wakes it on a call.
+     */
+    minReplicas?: ReplicaCount;
     maxReplicas?: PositiveInteger;
   };
   assets?: {
