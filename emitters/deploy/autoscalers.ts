@@ -108,32 +108,27 @@ function compute(target: ScaleTarget): ResolvedRemoteConfig["compute"] {
   return target.chainlet.config.compute;
 }
 
+/** An object named and labelled after the Chainlet it scales. */
+function scalingObject<ApiVersion extends string, Kind extends string, Spec>(apiVersion: ApiVersion, kind: Kind, target: ScaleTarget, spec: Spec) {
+  return { apiVersion, kind, metadata: { name: target.name, labels: target.labels }, spec };
+}
+
 function horizontalPodAutoscaler(target: ScaleTarget): HorizontalPodAutoscaler {
-  return {
-    apiVersion: "autoscaling/v2",
-    kind: "HorizontalPodAutoscaler",
-    metadata: { name: target.name, labels: target.labels },
-    spec: {
-      scaleTargetRef: scaleTarget(target),
-      minReplicas: compute(target).minReplicas,
-      maxReplicas: compute(target).maxReplicas,
-      metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: CPU_TARGET_PERCENT } } }],
-    },
-  };
+  return scalingObject("autoscaling/v2", "HorizontalPodAutoscaler", target, {
+    scaleTargetRef: scaleTarget(target),
+    minReplicas: compute(target).minReplicas,
+    maxReplicas: compute(target).maxReplicas,
+    metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: CPU_TARGET_PERCENT } } }],
+  });
 }
 
 function scaledObject(target: ScaleTarget, triggers: ScaledObject["spec"]["triggers"]): ScaledObject {
-  return {
-    apiVersion: "keda.sh/v1alpha1",
-    kind: "ScaledObject",
-    metadata: { name: target.name, labels: target.labels },
-    spec: {
-      triggers,
-      scaleTargetRef: scaleTarget(target),
-      minReplicaCount: compute(target).minReplicas,
-      maxReplicaCount: compute(target).maxReplicas,
-    },
-  };
+  return scalingObject("keda.sh/v1alpha1", "ScaledObject", target, {
+    triggers,
+    scaleTargetRef: scaleTarget(target),
+    minReplicaCount: compute(target).minReplicas,
+    maxReplicaCount: compute(target).maxReplicas,
+  });
 }
 
 /**
@@ -162,16 +157,11 @@ function interceptorTrigger(target: ScaleTarget): ScaledObject["spec"]["triggers
 }
 
 function interceptorRoute(target: ScaleTarget): InterceptorRoute {
-  return {
-    apiVersion: "http.keda.sh/v1beta1",
-    kind: "InterceptorRoute",
-    metadata: { name: target.name, labels: target.labels },
-    spec: {
-      target: { service: target.name, port: CONTAINER_PORT },
-      rules: [{ hosts: [interceptorServiceName(target.name)] }],
-      scalingMetric: { concurrency: { targetValue: compute(target).concurrency } },
-    },
-  };
+  return scalingObject("http.keda.sh/v1beta1", "InterceptorRoute", target, {
+    target: { service: target.name, port: CONTAINER_PORT },
+    rules: [{ hosts: [interceptorServiceName(target.name)] }],
+    scalingMetric: { concurrency: { targetValue: compute(target).concurrency } },
+  });
 }
 
 /** A name in the chain's namespace for the interceptor, so callers' requests carry the route's host. */
