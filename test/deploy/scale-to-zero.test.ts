@@ -1,6 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import type { ChainIR } from "../../compiler/chain-ir.js";
+import { compileChain } from "../../compiler/compile-chain.js";
 import { emitDeployments, type DeployOptions } from "../../emitters/deploy/emit-deployments.js";
 import { richIR } from "./fixture-irs.js";
 import { typeCheckManifests, validateWithModels, type ManifestObject } from "./kubernetes-schema-check.js";
@@ -109,5 +113,23 @@ describe("Chainlets with minReplicas 0 scale through the KEDA HTTP add-on", () =
     // The default stays an HPA on CPU.
     expect(byKind(objects(richIR()), "HorizontalPodAutoscaler")).toHaveLength(1);
     expect(byKind(objects(richIR()), "InterceptorRoute")).toHaveLength(0);
+  });
+});
+
+describe("from source to manifests", () => {
+  const scratch = mkdtempSync(join(fileURLToPath(new URL(".", import.meta.url)), "tmp-scale-to-zero-"));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it("compiles a dependency with minReplicas 0 and emits it behind the interceptor, the entrypoint with an HPA", () => {
+    const entry = join(scratch, "chain.ts");
+    // The CH1212 fixture's chain, with the entrypoint keeping one replica.
+    const source = readFileSync(fileURLToPath(new URL("../../fixtures/diagnostics/ch1212-entrypoint-at-zero/chain.ts", import.meta.url)), "utf8");
+    writeFileSync(entry, source.replace("compute: { minReplicas: 0, maxReplicas: 2 }", "compute: { minReplicas: 1, maxReplicas: 2 }"));
+    const { ir, diagnostics } = compileChain(entry);
+    expect(diagnostics).toEqual([]);
+    expect(ir!.chainlets.find((c) => c.name === "worker")!.config.compute).toMatchObject({ minReplicas: 0, maxReplicas: 4 });
+    const all = objects(ir!);
+    expect(byKind(all, "InterceptorRoute").map((r) => r.spec.target.service)).toEqual([expect.stringMatching(/-worker$/)]);
+    expect(byKind(all, "HorizontalPodAutoscaler").map((h) => h.spec.scaleTargetRef.name)).toEqual([expect.stringMatching(/-front$/)]);
   });
 });
