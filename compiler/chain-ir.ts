@@ -106,8 +106,11 @@ export type InjectionIR =
   | { kind: "depends"; parameter: SourceName; chainlet: KebabName; options: DependsOptions }
   | { kind: "context"; parameter: SourceName };
 
-/** Every option of `depends(Chainlet, options)`, resolved: the runtime's type is the one declaration. */
-export type DependsOptions = Required<RuntimeDependsOptions>;
+/**
+ * Every option of `depends(Chainlet, options)`, resolved: the runtime's type (with its constraints as JSDoc
+ * tags) is the one declaration; `#/$defs/DependsOptions` in chain-ir.schema.json is generated from it.
+ */
+export interface DependsOptions extends Required<RuntimeDependsOptions> {}
 
 export interface RunRemoteIR {
   parameters: ParameterIR[];
