@@ -17,9 +17,8 @@ export interface ChainletLogLine {
   line: string;
 }
 
-export interface ServeChainOptions {
-  /** `<out>/<chain>/`, the folder holding `chain.json` and `chainlets/`. */
-  chainDir: string;
+/** How the Chainlet processes of a served chain run, whether served once or rebuilt on change. */
+export interface ChainProcessOptions {
   /** Port of the entrypoint; 0 (default) lets the OS pick. Other Chainlets always get OS-picked ports. */
   port?: number;
   /** Keys outside callers must present to the entrypoint; none means the loopback entrypoint is open. */
@@ -27,12 +26,17 @@ export interface ServeChainOptions {
   /** Extra environment for every process (secrets as `CHAINS_SECRET_<KEY>`, `CHAINS_ENVIRONMENT`, ...). */
   env?: Record<string, string | undefined>;
   onLog?: (line: ChainletLogLine) => void;
-  /** Called when a Chainlet process ends while the chain is being served (not during `stop()`). */
+  /** Called when a Chainlet process ends on its own while the chain is served (not during `stop()`). */
   onExit?: (event: { chainlet: string; code: number | null; signal: string | null; lastLines: string[] }) => void;
-  /** The internal token the Chainlets share (default: a fresh random one). */
-  token?: string;
   /** How long every Chainlet gets to become ready (default 60 s). */
   readyTimeoutMs?: number;
+}
+
+export interface ServeChainOptions extends ChainProcessOptions {
+  /** `<out>/<chain>/`, the folder holding `chain.json` and `chainlets/`. */
+  chainDir: string;
+  /** The internal token the Chainlets share (default: a fresh random one). */
+  token?: string;
 }
 
 /** Where a Chainlet is in its life under `chains serve` (`restarting`: a new process is starting under `--watch`). */

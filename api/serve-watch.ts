@@ -7,27 +7,21 @@ import { findUp } from "../compiler/load-project.js";
 import { EmitCache } from "../emitters/emit-cache.js";
 import { buildChain } from "./build-chain.js";
 import { planReload, chainletFingerprints } from "./reload-plan.js";
-import { chainletEnv, spawnChainlet, startOrder, waitReady, type ChainletLogLine, type ChainletState, type Running, type ServedChainlet } from "./serve-chain.js";
+import { chainletEnv, spawnChainlet, startOrder, waitReady, type ChainProcessOptions, type ChainletLogLine, type ChainletState, type Running, type ServedChainlet } from "./serve-chain.js";
 import { startServeFront, type ServeFront } from "./serve-front.js";
 import { describeMissingSecrets, missingServeSecrets } from "./serve-secrets.js";
 import { watchFiles, type FileWatcher, type WatchSet } from "./watch-files.js";
 
-export interface WatchServeOptions {
+/** `onExit` is not called for a process a reload replaces. */
+export interface WatchServeOptions extends ChainProcessOptions {
   /** Absolute path of the chain's entry file. */
   entry: string;
   /** The `@entrypoint` class to serve when the program has several. */
   entrypoint?: string;
   /** A private folder for the builds (one sub-folder per build still in use); removed by `stop()`. */
   workDir: string;
-  port?: number;
-  apiKeys?: string[];
-  env?: Record<string, string | undefined>;
-  onLog?: (line: ChainletLogLine) => void;
-  /** A Chainlet process ended on its own (not replaced by a reload, not stopping). */
-  onExit?: (event: { chainlet: string; code: number | null; signal: string | null; lastLines: string[] }) => void;
   /** One event per reload after the first build. */
   onReload?: (event: ReloadEvent) => void;
-  readyTimeoutMs?: number;
   /** Quiet time that ends a burst of file events (default 80 ms). */
   debounceMs?: number;
   /** The internal token the Chainlets share (default: a fresh random one). */

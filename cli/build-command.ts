@@ -22,7 +22,7 @@ export function registerBuildCommand(program: Command): void {
     .option("--cert-issuer <name>", "cert-manager ClusterIssuer that fills the TLS Secret (needs --host)")
     .option("--ingress-namespace <ns>", "namespace of the ingress controller the entrypoint accepts traffic from", "ingress-nginx")
     .option("--monitoring-namespace <ns>", "namespace of the Prometheus that scrapes the metrics port", "monitoring")
-    .addOption(new Option("--autoscaler <kind>", "what scales Chainlets with maxReplicas > minReplicas").choices([...AUTOSCALER_KINDS]).default("hpa"))
+    .addOption(new Option("--autoscaler <kind>", "what scales Chainlets with maxReplicas > minReplicas (default: hpa; keda-http for minReplicas 0)").choices([...AUTOSCALER_KINDS]))
     .option("--prometheus-url <url>", "Prometheus the KEDA trigger queries")
     .action(async (entry: string, entrypoint: string | undefined, flags: { out: string } & BuildOptions) => {
       const { out, ...deploy } = flags;

@@ -1,5 +1,6 @@
 import { diagnosticMessage } from "./diagnostic-messages.js";
 import { Node, SyntaxKind, type CallExpression, type ClassDeclaration } from "ts-morph";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { DEPENDS_DEFAULTS } from "../runtime-node/authoring/remote-config.js";
 import type { DependsOptions } from "./chain-ir.js";
 import type { Diagnostic } from "./diagnostics.js";
@@ -7,6 +8,7 @@ import { didYouMean } from "./did-you-mean.js";
 import { isRuntimeFile } from "./load-project.js";
 import { nodeDiagnostic } from "./node-diagnostic.js";
 import { refersToRuntime, resolveAlias } from "./runtime-symbols.js";
+import { loadShippedSchema, SHIPPED_SCHEMAS, shippedSchemaId } from "./shipped-schemas.js";
 import { unwrap } from "./unwrap-expression.js";
 
 export type InjectionAnalysis =
@@ -23,15 +25,28 @@ export type InjectionAnalysis =
     }
   | { kind: "context"; parameter: string };
 
-type OptionRule = { check: (value: number | boolean) => boolean; expected: string };
-
-const OPTION_RULES: Record<keyof DependsOptions, OptionRule> = {
-  retries: { check: (v) => typeof v === "number" && Number.isInteger(v) && v >= 0, expected: "a non-negative integer" },
-  timeoutSec: { check: (v) => typeof v === "number" && v > 0, expected: "a positive number of seconds" },
-  concurrencyLimit: { check: (v) => typeof v === "number" && Number.isInteger(v) && v > 0, expected: "a positive integer" },
-  binary: { check: (v) => typeof v === "boolean", expected: "true or false" },
-  streamingReadTimeoutSec: { check: (v) => typeof v === "number" && v > 0, expected: "a positive number of seconds" },
+/**
+ * What each option must be, in words for CH1012/CH1014. The rule itself is the option's schema in
+ * chain-ir.schema.json (`#/$defs/DependsOptions`), generated from the JSDoc tags of `DependsOptions`.
+ */
+const OPTION_EXPECTED: Record<keyof DependsOptions, string> = {
+  retries: "a non-negative integer",
+  timeoutSec: "a positive number of seconds",
+  concurrencyLimit: "a positive integer",
+  binary: "true or false",
+  streamingReadTimeoutSec: "a positive number of seconds",
 };
+
+let optionSchemas: Ajv2020 | undefined;
+
+/** Whether `value` is what the option's generated schema allows. */
+function validOption(key: keyof DependsOptions, value: number | boolean): boolean {
+  const shipped = SHIPPED_SCHEMAS.chainIr;
+  optionSchemas ??= new Ajv2020({ strict: true }).addSchema(loadShippedSchema(shipped));
+  const validate = optionSchemas.getSchema(`${shippedSchemaId(shipped)}#/$defs/DependsOptions/properties/${key}`);
+  if (!validate) throw new Error(`chain-ir.schema.json has no schema for the depends() option ${key}; run npm run gen:schemas`);
+  return validate(value) as boolean;
+}
 
 /**
  * Reads the constructor's injected parameters. Each must default to `depends(Chainlet, {literal options})`
@@ -97,7 +112,7 @@ function readOptions(node: Node, options: DependsOptions, diagnostics: Diagnosti
     );
     return;
   }
-  const known = Object.keys(OPTION_RULES);
+  const known = Object.keys(OPTION_EXPECTED);
   for (const property of node.getProperties()) {
     if (!Node.isPropertyAssignment(property) || Node.isComputedPropertyName(property.getNameNode())) {
       diagnostics.push(nodeDiagnostic(property, diagnosticMessage("CH1012", "notPlainEntry")));
@@ -112,13 +127,13 @@ function readOptions(node: Node, options: DependsOptions, diagnostics: Diagnosti
     }
     const valueNode = property.getInitializerOrThrow();
     const value = literalValue(unwrap(valueNode) ?? valueNode);
-    const rule = OPTION_RULES[key as keyof DependsOptions];
+    const expected = OPTION_EXPECTED[key as keyof DependsOptions];
     if (value === undefined) {
-      diagnostics.push(nodeDiagnostic(valueNode, diagnosticMessage("CH1012", "notLiteral", key, rule.expected)));
+      diagnostics.push(nodeDiagnostic(valueNode, diagnosticMessage("CH1012", "notLiteral", key, expected)));
       continue;
     }
-    if (!rule.check(value)) {
-      diagnostics.push(nodeDiagnostic(valueNode, diagnosticMessage("CH1014", "invalidValue", key, rule.expected, JSON.stringify(value))));
+    if (!validOption(key as keyof DependsOptions, value)) {
+      diagnostics.push(nodeDiagnostic(valueNode, diagnosticMessage("CH1014", "invalidValue", key, expected, JSON.stringify(value))));
       continue;
     }
     (options as unknown as Record<string, number | boolean>)[key] = value;

@@ -1,14 +1,16 @@
 import { diagnosticMessage } from "./diagnostic-messages.js";
-import { Ajv, type ErrorObject } from "ajv";
+import type { ErrorObject } from "ajv";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { Node, SyntaxKind, type ClassDeclaration } from "ts-morph";
 import type { RemoteConfig } from "../runtime-node/authoring/remote-config.js";
 import { kebabCase } from "../runtime-node/authoring/authoring.js";
-import type { ResolvedRemoteConfig } from "./chain-ir.js";
+import type { JsonSchema, ResolvedRemoteConfig } from "./chain-ir.js";
 import { dataDirProblem } from "./data-dir-location.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { didYouMean } from "./did-you-mean.js";
 import { nodeDiagnostic } from "./node-diagnostic.js";
-import { DEFAULT_BASE_IMAGE, GPU_TYPES, REMOTE_CONFIG_SCHEMA } from "./remote-config-schema.js";
+import { GPU_TYPES } from "../runtime-node/protocol/gpus.js";
+import { loadShippedSchema, SHIPPED_SCHEMAS } from "./shipped-schemas.js";
 import { checkRemoteConfigStrings, type LiteralLocations } from "./remote-config-strings.js";
 import { unwrap } from "./unwrap-expression.js";
 
@@ -17,13 +19,23 @@ type Json = string | number | boolean | Json[] | { [key: string]: Json };
 /** Where each value of the literal is written, by JSON pointer, so schema errors point at the source. */
 type Locations = LiteralLocations;
 
-let validateRemoteConfig: ReturnType<Ajv["compile"]> | undefined;
+/**
+ * The base image of every emitted Dockerfile unless `dockerImage.baseImage` says otherwise: the current
+ * Node LTS, slim. The served runtime itself supports Node 20 to 24.
+ */
+const DEFAULT_BASE_IMAGE = "node:24-slim";
+
+/** `remote-config.schema.json`, generated from `RemoteConfig`, and its compiled validator. */
+let remoteConfigSchema: JsonSchema | undefined;
+let validateRemoteConfig: ReturnType<Ajv2020["compile"]> | undefined;
 
 export interface RemoteConfigAnalysis {
   config: ResolvedRemoteConfig;
   /** `remoteConfig.name` when given (and readable). */
   name: string | undefined;
   diagnostics: Diagnostic[];
+  /** Where a value of the literal is written, by JSON pointer (`/compute/minReplicas`). */
+  at(pointer: string): Node | undefined;
 }
 
 /**
@@ -40,13 +52,15 @@ export function analyzeRemoteConfig(cls: ClassDeclaration): RemoteConfigAnalysis
   }
   const property = findRemoteConfig(cls);
   const initializer = unwrap(property?.getInitializer());
-  if (!property || !initializer) return { config: resolveRemoteConfig({}), name: undefined, diagnostics };
-
   const locations: Locations = { values: new Map(), keys: new Map() };
-  const value = readLiteral(initializer, "", locations, diagnostics);
-  if (diagnostics.length > 0 || value === undefined) return { config: resolveRemoteConfig({}), name: undefined, diagnostics };
+  const at = (pointer: string) => locations.values.get(pointer);
+  if (!property || !initializer) return { config: resolveRemoteConfig({}), name: undefined, diagnostics, at };
 
-  validateRemoteConfig ??= new Ajv({ allErrors: true, strict: true, verbose: true }).compile(REMOTE_CONFIG_SCHEMA);
+  const value = readLiteral(initializer, "", locations, diagnostics);
+  if (diagnostics.length > 0 || value === undefined) return { config: resolveRemoteConfig({}), name: undefined, diagnostics, at };
+
+  remoteConfigSchema ??= loadShippedSchema(SHIPPED_SCHEMAS.remoteConfig);
+  validateRemoteConfig ??= new Ajv2020({ allErrors: true, strict: true, verbose: true }).compile(remoteConfigSchema);
   if (!validateRemoteConfig(value)) {
     const reported = new Set<string>();
     for (const error of validateRemoteConfig.errors ?? []) {
@@ -77,8 +91,18 @@ export function analyzeRemoteConfig(cls: ClassDeclaration): RemoteConfigAnalysis
     const problem = dataDirProblem(kebabCase(config.name ?? cls.getName() ?? "default"), file.getFilePath(), dataDir, file.getBaseName());
     if (problem) diagnostics.push(nodeDiagnostic(locations.values.get("/dockerImage/dataDir")!, problem));
   }
-  if (diagnostics.length > 0) return { config: resolveRemoteConfig({}), name: undefined, diagnostics };
-  return { config: resolveRemoteConfig(config), name: config.name, diagnostics };
+  if (diagnostics.length > 0) return { config: resolveRemoteConfig({}), name: undefined, diagnostics, at };
+  return { config: resolveRemoteConfig(config), name: config.name, diagnostics, at };
+}
+
+/**
+ * The entrypoint may not scale to zero (CH1212): outside callers reach its pods through the LoadBalancer or
+ * Ingress, not through an autoscaler's proxy that could hold a call while it starts, so nothing would wake it.
+ */
+export function entrypointReplicaProblems(entrypoint: ClassDeclaration, analysis: RemoteConfigAnalysis): Diagnostic[] {
+  if (analysis.config.compute.minReplicas > 0) return [];
+  const at = analysis.at("/compute/minReplicas") ?? entrypoint.getNameNode() ?? entrypoint;
+  return [nodeDiagnostic(at, diagnosticMessage("CH1212", "entrypointAtZero", entrypoint.getName() ?? "the entrypoint"))];
 }
 
 /** `config` with every default filled in (see the README's remoteConfig table). */
@@ -183,7 +207,8 @@ function schemaErrorDiagnostic(error: ErrorObject, locations: Locations, root: N
     return nodeDiagnostic(at, diagnosticMessage("CH1205", "invalidName", path, got));
   }
   if (["minimum", "exclusiveMinimum"].includes(error.keyword) || (error.keyword === "type" && error.params.type === "integer" && typeof error.data === "number")) {
-    const expected = error.params.type === "integer" || error.keyword === "minimum" ? "a positive integer" : "a positive number";
+    const integer = error.params.type === "integer" || error.keyword === "minimum";
+    const expected = integer ? (error.params.limit === 0 ? "a non-negative integer" : "a positive integer") : "a positive number";
     return nodeDiagnostic(at, diagnosticMessage("CH1204", "notPositive", path, expected, got));
   }
   if (error.keyword === "type") {
@@ -199,7 +224,7 @@ function schemaErrorDiagnostic(error: ErrorObject, locations: Locations, root: N
 }
 
 function schemaAt(pointer: string): { properties?: Record<string, unknown> } | undefined {
-  let schema: unknown = REMOTE_CONFIG_SCHEMA;
+  let schema: unknown = remoteConfigSchema;
   for (const segment of pointer.split("/").slice(1)) {
     schema = (schema as { properties?: Record<string, unknown> } | undefined)?.properties?.[segment];
   }

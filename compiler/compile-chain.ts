@@ -6,7 +6,7 @@ import { analyzeDepends } from "./analyze-depends.js";
 import { analyzeEntrypoint } from "./analyze-entrypoint.js";
 import { analyzeGraph, type GraphNode } from "./analyze-graph.js";
 import { analyzeIsHealthy } from "./analyze-is-healthy.js";
-import { analyzeRemoteConfig, type RemoteConfigAnalysis } from "./analyze-remote-config.js";
+import { analyzeRemoteConfig, entrypointReplicaProblems, type RemoteConfigAnalysis } from "./analyze-remote-config.js";
 import { analyzeRunRemote, type RunRemoteAnalysis } from "./analyze-run-remote.js";
 import { analyzeSource } from "./analyze-source.js";
 import { IR_VERSION, type ChainIR, type ChainletIR, type InjectionIR, type JsonSchema } from "./chain-ir.js";
@@ -79,6 +79,8 @@ function analyzeLoaded(loaded: LoadedProject, diagnostics: Diagnostic[], options
   }
   const graph = analyzeGraph(analyzed.map((a) => a.node), entry, options.entrypoint);
   diagnostics.push(...graph.diagnostics);
+  const entrypoint = analyzed.find((a) => a.node === graph.entry);
+  if (entrypoint) diagnostics.push(...entrypointReplicaProblems(entrypoint.node.declaration, entrypoint.remoteConfig));
 
   // Left-out Chainlets are not built, so only the ones in the chain need wire schemas (all of them when
   // there is no entrypoint, to still report every problem).

@@ -228,6 +228,13 @@ export const diagnosticMessages = {
     category: "error",
     messages: { invalid: (path: string, reason: string) => `${path} ${reason}.` },
   },
+  CH1212: {
+    category: "error",
+    messages: {
+      entrypointAtZero: (className: string) =>
+        `remoteConfig.compute.minReplicas of the entrypoint ${className} is 0, but outside callers reach its pods directly (LoadBalancer or Ingress), so nothing would wake it from zero. Keep at least 1 replica of the entrypoint; its dependencies can scale to zero (see "Scaling to zero" in the README).`,
+    },
+  },
   // remoteConfig strings checked for what they are (compiler/remote-config-strings.ts)
   CH1220: {
     category: "error",
@@ -393,6 +400,17 @@ export const diagnosticMessages = {
       invalidOption: (what: string, got: string) => `${what} ${got} is not valid.`,
       notHttpUrl: (what: string, got: string) => `${what} ${got} is not an http(s) URL.`,
       certIssuerNeedsHost: () => "--cert-issuer needs --host: cert-manager issues a certificate for a host name.",
+    },
+  },
+  CH1441: {
+    category: "error",
+    messages: {
+      cannotWake: (chainlet: string, autoscaler: string) =>
+        `Chainlet "${chainlet}" has compute.minReplicas 0, which --autoscaler ${autoscaler} cannot wake from: ${
+          autoscaler === "hpa"
+            ? "an HPA never scales below one replica"
+            : "KEDA's Prometheus and CPU triggers measure the Chainlet's own pods, and at zero there are none to see a call"
+        }. Use --autoscaler keda-http (the KEDA HTTP add-on's interceptor receives the call and holds it while the Chainlet starts), or set minReplicas to 1.`,
     },
   },
   CH1430: {

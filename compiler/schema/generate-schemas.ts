@@ -1,7 +1,7 @@
 import { ts, type Node, type Type } from "ts-morph";
 import type { JsonSchema } from "../chain-ir.js";
 import type { Diagnostic } from "../diagnostics.js";
-import { applyDocs, inlinedAliasDocs, parameterDocs } from "./jsdoc-tags.js";
+import { applyDeclarationDocs, parameterDocs } from "./jsdoc-tags.js";
 import { declaredType, includesUndefined, parseWithoutUndefined } from "./optional-types.js";
 import { PROTO_MESSAGE } from "./parsers/object-parser.js";
 import { unionSchema } from "./parsers/union-parser.js";
@@ -56,10 +56,8 @@ export function generateChainletSchemas(request: SchemaRequest): GeneratedSchema
       inputContext.reject(SchemaCode.ProtoName, path, PROTO_MESSAGE, type);
       continue;
     }
-    let schema = parseWithoutUndefined(type, declaredType(declaration, checker), path, inputContext);
-    const aliasDocs = inlinedAliasDocs(declaration, checker);
-    if (aliasDocs) schema = applyDocs(schema, aliasDocs, path, inputContext);
-    properties[parameter.name] = applyDocs(schema, parameterDocs(declaration), path, inputContext);
+    const schema = parseWithoutUndefined(type, declaredType(declaration, checker), path, inputContext);
+    properties[parameter.name] = applyDeclarationDocs(schema, declaration, parameterDocs(declaration), path, inputContext);
     if (!parameter.optional && !includesUndefined(type)) required.push(parameter.name);
   }
   const input: JsonSchema = {

@@ -43,23 +43,31 @@ export function parameterDocs(parameter: ts.Node): Docs {
 
 /**
  * Adds the schema keywords the docs ask for. A bad tag value is reported (CH1112) rather than silently
- * dropped, since the user meant a constraint to be enforced.
+ * dropped, since the user meant a constraint to be enforced. `@integer` narrows `type: "number"` to
+ * `type: "integer"`, the one constraint a TypeScript `number` cannot state.
  */
 export function applyDocs(schema: JsonSchema, docs: Docs, path: TypePath, context: SchemaContext): JsonSchema {
   const refinements: JsonSchema = {};
   for (const { name, text } of docs.tags) {
-    const value = tagValue(name, text);
+    const value = name === "integer" ? integerTag(schema, text) : tagValue(name, text);
     if (value === undefined) continue;
     if (value instanceof Error) {
       context.report(diagnosticMessage(SchemaCode.InvalidTag, "invalidTag", String(path), name, text, value.message));
       continue;
     }
-    refinements[name] = value;
+    refinements[name === "integer" ? "type" : name] = value;
   }
   const description = (refinements.description as string | undefined) ?? docs.description;
   delete refinements.description;
-  if (description === undefined && Object.keys(refinements).length === 0) return schema;
-  return { ...(description !== undefined ? { description } : {}), ...schema, ...refinements };
+  if (description === undefined) return Object.keys(refinements).length === 0 ? schema : { ...schema, ...refinements };
+  // The nearer docs describe better: a property's own text replaces that of the alias it is declared with.
+  const { description: _aliasDescription, ...rest } = schema;
+  return { description, ...rest, ...refinements };
+}
+
+function integerTag(schema: JsonSchema, text: string): string | Error {
+  if (text !== "") return new Error("takes no value");
+  return schema.type === "number" ? "integer" : new Error("applies only to a number");
 }
 
 /** The schema value of a tag; undefined for tags that are not schema keywords (`@deprecated`, `@example`). */
@@ -88,6 +96,16 @@ function tagValue(name: string, text: string): unknown {
     return new Error("expected true or false");
   }
   if (name === "description") return text;
+  if (name === "propertyNames") {
+    // A schema for the keys of a Record or index signature, written as JSON: `@propertyNames {"pattern": "^[a-z]+$"}`.
+    try {
+      const value: unknown = JSON.parse(text);
+      if (typeof value === "object" && value !== null && !Array.isArray(value)) return value;
+    } catch {
+      // reported below
+    }
+    return new Error("expected a JSON Schema object");
+  }
   if (name === "default") {
     try {
       return JSON.parse(text);
@@ -99,14 +117,43 @@ function tagValue(name: string, text: string): unknown {
 }
 
 /**
+ * `schema` of a declaration (property or parameter) refined by its docs: first those of a type alias the
+ * checker erased, at the top (`email: Email`) and at each array level (`emails: Email[]`), then its own.
+ */
+export function applyDeclarationDocs(
+  schema: JsonSchema,
+  declaration: ts.Node | undefined,
+  docs: Docs,
+  path: TypePath,
+  context: SchemaContext,
+): JsonSchema {
+  const typeNode = declaration && (declaration as { type?: ts.Node }).type;
+  const refined = typeNode ? withAliasDocs(schema, typeNode, path, context) : schema;
+  return applyDocs(refined, docs, path, context);
+}
+
+function withAliasDocs(schema: JsonSchema, typeNode: ts.Node, path: TypePath, context: SchemaContext): JsonSchema {
+  const aliasDocs = aliasDocsOf(typeNode, context.checker);
+  const refined = aliasDocs ? applyDocs(schema, aliasDocs, path, context) : schema;
+  const element = arrayElementNode(typeNode);
+  if (!element || refined.type !== "array" || typeof refined.items !== "object" || refined.items === null) return refined;
+  return { ...refined, items: withAliasDocs(refined.items as JsonSchema, element, path.item(), context) };
+}
+
+/** The element type node of `T[]`, `readonly T[]`, `Array<T>` and `ReadonlyArray<T>`. */
+function arrayElementNode(typeNode: ts.Node): ts.Node | undefined {
+  if (ts.isTypeOperatorNode(typeNode)) return arrayElementNode(typeNode.type);
+  if (ts.isArrayTypeNode(typeNode)) return typeNode.elementType;
+  if (ts.isTypeReferenceNode(typeNode) && ts.isIdentifier(typeNode.typeName) && ["Array", "ReadonlyArray"].includes(typeNode.typeName.text) && typeNode.typeArguments?.length === 1) {
+    return typeNode.typeArguments[0];
+  }
+  return undefined;
+}
+
+/**
  * Docs of a type alias that the checker erases (`type Email = string` is just `string`), taken from the
  * annotation that names it, so `/** @format email *\/ type Email = string` still refines `email: Email`.
  */
-export function inlinedAliasDocs(declaration: ts.Node | undefined, checker: ts.TypeChecker): Docs | undefined {
-  const typeNode = declaration && (declaration as { type?: ts.Node }).type;
-  return typeNode ? aliasDocsOf(typeNode, checker) : undefined;
-}
-
 function aliasDocsOf(typeNode: ts.Node, checker: ts.TypeChecker): Docs | undefined {
   if (!ts.isTypeReferenceNode(typeNode)) return undefined;
   const resolved = checker.getTypeFromTypeNode(typeNode);

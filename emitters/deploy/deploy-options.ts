@@ -7,8 +7,12 @@ import { IMAGE_TAG, defaultImageTag } from "./image-tag.js";
 /** How the entrypoint is reachable from outside a Kubernetes cluster. */
 export type ExposeMode = "loadbalancer" | "ingress" | "none";
 
-/** What scales a Chainlet with `maxReplicas > minReplicas` on Kubernetes. */
-export type AutoscalerKind = "hpa" | "keda";
+/**
+ * What scales a Chainlet with `maxReplicas > minReplicas` on Kubernetes: an HPA on CPU, a KEDA ScaledObject
+ * on calls in flight (Prometheus) and CPU, or the KEDA HTTP add-on (its interceptor counts the calls and
+ * wakes a Chainlet from zero).
+ */
+export type AutoscalerKind = "hpa" | "keda" | "keda-http";
 
 /** Options of the whole-chain deployments (`chains build --registry --tag --expose ...`). */
 export interface DeployOptions {
@@ -28,7 +32,10 @@ export interface DeployOptions {
   ingressNamespace?: string;
   /** Namespace of the Prometheus that scrapes the metrics port (and that KEDA asks). */
   monitoringNamespace?: string;
-  /** `hpa` (default): CPU; `keda`: a KEDA ScaledObject on in-flight calls per replica. */
+  /**
+   * `hpa` (the default for `minReplicas ≥ 1`): CPU; `keda`: a KEDA ScaledObject on in-flight calls per
+   * replica; `keda-http` (the default for `minReplicas: 0`): the KEDA HTTP add-on.
+   */
   autoscaler?: AutoscalerKind;
   /** Prometheus KEDA queries (default `http://prometheus-operated.<monitoringNamespace>.svc:9090`). */
   prometheusUrl?: string;
@@ -44,12 +51,13 @@ export interface ResolvedDeployOptions {
   certIssuer: string | undefined;
   ingressNamespace: string;
   monitoringNamespace: string;
-  autoscaler: AutoscalerKind;
+  /** As chosen; undefined lets each Chainlet take its default (see `autoscalerFor`). */
+  autoscaler: AutoscalerKind | undefined;
   prometheusUrl: string;
 }
 
 export const EXPOSE_MODES: readonly ExposeMode[] = ["loadbalancer", "ingress", "none"];
-export const AUTOSCALER_KINDS: readonly AutoscalerKind[] = ["hpa", "keda"];
+export const AUTOSCALER_KINDS: readonly AutoscalerKind[] = ["hpa", "keda", "keda-http"];
 
 /** A DNS name (RFC 1123 subdomain), optionally a leading wildcard label as Ingress hosts allow. */
 const HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -79,7 +87,7 @@ export function resolveDeployOptions(options: DeployOptions = {}): ResolvedDeplo
     certIssuer: checked(options.certIssuer, DNS_NAME, "--cert-issuer"),
     ingressNamespace: checked(options.ingressNamespace, DNS_NAME, "--ingress-namespace") ?? "ingress-nginx",
     monitoringNamespace,
-    autoscaler: options.autoscaler ?? "hpa",
+    autoscaler: options.autoscaler,
     prometheusUrl,
   };
   if (resolved.certIssuer && !resolved.host) throw new EmitError(diagnosticMessage("CH1440", "certIssuerNeedsHost"));

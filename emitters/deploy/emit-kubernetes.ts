@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { Document } from "yaml";
 import type { Deployment } from "kubernetes-types/apps/v1.js";
 import type { HorizontalPodAutoscaler } from "kubernetes-types/autoscaling/v2.js";
+import { autoscalerFor, autoscalerObjects, chainletUrl, KEDA_HTTP, type InterceptorRoute, type ScaledObject } from "./autoscalers.js";
 import type { ConfigMap, EnvVar, Service, Toleration, Volume, VolumeMount } from "kubernetes-types/core/v1.js";
 import type { Ingress, NetworkPolicy, NetworkPolicyIngressRule } from "kubernetes-types/networking/v1.js";
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1.js";
@@ -23,22 +24,6 @@ import { diagnosticMessage } from "../../compiler/diagnostic-messages.js";
 import { SECRET_KEY_MAX, SECRET_KEY_PATTERN } from "../../compiler/remote-config-strings.js";
 import { EmitError } from "../emit-error.js";
 
-/**
- * KEDA's ScaledObject (keda.sh/v1alpha1), the fields we write; the tests validate it against KEDA's own
- * schema (`@kubernetes-models/keda`).
- */
-export interface ScaledObject {
-  apiVersion: "keda.sh/v1alpha1";
-  kind: "ScaledObject";
-  metadata: { name: string; labels: Record<string, string> };
-  spec: {
-    scaleTargetRef: { apiVersion: string; kind: string; name: string };
-    minReplicaCount: number;
-    maxReplicaCount: number;
-    triggers: { type: string; metricType?: string; metadata: Record<string, string> }[];
-  };
-}
-
 /** Every object kind the Kubernetes emitter writes, typed by `kubernetes-types` so tsc checks the fields. */
 export type KubernetesObject =
   | ConfigMap
@@ -48,7 +33,8 @@ export type KubernetesObject =
   | Ingress
   | NetworkPolicy
   | PodDisruptionBudget
-  | ScaledObject;
+  | ScaledObject
+  | InterceptorRoute;
 
 /** A kustomize entry point; not a Kubernetes API object, so it has no `kubernetes-types` type. */
 export interface Kustomization {
@@ -65,8 +51,6 @@ export const AUTH_TOKEN_KEY = "token";
 export const API_KEYS_KEY = "api-keys";
 const HTTP_PORT_NAME = "http";
 const OPS_PORT_NAME = "ops";
-/** Utilisation of the CPU request at which the autoscaler adds replicas. */
-const CPU_TARGET_PERCENT = 70;
 
 /** Names of the chain-wide objects the user creates or the manifests refer to. */
 export interface ChainObjectNames {
@@ -181,7 +165,7 @@ function chainletObjects(context: ChainletContext): KubernetesObject[] {
   const configMap = chainletConfigMap(context);
   const objects: KubernetesObject[] = [configMap, chainletDeployment(context, configMap), clusterService(context), networkPolicy(context)];
   if (compute.maxReplicas > 1) objects.push(disruptionBudget(context));
-  if (compute.maxReplicas > compute.minReplicas) objects.push(context.options.autoscaler === "keda" ? scaledObject(context) : autoscaler(context));
+  objects.push(...autoscalerObjects({ chainlet: context.chainlet, name: context.name, labels: metadataLabels(context), options: context.options }));
   return objects;
 }
 
@@ -197,7 +181,8 @@ function chainletConfigMap(context: ChainletContext): ConfigMap {
   const { chainlet } = context;
   const dependencies: Record<string, string> = {};
   for (const dependency of chainlet.dependencies) {
-    dependencies[dependency] = `http://${context.services.get(dependency)}:${CONTAINER_PORT}`;
+    const callee = context.ir.chainlets.find((candidate) => candidate.name === dependency)!;
+    dependencies[dependency] = chainletUrl(callee, context.services.get(dependency)!, context.options);
   }
   // The user's plain variables first, so they cannot move the port or address the wiring relies on.
   const data: Record<string, string> = {
@@ -333,56 +318,6 @@ function clusterService(context: ChainletContext): Service {
   };
 }
 
-/** The Deployment an autoscaler (HPA or KEDA) sizes. */
-function scaleTarget(context: ChainletContext): { apiVersion: string; kind: string; name: string } {
-  return { apiVersion: "apps/v1", kind: "Deployment", name: context.name };
-}
-
-function autoscaler(context: ChainletContext): HorizontalPodAutoscaler {
-  const compute = context.chainlet.config.compute;
-  return {
-    apiVersion: "autoscaling/v2",
-    kind: "HorizontalPodAutoscaler",
-    metadata: { name: context.name, labels: metadataLabels(context) },
-    spec: {
-      scaleTargetRef: scaleTarget(context),
-      minReplicas: compute.minReplicas,
-      maxReplicas: compute.maxReplicas,
-      metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: CPU_TARGET_PERCENT } } }],
-    },
-  };
-}
-
-/**
- * KEDA scales on what limits a Chainlet: calls running and waiting per replica, against
- * `compute.concurrency` (KEDA divides the query's total by the threshold), and on CPU like the HPA.
- */
-function scaledObject(context: ChainletContext): ScaledObject {
-  const { compute } = context.chainlet.config;
-  const chainlet = JSON.stringify(context.chainlet.name);
-  return {
-    apiVersion: "keda.sh/v1alpha1",
-    kind: "ScaledObject",
-    metadata: { name: context.name, labels: metadataLabels(context) },
-    spec: {
-      triggers: [
-        {
-          type: "prometheus",
-          metadata: {
-            serverAddress: context.options.prometheusUrl,
-            query: `sum(chains_run_remote_in_flight{chainlet=${chainlet}}) + sum(chains_run_remote_queued{chainlet=${chainlet}})`,
-            threshold: String(compute.concurrency),
-          },
-        },
-        { type: "cpu", metricType: "Utilization", metadata: { value: String(CPU_TARGET_PERCENT) } },
-      ],
-      scaleTargetRef: scaleTarget(context),
-      minReplicaCount: compute.minReplicas,
-      maxReplicaCount: compute.maxReplicas,
-    },
-  };
-}
-
 /** Voluntary disruptions (node drains, upgrades) take at most one replica at a time, and never block. */
 function disruptionBudget(context: ChainletContext): PodDisruptionBudget {
   return {
@@ -417,6 +352,10 @@ function networkPolicy(context: ChainletContext): NetworkPolicy {
       from: callers.map((caller) => ({ podSelector: { matchLabels: chainletSelector(context, caller) } })),
       ports: servicePort,
     });
+  }
+  if (autoscalerFor(chainlet, options) === "keda-http") {
+    // Its callers' requests arrive from the KEDA HTTP add-on's interceptor, which holds them while it wakes.
+    rules.push({ from: [{ namespaceSelector: { matchLabels: namespaceLabel(KEDA_HTTP.namespace) } }], ports: servicePort });
   }
   if (chainlet.isEntrypoint && options.expose === "loadbalancer") rules.push({ ports: servicePort });
   if (chainlet.isEntrypoint && options.expose === "ingress") {

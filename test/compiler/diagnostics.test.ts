@@ -60,6 +60,9 @@ const cases: Record<string, Expected[]> = {
   "ch1205-invalid-config-name": [{ code: "CH1205", message: /^remoteConfig\.name must match \[a-zA-Z0-9_-\]\+; got "heavy worker"\.$/, at: '"heavy worker"' }],
   "ch1206-wrong-config-type": [{ code: "CH1206", message: /^remoteConfig\.dockerImage\.npmRequirements must be an array; got "sharp@0\.33\.5"\.$/, at: '"sharp' }],
   "ch1207-min-replicas-above-max": [{ code: "CH1207", message: /^remoteConfig\.compute\.minReplicas \(3\) is greater than maxReplicas \(2\)\.$/, at: "3," }],
+  "ch1212-entrypoint-at-zero": [
+    { code: "CH1212", message: /^remoteConfig\.compute\.minReplicas of the entrypoint Front is 0, but outside callers reach its pods directly .*nothing would wake it from zero\./, at: "0, maxReplicas: 2" },
+  ],
   "ch1208-gpu-count-without-gpu": [{ code: "CH1208", message: /^remoteConfig\.compute\.gpuCount needs compute\.gpu/, at: "2 }" }],
   "ch1209-invalid-base-image": [
     { code: "CH1220", message: /^remoteConfig\.dockerImage\.baseImage must be an image reference such as "node:24-slim", .*; got "node:24-slim\\nRUN/, at: '"node:24-slim' },

@@ -49,3 +49,27 @@ test("parameters take tags from a JSDoc comment before them and their descriptio
   const quantity = validatorFor(generated.input, "quantity");
   expect([0, 1, 100, 101].map((n) => quantity(n))).toEqual([false, true, true, false]);
 });
+
+test("@integer, @propertyNames, and alias docs on array elements; a property's own description wins over its alias's", () => {
+  const project = loadProject("jsdoc.ts");
+  const { input, diagnostics } = schemasFor(project, "jsdoc.ts", "order");
+  expect(diagnostics).toEqual([]);
+  const props = (input.$defs as Record<string, JsonSchema>).Order.properties as Record<string, JsonSchema>;
+  expect(props.quantity).toEqual({ type: "integer", minimum: 1 });
+  expect(props.notify).toEqual({ description: "Who hears of it.", type: "array", items: { description: "An email address.", type: "string", format: "email" } });
+  expect(props.billTo).toEqual({ description: "Where the invoice goes.", type: "string", format: "email" });
+  expect(props.labels).toEqual({ type: "object", additionalProperties: { type: "string" }, propertyNames: { pattern: "^[a-z]+$" } });
+
+  const validate = validatorFor(input, "order");
+  const good = { quantity: 2, notify: ["a@b.co"], billTo: "c@d.co", labels: { team: "x" } };
+  expect(validate(good)).toBe(true);
+  for (const change of [{ quantity: 1.5 }, { quantity: 0 }, { notify: ["nope"] }, { labels: { Team: "x" } }]) {
+    expect(validate({ ...good, ...change }), JSON.stringify(change)).toBe(false);
+  }
+
+  const bad = schemasFor(project, "jsdoc.ts", "badOrderTags").diagnostics;
+  expect(bad.map((d) => d.message)).toEqual([
+    'bad.a: invalid JSDoc tag @integer "": applies only to a number',
+    'bad.b: invalid JSDoc tag @propertyNames "^[a-z]+$": expected a JSON Schema object',
+  ]);
+});

@@ -1,6 +1,6 @@
 import { ts } from "ts-morph";
 import type { JsonSchema } from "../../chain-ir.js";
-import { applyDocs, inlinedAliasDocs, symbolDocs } from "../jsdoc-tags.js";
+import { applyDeclarationDocs, symbolDocs } from "../jsdoc-tags.js";
 import { declaredType, includesUndefined, parseWithoutUndefined } from "../optional-types.js";
 import type { SchemaContext, TypeParser } from "../schema-context.js";
 import { SchemaCode } from "../schema-codes.js";
@@ -41,10 +41,8 @@ export function objectSchema(type: ts.Type, path: TypePath, context: SchemaConte
     }
     const optional = Boolean(property.flags & ts.SymbolFlags.Optional) || includesUndefined(propertyType);
     const declaration = property.valueDeclaration ?? property.declarations?.[0];
-    let schema = parseWithoutUndefined(propertyType, declaredType(declaration, checker), propertyPath, context);
-    const aliasDocs = inlinedAliasDocs(declaration, checker);
-    if (aliasDocs) schema = applyDocs(schema, aliasDocs, propertyPath, context);
-    schemaProperties[name] = applyDocs(schema, symbolDocs(property, checker), propertyPath, context);
+    const schema = parseWithoutUndefined(propertyType, declaredType(declaration, checker), propertyPath, context);
+    schemaProperties[name] = applyDeclarationDocs(schema, declaration, symbolDocs(property, checker), propertyPath, context);
     if (!optional) required.push(name);
   }
 
