@@ -442,10 +442,6 @@ export class Endpoint {
       observer?.failed(this.name, "cancelled");
       return signal.reason;
     }
-    if (error instanceof DependencyUnavailableError && error.code === "CH2128") {
-      observer?.failed(this.name, "protocol");
-      return error;
-    }
     if ((error as { code?: string })?.code === "UND_ERR_BODY_TIMEOUT") {
       observer?.failed(this.name, "timeout");
       return new DependencyTimeoutError(this.name, this.options.streamingReadTimeoutSec, "stream gap");
