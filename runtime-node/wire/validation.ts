@@ -16,7 +16,7 @@ export interface ValidationIssue {
  * when given, is the validated value's schema: an unknown property deeper down is reported with the
  * properties its object accepts.
  */
-export function validationIssues(errors: ErrorObject[] | null | undefined, stripPrefix = "", parameters?: readonly string[], schema?: Schema): ValidationIssue[] {
+export function validationIssues(errors: ErrorObject[] | null | undefined, parameters?: readonly string[], schema?: Schema): ValidationIssue[] {
   const seen = new Set<string>();
   const issues: ValidationIssue[] = [];
   for (const error of errors ?? []) {
@@ -34,7 +34,6 @@ export function validationIssues(errors: ErrorObject[] | null | undefined, strip
     } else if (error.keyword === "const") {
       message = `must be ${JSON.stringify(params.allowedValue)}`;
     }
-    if (stripPrefix && path.startsWith(stripPrefix)) path = path.slice(stripPrefix.length);
     const key = `${path}\u0000${message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -55,7 +54,7 @@ const MAX_NAMING_DEPTH = 64;
  * The property names the schemas at `pointer` (a JSON Pointer into a value of `root`) declare, over
  * every union member that could apply there: what an unknown property's object accepts.
  */
-export function propertyNamesAt(root: Schema, pointer: string): string[] {
+function propertyNamesAt(root: Schema, pointer: string): string[] {
   const segments = pointer === "" ? [] : pointer.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
   if (segments.length > MAX_NAMING_DEPTH) return [];
   let nodes = nodesAt([root], root);
@@ -137,7 +136,7 @@ export function checkValue(strict: ValidateFunction, value: unknown, options: Ch
   const { parameters } = options;
   const tolerant = options.tolerant?.();
   const schema = options.schema ?? tolerant?.schema;
-  if (!tolerant) return { ok: false, issues: validationIssues(strict.errors, "", parameters, schema) };
-  if (!tolerant.validate(value)) return { ok: false, issues: validationIssues(tolerant.validate.errors, "", parameters, schema) };
+  if (!tolerant) return { ok: false, issues: validationIssues(strict.errors, parameters, schema) };
+  if (!tolerant.validate(value)) return { ok: false, issues: validationIssues(tolerant.validate.errors, parameters, schema) };
   return { ok: true, value, dropped: dropUnknownProperties(tolerant.schema, value, tolerant.schema) };
 }
