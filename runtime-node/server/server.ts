@@ -11,6 +11,7 @@ import { createLogger, type ChainletLogger } from "../observability/logger.js";
 import { ChainletMetrics } from "../observability/metrics.js";
 import { redactor } from "../observability/redaction.js";
 import { activeTracing, startTracing } from "../observability/tracing.js";
+import { ChainletResponse } from "./chainlet-response.js";
 import { requestHandler } from "./request-handler.js";
 import { servedInjector } from "./served-injector.js";
 import type { ServerContext, ServerState } from "./server-context.js";
@@ -59,7 +60,7 @@ export async function startChainletServer(spec: ChainletServerSpec): Promise<Run
   const ctx = serverContext(spec, services, state);
   const handler = requestHandler(ctx);
   const server = createServer(
-    { headersTimeout: services.config.headersTimeoutMs, requestTimeout: services.config.requestTimeoutMs, keepAliveTimeout: 5_000 },
+    { headersTimeout: services.config.headersTimeoutMs, requestTimeout: services.config.requestTimeoutMs, keepAliveTimeout: 5_000, ServerResponse: ChainletResponse },
     handler,
   );
   const url = await listen(server, services.config);
@@ -128,7 +129,7 @@ function serverContext(spec: ChainletServerSpec, { config, redact, log, metrics 
   const publicEntrypoint = meta.isEntrypoint && config.entrypointPublic && config.apiKeys.length === 0;
   const accepted = publicEntrypoint ? [] : [...(config.authToken ? [config.authToken] : []), ...(meta.isEntrypoint ? config.apiKeys : [])];
   const forCaller = envelopeForCaller({ isEntrypoint: meta.isEntrypoint, entrypointPublic: config.entrypointPublic, authToken: config.authToken, env: spec.env ?? process.env });
-  return { spec, config, state, gate, logger: log.logger, metrics, redact, checkBearer: bearerChecker(accepted), forCaller, spans: new WeakMap() };
+  return { spec, config, state, gate, logger: log.logger, access: log.access, metrics, redact, checkBearer: bearerChecker(accepted), forCaller, spans: new WeakMap() };
 }
 
 /** Listens on the configured address; resolves with the URL a client on this machine reaches it by. */

@@ -7,7 +7,7 @@ import { createPool, poolRequest, type Dispatcher, type Pool } from "./http-pool
 import type { TransportObserver } from "../observability/metrics.js";
 import { RemoteError } from "../errors/remote-error.js";
 import { DEPENDS_DEFAULTS, type DependsOptions } from "../authoring/remote-config.js";
-import { propagationHeaders } from "../observability/request-context.js";
+import { markCallsOut, withPropagation } from "../observability/request-context.js";
 import { activeTracing, type AttemptSpan } from "../observability/tracing.js";
 import { isConnectionFailure, isNotStarted, isRetryableStatus, NOT_STARTED_RETRY_LIMIT, retryAfterMs, retryDelayMs, RetryBudget } from "./retry-policy.js";
 import { isErrorEnvelope, streamFailure, type ErrorEnvelope } from "../protocol/error-envelope.js";
@@ -109,6 +109,7 @@ export class Transport {
     }
     const endpoint = new Endpoint(name, pool, `${url.pathname}${url.search}`, { ...DEPENDS_DEFAULTS, ...stripUndefined(settings) }, this.settings, url);
     this.settings.observer?.watchGate(name, endpoint.gate);
+    markCallsOut();
     return endpoint;
   }
 
@@ -274,10 +275,7 @@ export class Endpoint {
   }
 
   private headers(span: AttemptSpan | undefined): string[] {
-    if (!this.propagates) return this.fixedHeaders;
-    const propagated = propagationHeaders();
-    const traceparent = span?.traceHeader ?? propagated[TRACEPARENT_HEADER];
-    return [...this.fixedHeaders, REQUEST_ID_HEADER, propagated[REQUEST_ID_HEADER], TRACEPARENT_HEADER, traceparent];
+    return this.propagates ? withPropagation(this.fixedHeaders, span?.traceHeader) : this.fixedHeaders;
   }
 
   /**
