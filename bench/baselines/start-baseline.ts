@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { childScript } from "../child-script.js";
 import { benchDir } from "../paths.js";
-import { spawnListening, spawnPrinting } from "../processes.js";
+import { spawnListening, spawnPrinting, type ListeningProcess } from "../processes.js";
 import type { ScenarioName } from "./scenarios.js";
 import { TRPC_PROCEDURE } from "./trpc-server.js";
 
@@ -18,12 +18,17 @@ export interface RunningBaseline {
 /** Starts the dependency, then the entry pointing at it; each in its own Node process. */
 export async function startBaseline(framework: BaselineFramework, scenario: ScenarioName): Promise<RunningBaseline> {
   const script = await childScript("baselines/serve-baseline");
-  const dependency = await spawnListening([script, framework, scenario, "dependency"], { listeningType: "listening" });
+  return startPair(
+    () => spawnListening([script, framework, scenario, "dependency"], { listeningType: "listening" }),
+    (dependencyUrl) => spawnListening([script, framework, scenario, "entry"], { listeningType: "listening", env: { DEPENDENCY_URL: dependencyUrl } }),
+  );
+}
+
+/** A dependency and the entry started with its URL, as one baseline; the dependency stops if the entry fails to start. */
+async function startPair(dependencyProcess: () => Promise<ListeningProcess>, entryProcess: (dependencyUrl: string) => Promise<ListeningProcess>): Promise<RunningBaseline> {
+  const dependency = await dependencyProcess();
   try {
-    const entry = await spawnListening([script, framework, scenario, "entry"], {
-      listeningType: "listening",
-      env: { DEPENDENCY_URL: dependency.url },
-    });
+    const entry = await entryProcess(dependency.url);
     return {
       url: entry.url,
       pids: [entry.child.pid ?? -1, dependency.child.pid ?? -1],
@@ -86,21 +91,10 @@ function pythonWith(modules: string[]): string | { missing: string } {
 }
 
 /** The FastAPI pair: dependency, then entry, each a `python3 fastapi_server.py` process. */
-async function startFastApi(python: string): Promise<RunningBaseline> {
+function startFastApi(python: string): Promise<RunningBaseline> {
   const script = join(benchDir, "baselines", "fastapi_server.py");
-  const dependency = await spawnPrinting(python, [script, "dependency"]);
-  try {
-    const entry = await spawnPrinting(python, [script, "entry", dependency.url]);
-    return {
-      url: entry.url,
-      pids: [entry.child.pid ?? -1, dependency.child.pid ?? -1],
-      stop: async () => {
-        await entry.stop();
-        await dependency.stop();
-      },
-    };
-  } catch (error) {
-    await dependency.stop();
-    throw error;
-  }
+  return startPair(
+    () => spawnPrinting(python, [script, "dependency"]),
+    (dependencyUrl) => spawnPrinting(python, [script, "entry", dependencyUrl]),
+  );
 }
