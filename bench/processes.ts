@@ -24,6 +24,36 @@ export function spawnListening(
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
+  return supervise(child, args, options.timeoutMs, (ready) => {
+    child.on("message", (message: { type?: string; url?: string }) => {
+      if (message?.type === options.listeningType && typeof message.url === "string") ready(message.url, message);
+    });
+  });
+}
+
+/** A process that is not Node (a Python peer): spawned like `spawnListening`, it announces `listening <url>` on stdout. */
+export function spawnPrinting(command: string, args: string[], timeoutMs?: number): Promise<ListeningProcess> {
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+  return supervise(child, [command, ...args], timeoutMs, (ready) => {
+    let line = "";
+    const scan = (chunk: Buffer) => {
+      line = (line + chunk.toString("utf8")).slice(-4000);
+      const match = /^listening (http:\/\/\S+)$/m.exec(line);
+      if (!match) return;
+      child.stdout!.off("data", scan);
+      ready(match[1], { url: match[1] });
+    };
+    child.stdout!.on("data", scan);
+  });
+}
+
+/** Keeps a spawned process's last output, stops it on demand, and resolves once `listen` calls `ready`. */
+function supervise(
+  child: ChildProcess,
+  args: string[],
+  timeoutMs = 30_000,
+  listen: (ready: (url: string, message: Record<string, unknown>) => void) => void,
+): Promise<ListeningProcess> {
   let output = "";
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString("utf8")).slice(-4000);
@@ -40,17 +70,15 @@ export function spawnListening(
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       void stop();
-      reject(new Error(`${args.join(" ")} did not listen within ${options.timeoutMs ?? 30_000} ms:\n${output}`));
-    }, options.timeoutMs ?? 30_000);
+      reject(new Error(`${args.join(" ")} did not listen within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
     child.once("exit", (code, signal) => {
       clearTimeout(timer);
       reject(new Error(`${args.join(" ")} exited (${signal ?? `code ${code}`}) before listening:\n${output}`));
     });
-    child.on("message", (message: { type?: string; url?: string }) => {
-      if (message?.type === options.listeningType && typeof message.url === "string") {
-        clearTimeout(timer);
-        resolve({ child, url: message.url, message, output: () => output, stop });
-      }
+    listen((url, message) => {
+      clearTimeout(timer);
+      resolve({ child, url, message, output: () => output, stop });
     });
   });
 }

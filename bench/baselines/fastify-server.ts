@@ -5,11 +5,12 @@ import { dependencyCaller } from "./dependency-caller.js";
 
 /**
  * The framework baseline: the same service in Fastify, with its JSON Schema validation of the body
- * and its schema-compiled serialisation of the answer (fast-json-stringify), logging off.
+ * and its schema-compiled serialisation of the answer (fast-json-stringify), its logger on as shipped
+ * (`logger: true`: a JSON line per request received and per answer, to stdout).
  */
 export function fastifyServer(scenario: Scenario, role: "entry" | "dependency", dependencyUrl: string | undefined): FastifyInstance {
   const callDependency = role === "entry" ? dependencyCaller(new Pool(dependencyUrl!, { connections: 300 })) : undefined;
-  const app = Fastify({ logger: false });
+  const app = Fastify({ logger: true });
   const schemas = scenario.schemas;
   app.get("/readyz", async () => "ok");
   app.post(

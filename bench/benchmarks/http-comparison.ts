@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { request } from "undici";
-import { startBaseline } from "../baselines/start-baseline.js";
+import { startBaseline, startPeers, type PeerName } from "../baselines/start-baseline.js";
 import { SCENARIOS, type Scenario, type ScenarioName } from "../baselines/scenarios.js";
 import { atLeast, atMost, type Benchmark, type BenchmarkContext, type Row } from "../benchmark.js";
 import { times, withSpread } from "../format.js";
@@ -15,8 +15,12 @@ const TRACED = "tschains, tracing on";
 
 /** One implementation of the two services, running. */
 interface Variant {
-  name: "tschains" | typeof TRACED | "node:http + undici" | "fastify";
+  name: "tschains" | typeof TRACED | "node:http + undici" | "fastify" | PeerName;
   url: string;
+  /** The path the load posts to (tRPC names it after its procedure). */
+  path: string;
+  /** The answer's value out of the variant's JSON (tRPC wraps it in an envelope). */
+  unwrap(json: unknown): unknown;
   /** Every process of the variant (entry and dependency), for CPU accounting. */
   pids: number[];
   stop(): Promise<void>;
@@ -36,8 +40,15 @@ export interface HttpComparison {
   rows: Row[];
   /** Per variant, per connection level. */
   figures: Record<string, LevelFigures[]>;
-  /** tschains / hand-written and tschains / Fastify, per connection level. */
-  perLevel: Array<{ connections: number; rpsRatio: number | null; p99Ratio: number | null; fastifyRatio: number | null; cpuRatio: number | null }>;
+  /** tschains / hand-written and tschains / Fastify, per connection level; tschains / each peer (req/s and CPU per request). */
+  perLevel: Array<{
+    connections: number;
+    rpsRatio: number | null;
+    p99Ratio: number | null;
+    fastifyRatio: number | null;
+    cpuRatio: number | null;
+    peers: Record<string, { rpsRatio: number | null; cpuRatio: number | null }>;
+  }>;
   /** tschains' CPU per request over the hand-written baseline's, at the highest load level. */
   cpuRatio: number | null;
   /** req/s with tracing on over tracing off (worst level), when the tracing variant was measured. */
@@ -50,11 +61,19 @@ export interface HttpComparison {
 }
 
 /**
- * Serves one scenario three ways (tschains, hand-written, Fastify), checks that all three answer the
- * same request identically, then measures each at every connection level. Repeats are interleaved
- * (A B C, A B C, ...) so drift on a shared machine spreads over all variants instead of biasing one.
+ * Serves one scenario three ways (tschains, hand-written, Fastify), and with `withPeers` also in the
+ * frameworks users would otherwise pick (Hono, tRPC, FastAPI; never in smoke mode), checks that all
+ * answer the same request identically, then measures each at every connection level. Repeats are
+ * interleaved (A B C, A B C, ...) so drift on a shared machine spreads over all variants instead of
+ * biasing one.
  */
-export async function compareHttp(context: BenchmarkContext, scenarioName: ScenarioName, tschainsFixture: string, withTracing = false): Promise<HttpComparison> {
+export async function compareHttp(
+  context: BenchmarkContext,
+  scenarioName: ScenarioName,
+  tschainsFixture: string,
+  options: { withTracing?: boolean; withPeers?: boolean } = {},
+): Promise<HttpComparison> {
+  const { withTracing = false, withPeers = false } = options;
   const { settings, log } = context;
   const scenario = SCENARIOS[scenarioName];
   const notes: string[] = [];
@@ -63,10 +82,10 @@ export async function compareHttp(context: BenchmarkContext, scenarioName: Scena
   try {
     try {
       const served = await serveFixture(fixturePath(tschainsFixture));
-      variants.push({ name: "tschains", url: served.url, pids: served.pids, stop: () => served.stop() });
+      variants.push({ name: "tschains", url: served.url, pids: served.pids, stop: () => served.stop(), ...RUN_REMOTE });
       if (sink) {
         const traced = await serveFixture(fixturePath(tschainsFixture), { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url });
-        variants.push({ name: TRACED, url: traced.url, pids: traced.pids, stop: () => traced.stop() });
+        variants.push({ name: TRACED, url: traced.url, pids: traced.pids, stop: () => traced.stop(), ...RUN_REMOTE });
       }
     } catch (error) {
       if (!(error instanceof NotAvailable)) throw error;
@@ -74,16 +93,24 @@ export async function compareHttp(context: BenchmarkContext, scenarioName: Scena
       log(`  tschains not available: ${error.message.split("\n")[0]}`);
     }
     const plain = await startBaseline("plain", scenarioName);
-    variants.push({ name: "node:http + undici", url: plain.url, pids: plain.pids, stop: () => plain.stop() });
+    variants.push({ name: "node:http + undici", url: plain.url, pids: plain.pids, stop: () => plain.stop(), ...RUN_REMOTE });
     const fastify = await startBaseline("fastify", scenarioName);
-    variants.push({ name: "fastify", url: fastify.url, pids: fastify.pids, stop: () => fastify.stop() });
+    variants.push({ name: "fastify", url: fastify.url, pids: fastify.pids, stop: () => fastify.stop(), ...RUN_REMOTE });
+    if (withPeers && !settings.smoke) {
+      const peers = await startPeers(scenarioName);
+      for (const note of peers.skipped) {
+        notes.push(note);
+        log(`  ${note}`);
+      }
+      variants.push(...peers.running);
+    }
 
     const expected = await expectedAnswer(scenario);
     for (const variant of variants) await checkAnswer(variant, scenario, expected);
 
     const body = JSON.stringify(scenario.entryBody);
     const load = (variant: Variant, connections: number, durationSec: number) =>
-      runLoad({ url: `${variant.url}/v1/run_remote`, headers: { "content-type": "application/json" }, body, connections, durationSec });
+      runLoad({ url: `${variant.url}${variant.path}`, headers: { "content-type": "application/json" }, body, connections, durationSec });
 
     const top = Math.max(...settings.connections);
     for (const variant of variants) {
@@ -133,6 +160,17 @@ export async function compareHttp(context: BenchmarkContext, scenarioName: Scena
         cpuRatio: ratio(ours?.cpuUsPerRequest.median, plainFigure?.cpuUsPerRequest.median),
         p99Ratio: ratio(ours?.p99Ms.median, plainFigure?.p99Ms.median),
         fastifyRatio: ratio(ours?.requestsPerSec.median, fastifyFigure?.requestsPerSec.median),
+        peers: Object.fromEntries(
+          variants
+            .filter((v) => v.name !== "tschains" && v.name !== TRACED)
+            .map((v) => [
+              v.name,
+              {
+                rpsRatio: ratio(ours?.requestsPerSec.median, figure(v.name, connections)?.requestsPerSec.median),
+                cpuRatio: ratio(ours?.cpuUsPerRequest.median, figure(v.name, connections)?.cpuUsPerRequest.median),
+              },
+            ]),
+        ),
       };
     });
     for (const connections of settings.connections) {
@@ -148,6 +186,7 @@ export async function compareHttp(context: BenchmarkContext, scenarioName: Scena
           "CPU µs/req": withSpread(f.cpuUsPerRequest, 0),
           "vs hand-written": variant.name === "tschains" ? `${times(level.rpsRatio)} req/s, ${times(level.p99Ratio)} p99` : "",
           "vs fastify": variant.name === "tschains" ? `${times(level.fastifyRatio)} req/s` : "",
+          "tschains ÷ this": level.peers[variant.name] ? `${times(level.peers[variant.name].rpsRatio)} req/s, ${times(level.peers[variant.name].cpuRatio)} CPU` : "",
         });
       }
     }
@@ -167,7 +206,7 @@ export async function compareHttp(context: BenchmarkContext, scenarioName: Scena
         `CPU µs/req: user + system time of the variant's processes (from /proc) over the requests completed.`,
     );
     return {
-      columns: ["connections", "variant", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "vs hand-written", "vs fastify"],
+      columns: ["connections", "variant", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "vs hand-written", "vs fastify", "tschains ÷ this"],
       rows,
       figures,
       perLevel,
@@ -195,13 +234,13 @@ async function expectedAnswer(scenario: Scenario): Promise<unknown> {
 }
 
 async function checkAnswer(variant: Variant, scenario: Scenario, expected: unknown): Promise<void> {
-  const response = await request(`${variant.url}/v1/run_remote`, {
+  const response = await request(`${variant.url}${variant.path}`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(scenario.entryBody),
   });
   const text = await response.body.text();
-  if (response.statusCode !== 200 || !isDeepStrictEqual(JSON.parse(text), expected)) {
+  if (response.statusCode !== 200 || !isDeepStrictEqual(variant.unwrap(JSON.parse(text)), expected)) {
     throw new Error(`${variant.name} does not do the benchmark's work: answered ${response.statusCode} ${text.slice(0, 500)}, expected ${JSON.stringify(expected)}`);
   }
 }
@@ -216,6 +255,9 @@ export interface ComparisonRatioKeys {
   tracing?: string;
 }
 
+/** Where tschains and the baselines serve `runRemote`, answering the value itself. */
+const RUN_REMOTE = { path: "/v1/run_remote", unwrap: (json: unknown) => json };
+
 /**
  * A benchmark that serves `fixture` with tschains and compares it with the hand-written and Fastify
  * versions of `scenario`, against issue 7's targets (≥ 0.85× req/s, ≤ 1.3× p99, ahead of Fastify).
@@ -226,13 +268,15 @@ export function httpComparisonBenchmark(spec: {
   scenario: ScenarioName;
   fixture: string;
   keys: ComparisonRatioKeys;
+  /** Also measure the peers (Hono, tRPC, FastAPI) outside smoke mode. */
+  peers?: boolean;
 }): Benchmark {
   const { keys } = spec;
   return {
     name: spec.name,
     title: spec.title,
     async run(context) {
-      const c = await compareHttp(context, spec.scenario, spec.fixture, keys.tracing !== undefined);
+      const c = await compareHttp(context, spec.scenario, spec.fixture, { withTracing: keys.tracing !== undefined, withPeers: spec.peers });
       return {
         available: true,
         columns: c.columns,

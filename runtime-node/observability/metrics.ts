@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
+import { CounterCells, HistogramCells, type CounterCell, type HistogramCell } from "./metric-cells.js";
 
 /** Calls in flight and waiting behind a concurrency limit, read when `/metrics` is scraped. */
 export interface GateReading {
@@ -17,22 +18,21 @@ export interface TransportObserver {
   watchGate(dependency: string, gate: GateReading): void;
 }
 
-/**
- * Labelled children of a metric by label values, resolved once: prom-client hashes the label object on
- * every `inc`/`observe` otherwise, a cost paid on each request.
- */
-class Children<T> {
-  private readonly byKey = new Map<string, T>();
-  constructor(private readonly make: (...values: string[]) => T) {}
+/** The cells of one route's (or dependency's) counts by status (or outcome), and its latency. */
+class CellsOf<K> {
+  private readonly counts = new Map<K, CounterCell>();
+  constructor(
+    private readonly count: (key: K) => CounterCell,
+    readonly duration: HistogramCell,
+  ) {}
 
-  get(...values: string[]): T {
-    const key = values.join("\u0000");
-    let child = this.byKey.get(key);
-    if (!child) {
-      child = this.make(...values);
-      this.byKey.set(key, child);
+  countOf(key: K): CounterCell {
+    let cell = this.counts.get(key);
+    if (!cell) {
+      cell = this.count(key);
+      this.counts.set(key, cell);
     }
-    return child;
+    return cell;
   }
 }
 
@@ -41,30 +41,29 @@ const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
 /** The Prometheus metrics of one served Chainlet, in its own registry (never prom-client's global one). */
 export class ChainletMetrics implements TransportObserver {
   readonly registry = new Registry();
-  private readonly requests: Counter<"route" | "status">;
-  private readonly duration: Histogram<"route">;
+  private readonly requests: CounterCells<"route" | "status">;
+  private readonly duration: HistogramCells;
   private readonly rejected: Counter;
-  private readonly depCalls: Counter<"dependency" | "outcome">;
-  private readonly depDuration: Histogram<"dependency">;
+  private readonly depCalls: CounterCells<"dependency" | "outcome">;
+  private readonly depDuration: HistogramCells;
   private readonly depRetries: Counter<"dependency">;
   private readonly depRetriesThrottled: Counter<"dependency">;
   private readonly depErrors: Counter<"dependency" | "kind">;
   private readonly unknownDropped: Counter<"read" | "dependency">;
-  private readonly requestCount: Children<Counter.Internal>;
-  private readonly requestDuration: Children<Histogram.Internal<"route">>;
-  private readonly callCount: Children<Counter.Internal>;
-  private readonly callDuration: Children<Histogram.Internal<"dependency">>;
+  /** Cells per route and per dependency, made on first use: the hot path finds them with a lookup or two. */
+  private readonly routes = new Map<string, CellsOf<number>>();
+  private readonly dependencies = new Map<string, CellsOf<"ok" | "error">>();
   private runGate: GateReading = { inFlight: 0, queued: 0 };
   private readonly depGates = new Map<string, GateReading[]>();
 
   constructor(chainlet: string) {
     const registers = [this.registry];
     this.registry.setDefaultLabels({ chainlet });
-    this.requests = new Counter({ name: "chains_requests_total", help: "HTTP requests answered, by route and status", labelNames: ["route", "status"], registers });
-    this.duration = new Histogram({ name: "chains_request_duration_seconds", help: "Time to answer a request (whole stream for streams)", labelNames: ["route"], buckets: LATENCY_BUCKETS, registers });
+    this.requests = new CounterCells({ name: "chains_requests_total", help: "HTTP requests answered, by route and status", labelNames: ["route", "status"], registers });
+    this.duration = new HistogramCells("chains_request_duration_seconds", "Time to answer a request (whole stream for streams)", LATENCY_BUCKETS, this.registry);
     this.rejected = new Counter({ name: "chains_run_remote_rejected_total", help: "Requests refused with 503 because the queue was full", registers });
-    this.depCalls = new Counter({ name: "chains_dependency_calls_total", help: "Calls to a dependency, by outcome", labelNames: ["dependency", "outcome"], registers });
-    this.depDuration = new Histogram({ name: "chains_dependency_call_duration_seconds", help: "Duration of dependency calls, retries included", labelNames: ["dependency"], buckets: LATENCY_BUCKETS, registers });
+    this.depCalls = new CounterCells({ name: "chains_dependency_calls_total", help: "Calls to a dependency, by outcome", labelNames: ["dependency", "outcome"], registers });
+    this.depDuration = new HistogramCells("chains_dependency_call_duration_seconds", "Duration of dependency calls, retries included", LATENCY_BUCKETS, this.registry);
     this.depRetries = new Counter({ name: "chains_dependency_retries_total", help: "Retried attempts of dependency calls", labelNames: ["dependency"], registers });
     this.depRetriesThrottled = new Counter({
       name: "chains_dependency_retries_throttled_total",
@@ -80,10 +79,6 @@ export class ChainletMetrics implements TransportObserver {
       registers,
     });
     this.registerGauges();
-    this.requestCount = new Children((route, status) => this.requests.labels(route, status));
-    this.requestDuration = new Children((route) => this.duration.labels(route));
-    this.callCount = new Children((dependency, outcome) => this.depCalls.labels(dependency, outcome));
-    this.callDuration = new Children((dependency) => this.depDuration.labels(dependency));
     collectDefaultMetrics({ register: this.registry, prefix: "chains_process_" });
   }
 
@@ -128,8 +123,13 @@ export class ChainletMetrics implements TransportObserver {
   }
 
   requestDone(route: string, status: number, seconds: number): void {
-    this.requestCount.get(route, String(status)).inc();
-    this.requestDuration.get(route).observe(seconds);
+    let cells = this.routes.get(route);
+    if (!cells) {
+      cells = new CellsOf((status) => this.requests.cell({ route, status: String(status) }), this.duration.cell({ route }));
+      this.routes.set(route, cells);
+    }
+    cells.countOf(status).value++;
+    cells.duration.observe(seconds);
   }
 
   /** The gate of `runRemote` calls, sampled at each scrape. */
@@ -142,8 +142,13 @@ export class ChainletMetrics implements TransportObserver {
   }
 
   callFinished(dependency: string, outcome: "ok" | "error", seconds: number): void {
-    this.callCount.get(dependency, outcome).inc();
-    this.callDuration.get(dependency).observe(seconds);
+    let cells = this.dependencies.get(dependency);
+    if (!cells) {
+      cells = new CellsOf((outcome) => this.depCalls.cell({ dependency, outcome }), this.depDuration.cell({ dependency }));
+      this.dependencies.set(dependency, cells);
+    }
+    cells.countOf(outcome).value++;
+    cells.duration.observe(seconds);
   }
 
   retried(dependency: string): void {

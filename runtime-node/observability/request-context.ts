@@ -51,6 +51,24 @@ export function whenCallerGone(cancel: () => void): () => void {
 
 export const requestContext = new AsyncLocalStorage<RequestContext>();
 
+/** Whether this process can call out (a `Transport` endpoint exists): only then is a request's context kept. */
+let callsOut = false;
+
+/** Called by the transport when it creates an endpoint: from then on, served requests run in their context. */
+export function markCallsOut(): void {
+  callsOut = true;
+}
+
+/**
+ * Runs `serve(...args)` in the request's context when the process can call out (the context is read
+ * only by `withPropagation`). A Chainlet that calls nobody never enables AsyncLocalStorage, whose
+ * promise hooks cost every promise of the process on Node 20. A stub created lazily inside
+ * `runRemote` starts propagating from the request after the one that created it.
+ */
+export function servedInContext<A extends unknown[], R>(rc: RequestContext, serve: (...args: A) => R, ...args: A): R {
+  return callsOut ? requestContext.run(rc, serve, ...args) : serve(...args);
+}
+
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 const REQUEST_ID = /^[\w.:\-]{1,128}$/;
 const ALL_ZERO = /^0+$/;
@@ -82,11 +100,11 @@ export function contextFromHeaders(requestId: string | undefined, traceparent: s
   };
 }
 
-/** Headers for one outgoing call: same request id and trace, a new span id per call. */
-export function propagationHeaders(): Record<string, string> {
+/**
+ * Appends the headers of one outgoing call to `headers` (undici's flat name/value list): the same
+ * request id and trace, a new span id per call, unless `traceparent` (a span's own) is given.
+ */
+export function withPropagation(headers: readonly string[], traceparent: string | undefined): string[] {
   const ctx = requestContext.getStore() ?? contextFromHeaders(undefined, undefined);
-  return {
-    [REQUEST_ID_HEADER]: ctx.requestId,
-    [TRACEPARENT_HEADER]: `00-${ctx.traceId}-${randomHex(8)}-${ctx.traceFlags}`,
-  };
+  return [...headers, REQUEST_ID_HEADER, ctx.requestId, TRACEPARENT_HEADER, traceparent ?? `00-${ctx.traceId}-${randomHex(8)}-${ctx.traceFlags}`];
 }

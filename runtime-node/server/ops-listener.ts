@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { ChainletResponse } from "./chainlet-response.js";
 import { runtimeError } from "../errors/errors.js";
 import { toEnvelope } from "../errors/error-envelope.js";
 import { ENV } from "../protocol/env.js";
 import { JSON_TYPE, OPERATIONAL_PATHS } from "../protocol/http.js";
 import { encode } from "../wire/wire-codec.js";
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+type Handler = (req: IncomingMessage, res: ChainletResponse) => void;
 
 const isOpsRoute = (req: IncomingMessage) => OPERATIONAL_PATHS.has((req.url ?? "/").split("?")[0]!);
 
@@ -31,7 +32,7 @@ export async function splitOpsRoutes(server: Server, handler: Handler, env: Reco
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw runtimeError("CH2130", { variable: ENV.opsPort, problem: `must be an integer from 1 to 65535, got ${JSON.stringify(raw)}` });
   }
-  const ops = createServer({ keepAliveTimeout: 5_000 }, (req, res) => (isOpsRoute(req) ? handler(req, res) : notFound(req, res, chainlet, [...OPERATIONAL_PATHS])));
+  const ops = createServer({ keepAliveTimeout: 5_000, ServerResponse: ChainletResponse }, (req, res) => (isOpsRoute(req) ? handler(req, res) : notFound(req, res, chainlet, [...OPERATIONAL_PATHS])));
   await new Promise<void>((resolve, reject) => {
     ops.once("error", reject);
     ops.listen(port, host, () => {
@@ -40,7 +41,7 @@ export async function splitOpsRoutes(server: Server, handler: Handler, env: Reco
     });
   });
   server.off("request", handler);
-  server.on("request", (req: IncomingMessage, res: ServerResponse) => (isOpsRoute(req) ? notFound(req, res, chainlet, [`served on ${ENV.opsPort}`]) : handler(req, res)));
+  server.on("request", (req: IncomingMessage, res: ChainletResponse) => (isOpsRoute(req) ? notFound(req, res, chainlet, [`served on ${ENV.opsPort}`]) : handler(req, res)));
   server.once("close", () => {
     ops.close();
     ops.closeAllConnections();

@@ -7,8 +7,7 @@ import type { ServerResponse } from "node:http";
 import { contentTypeOf, envelopeOf } from "./answers.js";
 import { runtimeError } from "../errors/errors.js";
 import { statusOf } from "../errors/error-envelope.js";
-import { MSGPACK_SEQ_TYPE, NDJSON_TYPE } from "../protocol/http.js";
-import { requestContext } from "../observability/request-context.js";
+import { MSGPACK_SEQ_TYPE, NDJSON_TYPE, REQUEST_ID_HEADER } from "../protocol/http.js";
 import type { ServerContext } from "./server-context.js";
 import { checkOutput, formatIssues } from "../wire/validation.js";
 import { encodeChunks, encodeFrame, type WireFormat } from "../wire/wire-codec.js";
@@ -90,6 +89,6 @@ function endWithErrorFrame(ctx: ServerContext, res: ServerResponse, format: Wire
   const status = statusOf(error);
   const envelope = envelopeOf(ctx, error);
   ctx.spans.get(res)?.failed(envelope, status);
-  ctx.logger.error({ requestId: requestContext.getStore()?.requestId, status, err: envelope }, `stream failed mid-way: ${envelope.message}`);
+  ctx.logger.error({ requestId: res.getHeader(REQUEST_ID_HEADER), status, err: envelope }, `stream failed mid-way: ${envelope.message}`);
   res.end(encodeFrame(format, { error: ctx.forCaller(envelope, res), status }));
 }

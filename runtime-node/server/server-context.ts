@@ -4,6 +4,7 @@ import type { BearerVerdict } from "./auth.js";
 import type { ChainletServerSpec } from "./chainlet-meta.js";
 import type { ConcurrencyGate } from "../transport/concurrency-gate.js";
 import type { Redact } from "../errors/error-envelope.js";
+import type { AccessRecord } from "../observability/access-log.js";
 import type { ChainletMetrics } from "../observability/metrics.js";
 import type { RequestSpan } from "../observability/tracing.js";
 import type { ForCaller } from "./caller-envelope.js";
@@ -25,6 +26,8 @@ export interface ServerContext {
   state: ServerState;
   gate: ConcurrencyGate;
   logger: Logger;
+  /** Logs one answered call in the access log. */
+  access: (record: AccessRecord) => void;
   metrics: ChainletMetrics;
   redact: Redact;
   checkBearer: (header: string | undefined) => BearerVerdict;

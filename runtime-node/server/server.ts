@@ -12,6 +12,7 @@ import { createLogger, type ChainletLogger } from "../observability/logger.js";
 import { ChainletMetrics } from "../observability/metrics.js";
 import { redactor } from "../observability/redaction.js";
 import { activeTracing, startTracing } from "../observability/tracing.js";
+import { ChainletResponse } from "./chainlet-response.js";
 import { requestHandler } from "./request-handler.js";
 import { servedInjector } from "./served-injector.js";
 import type { ServerContext, ServerState } from "./server-context.js";
@@ -66,7 +67,13 @@ export async function startChainletServer(spec: ChainletServerSpec): Promise<Run
   const server = createServer(
     // Node checks both timeouts only every `connectionsCheckingInterval` (30 s by default), so a
     // 5 s request timeout fired after up to 35 s: checked often enough that each holds to about a second.
-    { headersTimeout: headersTimeoutMs, requestTimeout: requestTimeoutMs, keepAliveTimeout: 5_000, connectionsCheckingInterval: timeoutCheckMs(headersTimeoutMs, requestTimeoutMs) },
+    {
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      keepAliveTimeout: 5_000,
+      connectionsCheckingInterval: timeoutCheckMs(headersTimeoutMs, requestTimeoutMs),
+      ServerResponse: ChainletResponse,
+    },
     handler,
   );
   answerClientErrors(server, spec.meta.name);
@@ -143,7 +150,7 @@ function serverContext(spec: ChainletServerSpec, { config, redact, log, metrics 
   const accepted = publicEntrypoint ? [] : [...(config.authToken ? [config.authToken] : []), ...(meta.isEntrypoint ? config.apiKeys : [])];
   const forCaller = envelopeForCaller({ isEntrypoint: meta.isEntrypoint, entrypointPublic: config.entrypointPublic, authToken: config.authToken, env: spec.env ?? process.env });
   const fromChainlet = chainletCallerCheck({ isEntrypoint: meta.isEntrypoint, authToken: config.authToken });
-  return { spec, config, state, gate, logger: log.logger, metrics, redact, checkBearer: bearerChecker(accepted), forCaller, fromChainlet, spans: new WeakMap() };
+  return { spec, config, state, gate, logger: log.logger, access: log.access, metrics, redact, checkBearer: bearerChecker(accepted), forCaller, fromChainlet, spans: new WeakMap() };
 }
 
 /** Listens on the configured address; resolves with the URL a client on this machine reaches it by. */

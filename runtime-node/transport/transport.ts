@@ -8,7 +8,7 @@ import { createPool, poolRequest, type Dispatcher, type Pool } from "./http-pool
 import type { TransportObserver } from "../observability/metrics.js";
 import { RemoteError } from "../errors/remote-error.js";
 import { DEPENDS_DEFAULTS, type DependsOptions } from "../authoring/remote-config.js";
-import { propagationHeaders, whenCallerGone } from "../observability/request-context.js";
+import { markCallsOut, whenCallerGone, withPropagation } from "../observability/request-context.js";
 import { activeTracing, type AttemptSpan } from "../observability/tracing.js";
 import { isConnectionFailure, isNotStarted, isRetryableStatus, NOT_STARTED_RETRY_LIMIT, retryAfterMs, retryDelayMs, RetryBudget } from "./retry-policy.js";
 import { boundedEnvelope, ENVELOPE_LIMITS, isErrorEnvelope, escapedFragment, streamFailure, type ErrorEnvelope } from "../protocol/error-envelope.js";
@@ -114,6 +114,7 @@ export class Transport {
     }
     const endpoint = new Endpoint(name, pool, `${url.pathname}${url.search}`, { ...DEPENDS_DEFAULTS, ...stripUndefined(settings) }, this.settings, url);
     this.settings.observer?.watchGate(name, endpoint.gate);
+    markCallsOut();
     return endpoint;
   }
 
@@ -303,10 +304,7 @@ export class Endpoint {
   }
 
   private headers(span: AttemptSpan | undefined): string[] {
-    if (!this.propagates) return this.fixedHeaders;
-    const propagated = propagationHeaders();
-    const traceparent = span?.traceHeader ?? propagated[TRACEPARENT_HEADER];
-    return [...this.fixedHeaders, REQUEST_ID_HEADER, propagated[REQUEST_ID_HEADER], TRACEPARENT_HEADER, traceparent];
+    return this.propagates ? withPropagation(this.fixedHeaders, span?.traceHeader) : this.fixedHeaders;
   }
 
   /**

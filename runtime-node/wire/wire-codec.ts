@@ -17,9 +17,34 @@ function base64Replacer(this: Record<string, unknown>, key: string, value: unkno
   return value;
 }
 
+/** How deep `mayHoldViews` looks before it gives up and lets the replacer decide. */
+const VIEW_SCAN_DEPTH = 32;
+
+/**
+ * False when `value` surely holds no typed array or Buffer: then plain `JSON.stringify` gives the same
+ * text as with `base64Replacer`, on V8's fast path (a replacer function is called for every key and
+ * leaves it). True when it holds one, when an object's own `toJSON` could return one, or when the
+ * value is deeper than the scan goes (cycles included: the replacer path reports them as before).
+ */
+function mayHoldViews(value: unknown, depth: number): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  if (depth > VIEW_SCAN_DEPTH || ArrayBuffer.isView(value)) return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (mayHoldViews(item, depth + 1)) return true;
+    return false;
+  }
+  if (value instanceof Date) return false;
+  if (typeof (value as { toJSON?: unknown }).toJSON === "function") return true;
+  for (const key in value) {
+    if (Object.hasOwn(value, key) && mayHoldViews((value as Record<string, unknown>)[key], depth + 1)) return true;
+  }
+  return false;
+}
+
 /** JSON text of a value: typed arrays as base64 of their bytes (little-endian), Dates via toJSON. */
 export function toJsonText(value: unknown): string {
-  return JSON.stringify(value === undefined ? null : value, base64Replacer);
+  const json = value === undefined ? null : value;
+  return mayHoldViews(json, 0) ? JSON.stringify(json, base64Replacer) : JSON.stringify(json);
 }
 
 export function encode(format: WireFormat, value: unknown): Buffer {
