@@ -266,7 +266,7 @@ export async function waitReady(r: Running, timeoutMs: number): Promise<void> {
     }
     try {
       const response = await request(`${r.url}${READYZ_PATH}`, { headersTimeout: 2_000, bodyTimeout: 2_000 });
-      const body = await response.body.text();
+      const body = await boundedText(response.body, READYZ_BODY_LIMIT);
       if (response.statusCode === 200) return;
       lastAnswer = `${response.statusCode} ${body}`;
       const reason = notReadyReason(body);
@@ -282,6 +282,20 @@ export async function waitReady(r: Running, timeoutMs: number): Promise<void> {
 }
 
 class NotReadyError extends Error {}
+
+/** A `/readyz` body is a short reason; more than this is cut (and the rest never read). */
+const READYZ_BODY_LIMIT = 16 * 1024;
+
+async function boundedText(body: AsyncIterable<Buffer>, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= limit) break; // leaving the loop destroys the body
+  }
+  return Buffer.concat(chunks).subarray(0, limit).toString("utf8");
+}
 
 function notReadyReason(body: string): string | undefined {
   try {

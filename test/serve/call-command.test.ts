@@ -4,29 +4,34 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, type CliRun } from "./cli-run.js";
 
+/** `chains serve <entry>` for the enclosing suite, stopped (and its state folder removed) after it. */
+function servedDuringSuite(entry: string, runtimeDir: string, env: Record<string, string>): { readonly run: CliRun } {
+  const handle = {} as { run: CliRun };
+  beforeAll(async () => {
+    handle.run = runCli(["serve", entry], env);
+    await handle.run.waitFor(/is ready/);
+  }, 180_000);
+  afterAll(async () => {
+    handle.run?.child.kill("SIGTERM");
+    await handle.run?.exited;
+    rmSync(runtimeDir, { recursive: true, force: true });
+  });
+  return handle;
+}
+
 const basket = { items: [{ sku: "TEA-001", quantity: 2 }], shipTo: { country: "DE" }, currency: "EUR" };
 
 describe.sequential("chains call against a running chains serve (fixtures/checkout)", () => {
   // A private state folder per test file, as XDG_RUNTIME_DIR is per user.
   const runtimeDir = mkdtempSync(join(tmpdir(), "tschains-call-"));
   const env = { XDG_RUNTIME_DIR: runtimeDir, CHAINS_SECRET_PRICING_API_KEY: "pk-call-test" };
-  let serve: CliRun;
+  const serve = servedDuringSuite("fixtures/checkout/chain.ts", runtimeDir, env);
 
   async function call(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const run = runCli(["call", ...args], env);
     const code = await run.exited;
     return { code, stdout: run.stdout(), stderr: run.stderr() };
   }
-
-  beforeAll(async () => {
-    serve = runCli(["serve", "fixtures/checkout/chain.ts"], env);
-    await serve.waitFor(/is ready/);
-  }, 180_000);
-  afterAll(async () => {
-    serve?.child.kill("SIGTERM");
-    await serve?.exited;
-    rmSync(runtimeDir, { recursive: true, force: true });
-  });
 
   it("finds the serve for the entry file and prints the answer as raw JSON when piped", async () => {
     const { code, stdout, stderr } = await call("fixtures/checkout/chain.ts", "--data", JSON.stringify({ request: basket }));
@@ -73,7 +78,7 @@ describe.sequential("chains call against a running chains serve (fixtures/checko
   }, 60_000);
 
   it("calls a Chainlet by URL with the token from the environment", async () => {
-    const [, url] = await serve.waitFor(/exchange-rates\s+(http:\S+)/);
+    const [, url] = await serve.run.waitFor(/exchange-rates\s+(http:\S+)/);
     const anonymous = await call(url!, "--data", JSON.stringify({ amounts: [], target: "EUR" }));
     expect(anonymous.code).toBe(1);
     expect(anonymous.stderr).toContain("Bearer");
@@ -85,8 +90,8 @@ describe.sequential("chains call against a running chains serve (fixtures/checko
   }, 60_000);
 
   it("says no serve is running once it stopped (state removed on exit)", async () => {
-    serve.child.kill("SIGTERM");
-    expect(await serve.exited).toBe(0);
+    serve.run.child.kill("SIGTERM");
+    expect(await serve.run.exited).toBe(0);
     expect(readdirSync(join(runtimeDir, "tschains"))).toEqual([]);
     const { code, stderr } = await call("fixtures/checkout/chain.ts", "--data", "{}");
     expect(code).toBe(1);
@@ -96,16 +101,7 @@ describe.sequential("chains call against a running chains serve (fixtures/checko
 
 describe("chains call on a streaming chain (fixtures/token-stream)", () => {
   const runtimeDir = mkdtempSync(join(tmpdir(), "tschains-call-stream-"));
-  let serve: CliRun;
-  beforeAll(async () => {
-    serve = runCli(["serve", "fixtures/token-stream/chain.ts"], { XDG_RUNTIME_DIR: runtimeDir });
-    await serve.waitFor(/is ready/);
-  }, 180_000);
-  afterAll(async () => {
-    serve?.child.kill("SIGTERM");
-    await serve?.exited;
-    rmSync(runtimeDir, { recursive: true, force: true });
-  });
+  servedDuringSuite("fixtures/token-stream/chain.ts", runtimeDir, { XDG_RUNTIME_DIR: runtimeDir });
 
   it("prints each streamed item on its own line", async () => {
     const run = runCli(["call", "fixtures/token-stream/chain.ts", "--data", JSON.stringify({ prompt: "hi there", maxTokens: 3 })], { XDG_RUNTIME_DIR: runtimeDir });
