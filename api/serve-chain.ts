@@ -8,6 +8,7 @@ import type { ChainIR, ChainletIR } from "../compiler/chain-ir.js";
 import { ENV } from "../runtime-node/protocol/env.js";
 import { READYZ_PATH } from "../runtime-node/protocol/http.js";
 import { CONSTRUCTOR_FAILED_REASON } from "../runtime-node/protocol/readiness.js";
+import { readWholeBody, type BodyLimit } from "../runtime-node/wire/aligned-body.js";
 import { describeMissingSecrets, missingServeSecrets, scopeSecretEnv } from "./serve-secrets.js";
 
 /** One line a Chainlet process wrote, for the caller to print or collect. */
@@ -266,7 +267,7 @@ export async function waitReady(r: Running, timeoutMs: number): Promise<void> {
     }
     try {
       const response = await request(`${r.url}${READYZ_PATH}`, { headersTimeout: 2_000, bodyTimeout: 2_000 });
-      const body = await boundedText(response.body, READYZ_BODY_LIMIT);
+      const body = (await readWholeBody(response.body, undefined, undefined, READYZ_LIMIT)).toString("utf8");
       if (response.statusCode === 200) return;
       lastAnswer = `${response.statusCode} ${body}`;
       const reason = notReadyReason(body);
@@ -283,19 +284,8 @@ export async function waitReady(r: Running, timeoutMs: number): Promise<void> {
 
 class NotReadyError extends Error {}
 
-/** A `/readyz` body is a short reason; more than this is cut (and the rest never read). */
-const READYZ_BODY_LIMIT = 16 * 1024;
-
-async function boundedText(body: AsyncIterable<Buffer>, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size >= limit) break; // leaving the loop destroys the body
-  }
-  return Buffer.concat(chunks).subarray(0, limit).toString("utf8");
-}
+/** A `/readyz` body is a short reason; a longer one is refused (and the rest never read). */
+const READYZ_LIMIT: BodyLimit = { maxBytes: 16 * 1024, tooLarge: () => new Error("/readyz answered more than 16 KiB") };
 
 function notReadyReason(body: string): string | undefined {
   try {
