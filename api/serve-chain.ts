@@ -284,8 +284,8 @@ export async function waitReady(r: Running, timeoutMs: number): Promise<void> {
 
 class NotReadyError extends Error {}
 
-/** A `/readyz` body is a short reason; a longer one is refused (and the rest never read). */
-const READYZ_LIMIT: BodyLimit = { maxBytes: 16 * 1024, tooLarge: () => new Error("/readyz answered more than 16 KiB") };
+/** A readiness answer is a short reason; a longer one is refused (and the rest never read). */
+const READYZ_LIMIT: BodyLimit = { maxBytes: 16 * 1024, tooLarge: () => new Error(`${READYZ_PATH} answered more than 16 KiB`) };
 
 function notReadyReason(body: string): string | undefined {
   try {
