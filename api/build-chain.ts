@@ -26,6 +26,18 @@ export interface BuildResult {
   diagnostics: Diagnostic[];
   /** The chain's source files as the compiler saw them (see `CompileResult.sourceFiles`). */
   sourceFiles: string[];
+  /** Where the build's time went, in ms (a step not reached is absent). */
+  timings: BuildTimings;
+}
+
+/** The steps of one build, in ms. */
+export interface BuildTimings {
+  /** Analysis and type check (`compileChain`). */
+  compileMs: number;
+  /** Every artifact in memory: validators, bundles, clients, deployments (`emitChain`). */
+  emitMs?: number;
+  /** Writing the output folder (`writeOutputAtomically`). */
+  writeMs?: number;
 }
 
 /**
@@ -34,9 +46,17 @@ export interface BuildResult {
  */
 export async function buildChain(entry: string, options: BuildOptions): Promise<BuildResult> {
   const outDir = resolve(options.outDir);
+  let mark = performance.now();
+  const lap = () => {
+    const now = performance.now();
+    const ms = now - mark;
+    mark = now;
+    return ms;
+  };
   const compiled = compileChain(resolve(entry), { entrypoint: options.entrypoint });
   const { diagnostics, sourceFiles } = compiled;
-  if (!compiled.ir || hasErrors(diagnostics)) return { ok: false, chainDir: "", diagnostics, sourceFiles };
+  const timings: BuildTimings = { compileMs: lap() };
+  if (!compiled.ir || hasErrors(diagnostics)) return { ok: false, chainDir: "", diagnostics, sourceFiles, timings };
   const chainDir = resolve(outDir, compiled.ir.name);
   const ir = irForChainDir(compiled.ir, chainDir);
   let emitted;
@@ -44,10 +64,12 @@ export async function buildChain(entry: string, options: BuildOptions): Promise<
     const { outDir: _out, entrypoint: _entrypoint, cache, ...deploy } = options;
     emitted = await emitChain(ir, { chainDir, deploy, cache });
   } catch (error) {
-    return { ok: false, chainDir, diagnostics: [...diagnostics, ...emitterDiagnostics(error)], sourceFiles };
+    return { ok: false, chainDir, diagnostics: [...diagnostics, ...emitterDiagnostics(error)], sourceFiles, timings };
   }
+  timings.emitMs = lap();
   await writeOutputAtomically(chainDir, [{ path: "chain.json", contents: stableJson(ir) }, ...emitted]);
-  return { ok: true, chainDir, diagnostics, sourceFiles };
+  timings.writeMs = lap();
+  return { ok: true, chainDir, diagnostics, sourceFiles, timings };
 }
 
 /** An emitter failure that carries a code (`CH14xx`) or diagnostics is a user-facing error; anything else is a bug. */

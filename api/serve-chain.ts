@@ -9,6 +9,7 @@ import { ENV } from "../runtime-node/protocol/env.js";
 import { READYZ_PATH } from "../runtime-node/protocol/http.js";
 import { CONSTRUCTOR_FAILED_REASON } from "../runtime-node/protocol/readiness.js";
 import { readWholeBody, type BodyLimit } from "../runtime-node/wire/aligned-body.js";
+import { becomeChainlet, type Standby } from "./chainlet-standby.js";
 import { describeMissingSecrets, missingServeSecrets, scopeSecretEnv } from "./serve-secrets.js";
 
 /** One line a Chainlet process wrote, for the caller to print or collect. */
@@ -204,18 +205,15 @@ export function chainletEnv(
   return env;
 }
 
-/** Spawns `node server.mjs` of one Chainlet and resolves with the URL it reports once listening. */
-export async function spawnChainlet(
-  chainlet: ChainletIR,
-  env: Record<string, string | undefined>,
-  options: Pick<ServeChainOptions, "chainDir" | "onLog" | "onExit">,
-  isStopping: () => boolean,
-): Promise<Running> {
-  const contextDir = join(options.chainDir, "chainlets", chainlet.name);
+/**
+ * Starts `node <args>` as a Chainlet process is started: stdout and stderr piped, an IPC channel, its
+ * own process group, killed if `chains serve` exits without stopping it.
+ */
+export function spawnNode(args: string[], env: Record<string, string | undefined>, cwd?: string): ChildProcess {
   // No `--enable-source-maps`: parsing the bundle's map at start costs ≈ 50 ms and 15 MB, and error
   // envelopes map their stack frames to `.ts` lines themselves, loading the map on the first error.
-  const child = spawn(process.execPath, ["server.mjs"], {
-    cwd: contextDir,
+  const child = spawn(process.execPath, args, {
+    cwd,
     env,
     stdio: ["ignore", "pipe", "pipe", "ipc"],
     // Its own process group: Ctrl-C in a terminal signals only `chains serve`, which then stops the
@@ -225,6 +223,23 @@ export async function spawnChainlet(
   const orphanGuard = () => child.kill("SIGKILL");
   process.once("exit", orphanGuard);
   child.once("exit", () => process.off("exit", orphanGuard));
+  return child;
+}
+
+/**
+ * Starts one Chainlet, as `node server.mjs` in its folder or by turning `standby` (already waiting,
+ * see `chainlet-standby.ts`) into it, and resolves with the URL it reports once listening.
+ */
+export async function spawnChainlet(
+  chainlet: ChainletIR,
+  env: Record<string, string | undefined>,
+  options: Pick<ServeChainOptions, "chainDir" | "onLog" | "onExit">,
+  isStopping: () => boolean,
+  standby?: Standby,
+): Promise<Running> {
+  const contextDir = join(options.chainDir, "chainlets", chainlet.name);
+  const child = standby?.child ?? spawnNode(["server.mjs"], env, contextDir);
+  if (standby) becomeChainlet(standby, contextDir, env);
   const lastLines: string[] = [];
   for (const stream of ["stdout", "stderr"] as const) {
     createInterface({ input: child[stream]! }).on("line", (line) => {
@@ -242,6 +257,8 @@ export async function spawnChainlet(
   const url = await new Promise<string>((resolve, reject) => {
     const onExit = (code: number | null, signal: string | null) =>
       reject(new Error(`Chainlet "${chainlet.name}" exited before listening (${describeExit(code, signal)}):\n${lastLines.join("\n")}`));
+    // A standby may have ended before it could be turned into this Chainlet.
+    if (child.exitCode !== null || child.signalCode !== null) onExit(child.exitCode, child.signalCode);
     child.once("exit", onExit);
     child.on("message", (message: { type?: string; url?: string }) => {
       if (message?.type === "tschains:listening" && typeof message.url === "string") {

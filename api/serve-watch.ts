@@ -7,7 +7,8 @@ import { findUp } from "../compiler/load-project.js";
 import { EmitCache } from "../emitters/emit-cache.js";
 import { buildChain } from "./build-chain.js";
 import { planReload, chainletFingerprints } from "./reload-plan.js";
-import { chainletEnv, spawnChainlet, startOrder, waitReady, type ChainProcessOptions, type ChainletLogLine, type ChainletState, type Running, type ServedChainlet } from "./serve-chain.js";
+import { spawnStandby, standbyScript, type Standby } from "./chainlet-standby.js";
+import { chainletEnv, spawnChainlet, spawnNode, startOrder, waitReady, type ChainProcessOptions, type ChainletLogLine, type ChainletState, type Running, type ServedChainlet } from "./serve-chain.js";
 import { startServeFront, type ServeFront } from "./serve-front.js";
 import { describeMissingSecrets, missingServeSecrets } from "./serve-secrets.js";
 import { watchFiles, type FileWatcher, type WatchSet } from "./watch-files.js";
@@ -49,9 +50,33 @@ export type ReloadEvent =
       ms: number;
       /** Of `ms`, the rebuild (compile, emit, write); the rest is starting the new processes until ready. */
       buildMs: number;
+      /** Where the time went, step by step. */
+      phases: ReloadPhases;
+      /** `performance.now()` when the save's first file event arrived (when the reload was asked for, for `reload()`). */
+      changedAt: number;
+      /** `performance.now()` when the last front switched to its new process: from then on, calls get the new code. */
+      servedAt: number;
     }
   /** The build failed (`diagnostics`) or cannot be served (`message`); the last good processes keep serving. */
   | { kind: "build-failed"; files: string[]; diagnostics: Diagnostic[]; message?: string; ms: number };
+
+/** The steps of one reload, in ms; each starts where the previous one ended. */
+export interface ReloadPhases {
+  /** First file event → rebuild start: the quiet time that ends a burst of events, plus any reload still running. */
+  waitMs: number;
+  /** Analysis and type check. */
+  compileMs: number;
+  /** Validators, bundles and the other artifacts, in memory. */
+  emitMs: number;
+  /** Writing the build's folder. */
+  writeMs: number;
+  /** Of the new process ready last: spawn → it reports listening (Node's start, loading the bundle, constructing the Chainlet). */
+  startMs: number;
+  /** Of that process: listening → ready (its readiness known to `chains serve`) → its front switched. */
+  readyMs: number;
+  /** After the switch, off the path to the new answer: the old processes drain and exit. */
+  retireMs: number;
+}
 
 export interface WatchedChain {
   ir: ChainIR;
@@ -63,8 +88,8 @@ export interface WatchedChain {
   token: string;
   /** Diagnostics (warnings) of the first build. */
   diagnostics: Diagnostic[];
-  /** Rebuilds now as if `files` had changed; resolves when the reload is done (used by tests and the bench). */
-  reload(files: string[]): Promise<ReloadEvent>;
+  /** Rebuilds now as if `files` had changed (at `changedAt`, default now); resolves when the reload is done (used by tests and the bench). */
+  reload(files: string[], changedAt?: number): Promise<ReloadEvent>;
   stop(): Promise<void>;
 }
 
@@ -103,6 +128,20 @@ export async function watchServe(options: WatchServeOptions): Promise<WatchedCha
   let watched: WatchSet = { files: [options.entry], folders: [] };
   let warnings: Diagnostic[] = [];
   const cache = new EmitCache();
+  // One Node process kept booted for the next reload's first new Chainlet (see `chainlet-standby.ts`).
+  // Without one (its script could not be prepared, it did not boot, it ended), Chainlets start as `node server.mjs`.
+  const script = standbyScript(options.workDir).catch(() => undefined);
+  let standby: Standby | undefined;
+  const keepStandby = async () => {
+    const file = await script;
+    if (!standby && !stopping && file) standby = spawnStandby(file, { ...process.env, ...options.env }, spawnNode);
+  };
+  const takeStandby = async (): Promise<Standby | undefined> => {
+    const taken = standby;
+    standby = undefined;
+    const booted = await taken?.waiting.then(() => true, () => false);
+    return booted && taken!.child.exitCode === null && taken!.child.signalCode === null ? taken : undefined;
+  };
 
   const retire = async (r: Running) => {
     r.replaced.value = true;
@@ -112,11 +151,14 @@ export async function watchServe(options: WatchServeOptions): Promise<WatchedCha
     clearTimeout(kill);
   };
 
-  const start = async (next: ChainIR, chainDir: string, name: string): Promise<Running> => {
+  /** Starts one Chainlet's new process and resolves once it is ready, with when it was spawned and listening. */
+  const start = async (next: ChainIR, chainDir: string, name: string): Promise<{ r: Running; spawnedAt: number; listeningAt: number }> => {
     const chainlet = next.chainlets.find((c) => c.name === name)!;
     const dependencies = Object.fromEntries(chainlet.dependencies.map((d) => [d, fronts.get(d)!.url]));
     const env = chainletEnv(next, chainlet, { chainDir, env: options.env, apiKeys: options.apiKeys }, { token, dependencies, port: 0 });
-    const r = await spawnChainlet(chainlet, env, { chainDir, onLog: options.onLog, onExit: options.onExit }, () => stopping);
+    const spawnedAt = performance.now();
+    const r = await spawnChainlet(chainlet, env, { chainDir, onLog: options.onLog, onExit: options.onExit }, () => stopping, await takeStandby());
+    const listeningAt = performance.now();
     try {
       await waitReady(r, options.readyTimeoutMs ?? 60_000);
     } catch (error) {
@@ -124,7 +166,7 @@ export async function watchServe(options: WatchServeOptions): Promise<WatchedCha
       r.child.kill("SIGKILL");
       throw error;
     }
-    return r;
+    return { r, spawnedAt, listeningAt };
   };
 
   const watchSet = (sourceFiles: string[], next: ChainIR | undefined, chainDir: string | undefined, keepFolders: string[] = []): WatchSet => {
@@ -146,7 +188,7 @@ export async function watchServe(options: WatchServeOptions): Promise<WatchedCha
     }
   };
 
-  const rebuild = async (files: string[]): Promise<ReloadEvent> => {
+  const rebuild = async (files: string[], changedAt: number): Promise<ReloadEvent> => {
     const began = performance.now();
     const outDir = join(options.workDir, `g${++generation}`);
     let built: Awaited<ReturnType<typeof buildChain>>;
@@ -176,6 +218,7 @@ export async function watchServe(options: WatchServeOptions): Promise<WatchedCha
     const prints = chainletFingerprints(next);
     const plan = planReload(before, prints);
     const buildMs = performance.now() - began;
+    const builtAt = performance.now();
     options.onBuild?.(next);
     const state = options.onChainletState ?? (() => {});
     for (const name of plan.added) {
@@ -184,13 +227,16 @@ export async function watchServe(options: WatchServeOptions): Promise<WatchedCha
     }
     const failed: { chainlet: string; reason: string }[] = [];
     const replaced: string[] = [];
+    // The process switched in last sets when the new chain serves; retiring the old ones comes after.
+    let last = { spawnedAt: builtAt, listeningAt: builtAt, servedAt: builtAt };
+    const retiring: Promise<void>[] = [];
     await Promise.all(
       [...plan.added, ...plan.changed].map(async (name) => {
         const old = live.get(name);
         state(name, old ? "restarting" : "starting", {});
-        let r: Running;
+        let started: Awaited<ReturnType<typeof start>>;
         try {
-          r = await start(next, built.chainDir, name);
+          started = await start(next, built.chainDir, name);
         } catch (error) {
           const reason = (error as Error).message;
           failed.push({ chainlet: name, reason });
@@ -198,16 +244,20 @@ export async function watchServe(options: WatchServeOptions): Promise<WatchedCha
           else state(name, "failed", { reason });
           return;
         }
+        const { r } = started;
         live.set(name, { running: r, fingerprint: prints.get(name)!, chainDir: built.chainDir });
         fronts.get(name)!.switchTo(r.url);
+        const servedAt = performance.now();
+        if (servedAt > last.servedAt) last = { ...started, servedAt };
         chainlets[name] = { name, url: fronts.get(name)!.url, pid: r.child.pid ?? -1 };
         state(name, "ready", { url: chainlets[name].url });
         if (old) {
           replaced.push(name);
-          await retire(old.running);
+          retiring.push(retire(old.running));
         }
       }),
     );
+    await Promise.all(retiring);
     for (const name of plan.removed) {
       const old = live.get(name)!;
       live.delete(name);
@@ -218,12 +268,29 @@ export async function watchServe(options: WatchServeOptions): Promise<WatchedCha
     }
     if (failed.length === 0) ir = next;
     collect();
-    return { kind: "reloaded", files, restarted: replaced.sort(), added: plan.added, removed: plan.removed, failed, ms: performance.now() - began, buildMs };
+    const ended = performance.now();
+    await keepStandby();
+    const phases: ReloadPhases = {
+      waitMs: began - changedAt,
+      compileMs: built.timings.compileMs,
+      emitMs: built.timings.emitMs ?? 0,
+      writeMs: built.timings.writeMs ?? 0,
+      startMs: last.listeningAt - last.spawnedAt,
+      readyMs: last.servedAt - last.listeningAt,
+      retireMs: ended - last.servedAt,
+    };
+    const restarted = replaced.sort();
+    return { kind: "reloaded", files, restarted, added: plan.added, removed: plan.removed, failed, ms: ended - began, buildMs, phases, changedAt, servedAt: last.servedAt };
   };
 
   const stop = async () => {
     stopping = true;
     watcher?.close();
+    const spare = standby?.child;
+    if (spare && spare.exitCode === null && spare.signalCode === null) {
+      spare.kill("SIGKILL");
+      await new Promise((resolve) => spare.once("exit", resolve));
+    }
     // Callers first, so each drains its in-flight calls while its dependencies still answer.
     const order = ir ? startOrder(ir).map((c) => c.name).reverse() : [];
     for (const name of [...order, ...[...live.keys()].filter((n) => !order.includes(n))]) {
@@ -238,8 +305,8 @@ export async function watchServe(options: WatchServeOptions): Promise<WatchedCha
 
   // Reloads run one at a time; changes that arrive during one are batched into the next.
   let queue: Promise<unknown> = Promise.resolve();
-  const reload = (files: string[]): Promise<ReloadEvent> => {
-    const run = queue.then(() => rebuild(files));
+  const reload = (files: string[], changedAt = performance.now()): Promise<ReloadEvent> => {
+    const run = queue.then(() => rebuild(files, changedAt));
     queue = run.catch(() => undefined);
     return run;
   };
@@ -256,7 +323,7 @@ export async function watchServe(options: WatchServeOptions): Promise<WatchedCha
   const initial = ir as ChainIR;
   watcher = watchFiles(
     watched,
-    (files) => void reload(files).then((event) => options.onReload?.(event)),
+    (files, changedAt) => void reload(files, changedAt).then((event) => options.onReload?.(event)),
     options.debounceMs,
   );
   return {

@@ -15,20 +15,23 @@ export interface FileWatcher {
 
 /**
  * Calls `onChange` with the changed paths once a burst of events has been quiet for `debounceMs`:
- * an editor's save (write, rename, chmod) is one change.
+ * an editor's save (write, rename, chmod) is one change. `firstEventAt` (`performance.now()`) is when
+ * the burst's first event arrived, so a reload can say how long it waited.
  */
-export function watchFiles(set: WatchSet, onChange: (paths: string[]) => void, debounceMs = 80): FileWatcher {
+export function watchFiles(set: WatchSet, onChange: (paths: string[], firstEventAt: number) => void, debounceMs = 80): FileWatcher {
   const watchers = new Map<string, FSWatcher>();
   let files = new Set<string>();
   let pending = new Set<string>();
+  let firstEventAt = 0;
   let timer: NodeJS.Timeout | undefined;
   const changed = (path: string) => {
+    if (pending.size === 0) firstEventAt = performance.now();
     pending.add(path);
     clearTimeout(timer);
     timer = setTimeout(() => {
       const paths = [...pending].sort();
       pending = new Set();
-      onChange(paths);
+      onChange(paths, firstEventAt);
     }, debounceMs);
   };
   const watchOnce = (key: string, target: string, recursive: boolean, filter: (name: string) => boolean) => {

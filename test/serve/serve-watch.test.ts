@@ -33,7 +33,13 @@ describe.sequential("chains serve --watch (a temp copy of fixtures/hello, edited
     dir = mkdtempSync(join(tmpdir(), "tschains-watch-test-"));
     entry = join(dir, "chain.ts");
     writeFileSync(entry, fixture);
-    chain = await watchServe({ entry, workDir: join(dir, ".work"), onReload: (event) => events.push(event), debounceMs: 50 });
+    chain = await watchServe({
+      entry,
+      workDir: join(dir, ".work"),
+      env: { CHAINS_SECRET_NOBODYS_KEY: "not for say-hello", TSCHAINS_TEST_MARK: "from serve" },
+      onReload: (event) => events.push(event),
+      debounceMs: 50,
+    });
   }, 120_000);
   afterAll(async () => {
     await chain?.stop();
@@ -45,6 +51,11 @@ describe.sequential("chains serve --watch (a temp copy of fixtures/hello, edited
     const before = { ...chain.chainlets };
     const event = await save(fixture.replace("`Hello, ${name}", "`Howdy, ${name}"));
     expect(event).toMatchObject({ kind: "reloaded", files: [entry], restarted: ["say-hello"], failed: [] });
+    // The steps it reports (the bench's breakdown) happened in order, from the save's first file event to the switch.
+    const { phases, changedAt, servedAt } = event.kind === "reloaded" ? event : { phases: {}, changedAt: 0, servedAt: -1 };
+    expect(Object.keys(phases).sort()).toEqual(["compileMs", "emitMs", "readyMs", "retireMs", "startMs", "waitMs", "writeMs"]);
+    expect(Object.values(phases).every((ms) => ms >= 0)).toBe(true);
+    expect(servedAt).toBeGreaterThan(changedAt);
     expect(await hello(chain.url, ["Ada"])).toEqual({ status: 200, body: "Howdy, Ada!" });
     expect(chain.chainlets["hello-all"]!.pid).toBe(before["hello-all"]!.pid);
     expect(chain.chainlets["say-hello"]!.pid).not.toBe(before["say-hello"]!.pid);
@@ -99,6 +110,24 @@ describe.sequential("chains serve --watch (a temp copy of fixtures/hello, edited
       expect(["Greetings, Bo!", "Welcome, Bo!"]).toContain(answer.body);
     }
     expect(await hello(chain.url, ["Bo"])).toEqual({ status: 200, body: "Welcome, Bo!" });
+  }, 120_000);
+
+  it("runs a restarted Chainlet in its own folder with exactly its own environment", async () => {
+    // Where it runs and what it sees, as `node server.mjs` in its folder would (the new process may have been booted before the save).
+    const event = await save(
+      fixture.replace(
+        "return `Hello, ${name}${excited ? \"!\" : \".\"}`;",
+        "const { env, cwd } = (globalThis as any).process; return `${name}|${cwd()}|${env.CHAINS_SECRET_NOBODYS_KEY ?? \"no secret\"}|${env.TSCHAINS_TEST_MARK}|${env.CHAINS_AUTH_TOKEN ? \"token\" : \"no token\"}`;",
+      ),
+    );
+    expect(event).toMatchObject({ kind: "reloaded", failed: [] });
+    expect(event.kind === "reloaded" && event.restarted).toContain("say-hello");
+    const answer = await hello(chain.url, ["Ada"]);
+    expect(answer.status).toBe(200);
+    const [name, cwd, secret, mark, token] = (answer.body as string).split("|");
+    expect({ name, secret, mark, token }).toEqual({ name: "Ada", secret: "no secret", mark: "from serve", token: "token" });
+    expect(cwd!.startsWith(join(dir, ".work"))).toBe(true);
+    expect(cwd!.endsWith(join("chainlets", "say-hello"))).toBe(true);
   }, 120_000);
 
   it("rewires the caller when a dependency edge is removed", async () => {

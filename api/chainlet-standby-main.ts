@@ -1,0 +1,32 @@
+/**
+ * The entry of a standby process (see `chainlet-standby.ts`): Node booted ahead of need, with the
+ * builtins a Chainlet server loads at start already loaded, waiting for the one message that makes it a
+ * Chainlet. From then on it is what `node server.mjs` in the Chainlet's folder with its environment is.
+ */
+import { STANDBY_RUN, STANDBY_WAITING, type StandbyRun } from "./chainlet-standby-protocol.js";
+
+// The public builtins a served Chainlet has loaded once it listens (the runtime's and its libraries':
+// undici, pino, prom-client), read from `process.moduleLoadList`. One missing here is only loaded later.
+const PRELOADED = [
+  "node:string_decoder", "node:module", "node:stream/promises", "node:stream", "node:zlib", "node:crypto",
+  "node:diagnostics_channel", "node:net", "node:http", "node:assert", "node:tls", "node:http2", "node:os",
+  "node:dgram", "node:child_process", "node:worker_threads", "node:https", "node:perf_hooks", "node:v8",
+  "node:dns", "node:cluster",
+];
+
+await Promise.all(PRELOADED.map((name) => import(name)));
+
+// Without its supervisor a standby has nothing to become.
+const orphaned = () => process.exit(0);
+process.once("disconnect", orphaned);
+process.on("message", function become(message: StandbyRun) {
+  if (message?.type !== STANDBY_RUN) return;
+  process.off("message", become);
+  process.off("disconnect", orphaned);
+  process.chdir(message.cwd);
+  for (const name of Object.keys(process.env)) if (!Object.hasOwn(message.env, name)) delete process.env[name];
+  Object.assign(process.env, message.env);
+  // A bundle that throws while loading fails this process as it fails `node server.mjs`: an unhandled rejection.
+  void import(message.entry);
+});
+process.send!({ type: STANDBY_WAITING });

@@ -1,0 +1,66 @@
+import type { ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { build } from "esbuild";
+import { SECRET_ENV_PREFIX } from "../runtime-node/protocol/env.js";
+import { STANDBY_RUN, STANDBY_WAITING, type StandbyRun } from "./chainlet-standby-protocol.js";
+
+/**
+ * A Node process started before it is needed: booted, with the builtins a Chainlet server loads already
+ * loaded, waiting to become a Chainlet (`chainlet-standby-main.ts`). `chains serve --watch` keeps one, so
+ * a reload's new process skips Node's start (about half of a Chainlet's start on the 2-core machine).
+ */
+export interface Standby {
+  child: ChildProcess;
+  /** Resolves once it waits for its Chainlet; rejects when it exited first. */
+  waiting: Promise<void>;
+}
+
+/** Starts a standby with `spawnNode` (see `serve-chain.ts`) and the environment every Chainlet shares, without any secret. */
+export function spawnStandby(script: string, env: Record<string, string | undefined>, spawnNode: (args: string[], env: Record<string, string | undefined>) => ChildProcess): Standby {
+  const shared = Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith(SECRET_ENV_PREFIX)));
+  const child = spawnNode([script], shared);
+  const waiting = new Promise<void>((resolve, reject) => {
+    const exited = () => reject(new Error("the standby process exited before it was used"));
+    child.once("exit", exited);
+    child.on("message", function waits(message: { type?: string }) {
+      if (message?.type !== STANDBY_WAITING) return;
+      child.off("message", waits);
+      child.off("exit", exited);
+      resolve();
+    });
+  });
+  // Nobody may ever wait on it (the watch stops first): its rejection is not an error then.
+  waiting.catch(() => {});
+  return { child, waiting };
+}
+
+/** Turns a waiting standby into the Chainlet whose `server.mjs` is in `contextDir`, with exactly `env`. */
+export function becomeChainlet(standby: Standby, contextDir: string, env: Record<string, string | undefined>): void {
+  const defined = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  const message: StandbyRun = { type: STANDBY_RUN, cwd: contextDir, env: defined, entry: pathToFileURL(join(contextDir, "server.mjs")).href };
+  // A standby that has just ended is reported by the caller's exit check, not as an `error` event.
+  standby.child.send(message, () => {});
+}
+
+/**
+ * The runnable file of `chainlet-standby-main`: the compiled sibling `.js` when tschains runs from lib/;
+ * from TypeScript sources (tests) it is bundled once with esbuild into `workDir`.
+ */
+export async function standbyScript(workDir: string): Promise<string> {
+  const compiled = fileURLToPath(new URL("./chainlet-standby-main.js", import.meta.url));
+  if (!import.meta.url.endsWith(".ts") && existsSync(compiled)) return compiled;
+  const outfile = join(workDir, "standby.mjs");
+  mkdirSync(workDir, { recursive: true });
+  await build({
+    entryPoints: [fileURLToPath(new URL("./chainlet-standby-main.ts", import.meta.url))],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    logLevel: "silent",
+  });
+  return outfile;
+}
