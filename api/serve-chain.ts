@@ -7,7 +7,7 @@ import { request } from "undici";
 import type { ChainIR, ChainletIR } from "../compiler/chain-ir.js";
 import { ENV } from "../runtime-node/protocol/env.js";
 import { READYZ_PATH } from "../runtime-node/protocol/http.js";
-import { CONSTRUCTOR_FAILED_REASON } from "../runtime-node/protocol/readiness.js";
+import { CONSTRUCTOR_FAILED_REASON, LISTENING_MESSAGE, type ListeningMessage, type Readiness } from "../runtime-node/protocol/readiness.js";
 import { readWholeBody, type BodyLimit } from "../runtime-node/wire/aligned-body.js";
 import { becomeChainlet, type Standby } from "./chainlet-standby.js";
 import { describeMissingSecrets, missingServeSecrets, scopeSecretEnv } from "./serve-secrets.js";
@@ -81,6 +81,8 @@ export interface Running {
   env: Record<string, string | undefined>;
   /** Set when `restart` stops it on purpose, so its exit is not reported to `onExit`. */
   replaced: { value: boolean };
+  /** Its readiness as it reported it with its URL, when it could tell without asking its `isHealthy()`. */
+  announced?: Readiness;
 }
 
 const LAST_LINES = 20;
@@ -254,27 +256,30 @@ export async function spawnChainlet(
     if (!isStopping() && !replaced.value) options.onExit?.({ chainlet: chainlet.name, code, signal, lastLines: [...lastLines] });
   });
 
-  const url = await new Promise<string>((resolve, reject) => {
+  const listening = await new Promise<ListeningMessage>((resolve, reject) => {
     const onExit = (code: number | null, signal: string | null) =>
       reject(new Error(`Chainlet "${chainlet.name}" exited before listening (${describeExit(code, signal)}):\n${lastLines.join("\n")}`));
     // A standby may have ended before it could be turned into this Chainlet.
     if (child.exitCode !== null || child.signalCode !== null) onExit(child.exitCode, child.signalCode);
     child.once("exit", onExit);
-    child.on("message", (message: { type?: string; url?: string }) => {
-      if (message?.type === "tschains:listening" && typeof message.url === "string") {
+    child.on("message", (message: Partial<ListeningMessage> | null) => {
+      if (message?.type === LISTENING_MESSAGE && typeof message.url === "string") {
         child.off("exit", onExit);
-        resolve(message.url);
+        resolve(message as ListeningMessage);
       }
     });
   });
-  return { chainlet, child, url, lastLines, exited, env, replaced };
+  return { chainlet, child, url: listening.url, lastLines, exited, env, replaced, announced: listening.readiness };
 }
 
 /**
- * Polls `/readyz` until 200. A constructor that threw never recovers in that process, so its 503 fails
- * at once (with the reason) instead of at the timeout.
+ * Resolves once the Chainlet is ready: at once when it said so with its URL, else by polling `/readyz`
+ * until 200. A constructor that threw never recovers in that process, so it fails at once (with the
+ * reason) instead of at the timeout.
  */
 export async function waitReady(r: Running, timeoutMs: number): Promise<void> {
+  if (r.announced?.ready) return;
+  if (r.announced?.reason?.startsWith(CONSTRUCTOR_FAILED_REASON)) throw new NotReadyError(`Chainlet "${r.chainlet.name}" cannot start: ${r.announced.reason}`);
   const deadline = Date.now() + timeoutMs;
   let lastAnswer = "no answer yet";
   let pause = 5;

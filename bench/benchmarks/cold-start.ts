@@ -8,6 +8,7 @@ import { withSpread } from "../format.js";
 import { spawnListening, type ListeningProcess } from "../processes.js";
 import { buildFixture, fixturePath, NotAvailable } from "../served-fixture.js";
 import { ratio, repeated } from "../stats.js";
+import { LISTENING_MESSAGE } from "../../runtime-node/protocol/readiness.js";
 
 /** The smallest HTTP server Node can run: the floor a Chainlet's start-up is compared with. */
 const EMPTY_SERVER = `const s = require("node:http").createServer((q, r) => r.end("ok"));
@@ -28,7 +29,7 @@ export const coldStartBenchmark: Benchmark = {
     const chainlet = () =>
       spawnListening(["server.mjs"], {
         cwd: contextDir,
-        listeningType: "tschains:listening",
+        listeningType: LISTENING_MESSAGE,
         env: {
           HOST: "127.0.0.1",
           PORT: "0",

@@ -4,6 +4,26 @@
  */
 import { ENV, secretEnvName } from "./env.js";
 
+/** Whether a Chainlet takes traffic, as `/readyz` answers it (200 or 503 with the reason). */
+export interface Readiness {
+  ready: boolean;
+  reason?: string;
+}
+
+/** Type of the IPC message a Chainlet server sends its supervisor (`chains serve`) once it listens. */
+export const LISTENING_MESSAGE = "tschains:listening";
+
+export interface ListeningMessage {
+  type: typeof LISTENING_MESSAGE;
+  /** Where it listens (it was started on port 0). */
+  url: string;
+  /**
+   * Its readiness then, when known without asking the Chainlet's `isHealthy()`: a supervisor need not
+   * poll `/readyz` to learn it (absent: poll).
+   */
+  readiness?: Readiness;
+}
+
 /** Prefix of the reason of a Chainlet whose constructor threw: that process never becomes ready. */
 export const CONSTRUCTOR_FAILED_REASON = "constructor failed:";
 

@@ -2,7 +2,7 @@ import type { ServerResponse } from "node:http";
 import { sendJson } from "./answers.js";
 import type { Redact } from "../errors/error-envelope.js";
 import { HEALTHZ_PATH, METRICS_PATH, READYZ_PATH } from "../protocol/http.js";
-import { constructorFailedReason } from "../protocol/readiness.js";
+import { constructorFailedReason, type Readiness } from "../protocol/readiness.js";
 import type { ServerContext, ServerState } from "./server-context.js";
 
 /** The routes probes and scrapers call, by path: none needs a token. */
@@ -22,14 +22,22 @@ export const OPERATIONAL_ROUTES: Record<string, (ctx: ServerContext, res: Server
   },
 };
 
-// /readyz is open to anyone, so whatever isHealthy() threw passes through the redactor like every envelope.
-async function readiness(state: ServerState, redact: Redact): Promise<{ ready: boolean; reason?: string }> {
+/** The readiness `/readyz` would answer when it needs no call to the Chainlet's `isHealthy()` (undefined when it does). */
+export function settledReadiness(state: ServerState): Readiness | undefined {
   if (state.shuttingDown) return { ready: false, reason: "shutting down" };
   if (state.missingSecrets) return { ready: false, reason: state.missingSecrets };
   if (!state.instance) return { ready: false, reason: constructorFailedReason(state.constructError) };
   if (typeof state.instance.isHealthy !== "function") return { ready: true };
+  return undefined;
+}
+
+// /readyz is open to anyone, so whatever isHealthy() threw passes through the redactor like every envelope.
+async function readiness(state: ServerState, redact: Redact): Promise<Readiness> {
+  const settled = settledReadiness(state);
+  if (settled) return settled;
   try {
-    const healthy = await state.instance.isHealthy();
+    // Not settled: constructed, with an `isHealthy()`.
+    const healthy = await state.instance!.isHealthy!();
     return healthy ? { ready: true } : { ready: false, reason: "isHealthy() returned false" };
   } catch (error) {
     return { ready: false, reason: redact(`isHealthy() threw: ${error instanceof Error ? error.message : String(error)}`) };

@@ -18,7 +18,8 @@ import { servedInjector } from "./served-injector.js";
 import type { ServerContext, ServerState } from "./server-context.js";
 import { READYZ_PATH } from "../protocol/http.js";
 import { missingSecrets } from "../authoring/secrets.js";
-import { missingSecretsReason } from "../protocol/readiness.js";
+import { LISTENING_MESSAGE, missingSecretsReason, type ListeningMessage } from "../protocol/readiness.js";
+import { settledReadiness } from "./operational-routes.js";
 import { readServerConfig, type ServerConfig } from "./server-config.js";
 import { Transport } from "../transport/transport.js";
 
@@ -82,7 +83,8 @@ export async function startChainletServer(spec: ChainletServerSpec): Promise<Run
   services.log.logger.info({ url, ready: state.instance !== undefined }, `${spec.meta.name} listening on ${url}`);
   // A supervisor such as `chains serve` starts servers on PORT=0 and learns the real port here,
   // which is race-free unlike picking a free port before spawning.
-  process.send?.({ type: "tschains:listening", url });
+  const listening: ListeningMessage = { type: LISTENING_MESSAGE, url, readiness: settledReadiness(state) };
+  process.send?.(listening);
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= drain(server, state, services));
   if (spec.handleSignals ?? spec.env === undefined) drainOnSignals(services, close);

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildFixtureChain, serveWithLogs, type BuiltChain } from "../integration/served-fixture.js";
+import { LISTENING_MESSAGE, type ListeningMessage } from "../../runtime-node/protocol/readiness.js";
 
 /** The environment a running process was started with, read from /proc (Linux). */
 function environmentOf(pid: number): Record<string, string> {
@@ -51,15 +52,18 @@ describe("secrets under chains serve (fixtures/checkout: price-quote declares pr
       stdio: ["ignore", "pipe", "pipe", "ipc"],
     });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        child.on("message", (m: { type?: string; url?: string }) => m?.type === "tschains:listening" && resolve(m.url!));
+      const listening = await new Promise<ListeningMessage>((resolve, reject) => {
+        child.on("message", (m: ListeningMessage) => m?.type === LISTENING_MESSAGE && resolve(m));
         child.once("exit", (code) => reject(new Error(`exited with ${code}`)));
       });
+      const url = listening.url;
       const ready = await request(`${url}/readyz`);
       expect(ready.statusCode).toBe(503);
       const body = (await ready.body.json()) as { reason: string };
       expect(body.reason).toContain('"pricing_api_key"');
       expect(body.reason).toContain("CHAINS_SECRET_PRICING_API_KEY");
+      // What it told its supervisor with its URL is what /readyz answers, so `chains serve` need not poll.
+      expect(listening.readiness).toEqual({ ready: false, reason: body.reason });
       const call = await request(`${url}/v1/run_remote`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
       expect(call.statusCode).toBe(503);
       expect(await call.body.text()).toContain("pricing_api_key");
