@@ -23,7 +23,7 @@ export interface WatchServeOptions extends ChainProcessOptions {
   workDir: string;
   /** One event per reload after the first build. */
   onReload?: (event: ReloadEvent) => void;
-  /** Quiet time that ends a burst of file events (default 80 ms). */
+  /** Quiet time that ends a burst of file events (default `DEFAULT_DEBOUNCE_MS`, 30 ms). */
   debounceMs?: number;
   /** The internal token the Chainlets share (default: a fresh random one). */
   token?: string;

@@ -14,11 +14,19 @@ export interface FileWatcher {
 }
 
 /**
+ * The quiet time that ends a burst of file events. One save by an editor (a write, or a write to a
+ * temporary file and a rename, then a chmod) is a burst of events a few ms apart; every ms more is a ms
+ * longer until the new code answers. A save split wider than this costs one extra reload, whose first
+ * build may report the half-written file before the next recovers.
+ */
+export const DEFAULT_DEBOUNCE_MS = 30;
+
+/**
  * Calls `onChange` with the changed paths once a burst of events has been quiet for `debounceMs`:
  * an editor's save (write, rename, chmod) is one change. `firstEventAt` (`performance.now()`) is when
  * the burst's first event arrived, so a reload can say how long it waited.
  */
-export function watchFiles(set: WatchSet, onChange: (paths: string[], firstEventAt: number) => void, debounceMs = 80): FileWatcher {
+export function watchFiles(set: WatchSet, onChange: (paths: string[], firstEventAt: number) => void, debounceMs = DEFAULT_DEBOUNCE_MS): FileWatcher {
   const watchers = new Map<string, FSWatcher>();
   let files = new Set<string>();
   let pending = new Set<string>();
