@@ -47,8 +47,9 @@ export type ReloadEvent =
       removed: string[];
       /** Chainlets whose new process did not start; their previous process keeps serving. */
       failed: { chainlet: string; reason: string }[];
+      /** From the save (its first file event) until every new process serves or failed to start: what the user waited. */
       ms: number;
-      /** Of `ms`, the rebuild (compile, emit, write); the rest is starting the new processes until ready. */
+      /** Of `ms`, the rebuild (compile, emit, write); the rest is the quiet time and starting the new processes until ready. */
       buildMs: number;
       /** Where the time went, step by step. */
       phases: ReloadPhases;
@@ -58,7 +59,7 @@ export type ReloadEvent =
       servedAt: number;
     }
   /** The build failed (`diagnostics`) or cannot be served (`message`); the last good processes keep serving. */
-  | { kind: "build-failed"; files: string[]; diagnostics: Diagnostic[]; message?: string; ms: number };
+  | { kind: "build-failed"; files: string[]; diagnostics: Diagnostic[]; message?: string; /** From the save until the failure was known. */ ms: number };
 
 /** The steps of one reload, in ms; each starts where the previous one ended. */
 export interface ReloadPhases {
@@ -198,7 +199,7 @@ export async function watchServe(options: WatchServeOptions): Promise<WatchedCha
       // A compiler bug must not end the session: report it and keep the last good chain.
       collect();
       const message = `internal error while rebuilding, please report it:\n${(error as Error).stack ?? String(error)}`;
-      return { kind: "build-failed", files, diagnostics: [], message, ms: performance.now() - began };
+      return { kind: "build-failed", files, diagnostics: [], message, ms: performance.now() - changedAt };
     }
     const next = built.ok ? (JSON.parse(readFileSync(join(built.chainDir, "chain.json"), "utf8")) as ChainIR) : undefined;
     // A failed build keeps watching the data folders of the last good one; its file list is the compiler's.
@@ -207,12 +208,12 @@ export async function watchServe(options: WatchServeOptions): Promise<WatchedCha
     warnings = built.diagnostics;
     if (!built.ok || !next) {
       collect();
-      return { kind: "build-failed", files, diagnostics: built.diagnostics, ms: performance.now() - began };
+      return { kind: "build-failed", files, diagnostics: built.diagnostics, ms: performance.now() - changedAt };
     }
     const missing = missingServeSecrets(next, { ...process.env, ...options.env });
     if (missing.length > 0) {
       collect();
-      return { kind: "build-failed", files, diagnostics: [], message: describeMissingSecrets(missing), ms: performance.now() - began };
+      return { kind: "build-failed", files, diagnostics: [], message: describeMissingSecrets(missing), ms: performance.now() - changedAt };
     }
     const before = new Map([...live].map(([name, l]) => [name, l.fingerprint]));
     const prints = chainletFingerprints(next);
@@ -257,6 +258,7 @@ export async function watchServe(options: WatchServeOptions): Promise<WatchedCha
         }
       }),
     );
+    const settled = performance.now();
     await Promise.all(retiring);
     for (const name of plan.removed) {
       const old = live.get(name)!;
@@ -280,7 +282,7 @@ export async function watchServe(options: WatchServeOptions): Promise<WatchedCha
       retireMs: ended - last.servedAt,
     };
     const restarted = replaced.sort();
-    return { kind: "reloaded", files, restarted, added: plan.added, removed: plan.removed, failed, ms: ended - began, buildMs, phases, changedAt, servedAt: last.servedAt };
+    return { kind: "reloaded", files, restarted, added: plan.added, removed: plan.removed, failed, ms: settled - changedAt, buildMs, phases, changedAt, servedAt: last.servedAt };
   };
 
   const stop = async () => {
