@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { request } from "undici";
@@ -7,6 +7,22 @@ import { watchServe, type ReloadEvent, type WatchedChain } from "../../api/serve
 import { until } from "../integration/served-fixture.js";
 
 const fixture = readFileSync(join(import.meta.dirname, "..", "..", "fixtures", "hello", "chain.ts"), "utf8");
+
+/** Pids of this process's children whose command line contains `marker` (Linux: read from /proc). */
+function childrenRunning(marker: string): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+        return ppid === process.pid && readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(marker) && !stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+}
 
 async function hello(url: string, names: string[]): Promise<{ status: number; body: unknown }> {
   const answer = await request(`${url}/v1/run_remote`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ names }) });
@@ -128,6 +144,21 @@ describe.sequential("chains serve --watch (a temp copy of fixtures/hello, edited
     expect({ name, secret, mark, token }).toEqual({ name: "Ada", secret: "no secret", mark: "from serve", token: "token" });
     expect(cwd!.startsWith(join(dir, ".work"))).toBe(true);
     expect(cwd!.endsWith(join("chainlets", "say-hello"))).toBe(true);
+  }, 120_000);
+
+  it("still restarts a Chainlet when its standby process has gone (it starts as node server.mjs)", async () => {
+    // Chainlets that began as a standby keep its command line, so the waiting one is the one no Chainlet is.
+    const waiting = () => childrenRunning("standby").filter((pid) => !Object.values(chain.chainlets).some((c) => c.pid === pid));
+    const standbys = waiting();
+    expect(standbys.length, "a standby process waits for the next reload").toBe(1);
+    process.kill(standbys[0]!, "SIGKILL");
+    await until(() => waiting().length === 0);
+    const event = await save(fixture.replace("`Hello, ${name}", "`Ahoy, ${name}"));
+    expect(event).toMatchObject({ kind: "reloaded", failed: [] });
+    expect(await hello(chain.url, ["Di"])).toEqual({ status: 200, body: "Ahoy, Di!" });
+    // And the next reload has a standby again.
+    await until(() => waiting().length === 1);
+    expect(waiting()).toHaveLength(1);
   }, 120_000);
 
   it("rewires the caller when a dependency edge is removed", async () => {
