@@ -218,8 +218,8 @@ export async function watchServe(options: WatchServeOptions): Promise<WatchedCha
     const before = new Map([...live].map(([name, l]) => [name, l.fingerprint]));
     const prints = chainletFingerprints(next);
     const plan = planReload(before, prints);
-    const buildMs = performance.now() - began;
     const builtAt = performance.now();
+    const buildMs = builtAt - began;
     options.onBuild?.(next);
     const state = options.onChainletState ?? (() => {});
     for (const name of plan.added) {

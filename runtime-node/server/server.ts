@@ -83,8 +83,7 @@ export async function startChainletServer(spec: ChainletServerSpec): Promise<Run
   services.log.logger.info({ url, ready: state.instance !== undefined }, `${spec.meta.name} listening on ${url}`);
   // A supervisor such as `chains serve` starts servers on PORT=0 and learns the real port here,
   // which is race-free unlike picking a free port before spawning.
-  const listening: ListeningMessage = { type: LISTENING_MESSAGE, url, readiness: settledReadiness(state) };
-  process.send?.(listening);
+  process.send?.({ type: LISTENING_MESSAGE, url, readiness: settledReadiness(state) } satisfies ListeningMessage);
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= drain(server, state, services));
   if (spec.handleSignals ?? spec.env === undefined) drainOnSignals(services, close);
