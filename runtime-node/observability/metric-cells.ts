@@ -1,4 +1,7 @@
-import { Counter, type CounterConfiguration, type LabelValues, type Registry } from "prom-client";
+import type { CounterConfiguration, LabelValues, Registry } from "prom-client";
+
+/** prom-client's module, loaded when `/metrics` is first scraped (see `ChainletMetrics`). */
+export type PromClient = typeof import("prom-client");
 
 /** A counter's value for one label set: the hot path adds to `value`, prom-client reads it when scraped. */
 export interface CounterCell {
@@ -6,28 +9,42 @@ export interface CounterCell {
 }
 
 /**
- * A prom-client Counter whose counts live in plain cells, one per label set, read into the Counter at
+ * A counter whose counts live in plain cells, one per label set, read into a prom-client Counter at
  * each scrape: prom-client hashes the label values on every `inc` (a bound child too), a cost paid on
- * every request. Cells of the same labels add up, so a caller may keep one per label set and site.
+ * every request, and the Counter itself exists only once a registry does (`register`). Cells of the
+ * same labels add up, so a caller may keep one per label set and site.
  */
 export class CounterCells<L extends string> {
   private readonly cells: Array<{ labels: LabelValues<L>; cell: CounterCell }> = [];
+  private readonly byLabels = new Map<string, CounterCell>();
 
-  constructor(config: Omit<CounterConfiguration<L>, "collect">) {
-    const cells = this.cells;
-    new Counter<L>({
-      ...config,
-      collect() {
-        this.reset();
-        for (const { labels, cell } of cells) if (cell.value > 0) this.inc(labels, cell.value);
-      },
-    });
-  }
+  constructor(private readonly config: Omit<CounterConfiguration<L>, "collect" | "registers">) {}
 
   cell(labels: LabelValues<L>): CounterCell {
     const cell = { value: 0 };
     this.cells.push({ labels, cell });
     return cell;
+  }
+
+  /** Adds `count` to the one cell of `labels` (made on first use): for counts off the hot path. */
+  add(labels: LabelValues<L>, count = 1): void {
+    const key = JSON.stringify(labels);
+    let cell = this.byLabels.get(key);
+    if (!cell) this.byLabels.set(key, (cell = this.cell(labels)));
+    cell.value += count;
+  }
+
+  /** Registers in `registry` the prom-client Counter that reads the cells at each scrape. */
+  register(client: PromClient, registry: Registry): void {
+    const cells = this.cells;
+    new client.Counter<L>({
+      ...this.config,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const { labels, cell } of cells) if (cell.value > 0) this.inc(labels, cell.value);
+      },
+    });
   }
 }
 
@@ -64,8 +81,8 @@ interface MetricValue {
 }
 
 /**
- * A histogram registered in a prom-client `Registry` (which renders and serves it, default labels
- * included) whose observations go to `HistogramCell`s, as `CounterCells` does for counters. It hands
+ * A histogram whose observations go to `HistogramCell`s, as `CounterCells` does for counters, and that
+ * a prom-client `Registry` renders and serves (default labels included) once registered in it. It hands
  * the registry the same values, in the same shape and order, as a prom-client Histogram would.
  */
 export class HistogramCells {
@@ -77,8 +94,10 @@ export class HistogramCells {
     readonly name: string,
     readonly help: string,
     private readonly bounds: readonly number[],
-    registry: Registry,
-  ) {
+  ) {}
+
+  /** Makes `registry` render this histogram. */
+  register(registry: Registry): void {
     registry.registerMetric(this as never);
   }
 

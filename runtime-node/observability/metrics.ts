@@ -1,5 +1,5 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
-import { CounterCells, HistogramCells, type CounterCell, type HistogramCell } from "./metric-cells.js";
+import type { Registry } from "prom-client";
+import { CounterCells, HistogramCells, type CounterCell, type HistogramCell, type PromClient } from "./metric-cells.js";
 
 /** Calls in flight and waiting behind a concurrency limit, read when `/metrics` is scraped. */
 export interface GateReading {
@@ -38,55 +38,80 @@ class CellsOf<K> {
 
 const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
-/** The Prometheus metrics of one served Chainlet, in its own registry (never prom-client's global one). */
+/** prom-client's event-loop-delay monitor samples this often by default; the first scrape waits for a sample (see `scrape`). */
+const EVENT_LOOP_SAMPLE_MS = 20;
+
+/** One scrape of `/metrics`. */
+export interface MetricsScrape {
+  contentType: string;
+  text: string;
+}
+
+/**
+ * The Prometheus metrics of one served Chainlet. Counts are kept in plain cells from the start; the
+ * prom-client registry that renders them (its own, never prom-client's global one), with the gauges
+ * and the process metrics, is made at the first scrape: loading prom-client (and the builtins its
+ * default metrics load) was a tenth of a Chainlet's start-up, and a Chainlet that is never scraped
+ * never needs it.
+ */
 export class ChainletMetrics implements TransportObserver {
-  readonly registry = new Registry();
-  private readonly requests: CounterCells<"route" | "status">;
-  private readonly duration: HistogramCells;
-  private readonly rejected: Counter;
-  private readonly depCalls: CounterCells<"dependency" | "outcome">;
-  private readonly depDuration: HistogramCells;
-  private readonly depRetries: Counter<"dependency">;
-  private readonly depRetriesThrottled: Counter<"dependency">;
-  private readonly depErrors: Counter<"dependency" | "kind">;
-  private readonly unknownDropped: Counter<"read" | "dependency">;
+  private readonly requests = new CounterCells<"route" | "status">({ name: "chains_requests_total", help: "HTTP requests answered, by route and status", labelNames: ["route", "status"] });
+  private readonly duration = new HistogramCells("chains_request_duration_seconds", "Time to answer a request (whole stream for streams)", LATENCY_BUCKETS);
+  private readonly rejected = new CounterCells({ name: "chains_run_remote_rejected_total", help: "Requests refused with 503 because the queue was full" });
+  private readonly depCalls = new CounterCells<"dependency" | "outcome">({ name: "chains_dependency_calls_total", help: "Calls to a dependency, by outcome", labelNames: ["dependency", "outcome"] });
+  private readonly depDuration = new HistogramCells("chains_dependency_call_duration_seconds", "Duration of dependency calls, retries included", LATENCY_BUCKETS);
+  private readonly depRetries = new CounterCells<"dependency">({ name: "chains_dependency_retries_total", help: "Retried attempts of dependency calls", labelNames: ["dependency"] });
+  private readonly depRetriesThrottled = new CounterCells<"dependency">({
+    name: "chains_dependency_retries_throttled_total",
+    help: "Retries of dependency calls the retry budget did not allow",
+    labelNames: ["dependency"],
+  });
+  private readonly depErrors = new CounterCells<"dependency" | "kind">({
+    name: "chains_dependency_errors_total",
+    help: "Failed dependency calls, by kind (remote, timeout, connection, protocol, cancelled)",
+    labelNames: ["dependency", "kind"],
+  });
+  private readonly unknownDropped = new CounterCells<"read" | "dependency">({
+    name: "chains_unknown_properties_dropped_total",
+    help: "Object properties the schema does not declare, dropped by the tolerant wire: in requests from other Chainlets (read=input) and in a dependency's answers (read=output)",
+    labelNames: ["read", "dependency"],
+  });
+  private readonly rejectedCell = this.rejected.cell({});
   /** Cells per route and per dependency, made on first use: the hot path finds them with a lookup or two. */
   private readonly routes = new Map<string, CellsOf<number>>();
   private readonly dependencies = new Map<string, CellsOf<"ok" | "error">>();
   private runGate: GateReading = { inFlight: 0, queued: 0 };
   private readonly depGates = new Map<string, GateReading[]>();
+  private registry: Promise<Registry> | undefined;
 
-  constructor(chainlet: string) {
-    const registers = [this.registry];
-    this.registry.setDefaultLabels({ chainlet });
-    this.requests = new CounterCells({ name: "chains_requests_total", help: "HTTP requests answered, by route and status", labelNames: ["route", "status"], registers });
-    this.duration = new HistogramCells("chains_request_duration_seconds", "Time to answer a request (whole stream for streams)", LATENCY_BUCKETS, this.registry);
-    this.rejected = new Counter({ name: "chains_run_remote_rejected_total", help: "Requests refused with 503 because the queue was full", registers });
-    this.depCalls = new CounterCells({ name: "chains_dependency_calls_total", help: "Calls to a dependency, by outcome", labelNames: ["dependency", "outcome"], registers });
-    this.depDuration = new HistogramCells("chains_dependency_call_duration_seconds", "Duration of dependency calls, retries included", LATENCY_BUCKETS, this.registry);
-    this.depRetries = new Counter({ name: "chains_dependency_retries_total", help: "Retried attempts of dependency calls", labelNames: ["dependency"], registers });
-    this.depRetriesThrottled = new Counter({
-      name: "chains_dependency_retries_throttled_total",
-      help: "Retries of dependency calls the retry budget did not allow",
-      labelNames: ["dependency"],
-      registers,
-    });
-    this.depErrors = new Counter({ name: "chains_dependency_errors_total", help: "Failed dependency calls, by kind (remote, timeout, connection, protocol, cancelled)", labelNames: ["dependency", "kind"], registers });
-    this.unknownDropped = new Counter({
-      name: "chains_unknown_properties_dropped_total",
-      help: "Object properties the schema does not declare, dropped by the tolerant wire: in requests from other Chainlets (read=input) and in a dependency's answers (read=output)",
-      labelNames: ["read", "dependency"],
-      registers,
-    });
-    this.registerGauges();
-    collectDefaultMetrics({ register: this.registry, prefix: "chains_process_" });
+  constructor(private readonly chainlet: string) {}
+
+  /** The registry, made at the first scrape with every metric in the order it is rendered. */
+  private async createRegistry(): Promise<Registry> {
+    const client = await import("prom-client");
+    const registry = new client.Registry();
+    registry.setDefaultLabels({ chainlet: this.chainlet });
+    this.requests.register(client, registry);
+    this.duration.register(registry);
+    this.rejected.register(client, registry);
+    this.depCalls.register(client, registry);
+    this.depDuration.register(registry);
+    this.depRetries.register(client, registry);
+    this.depRetriesThrottled.register(client, registry);
+    this.depErrors.register(client, registry);
+    this.unknownDropped.register(client, registry);
+    this.registerGauges(client, registry);
+    client.collectDefaultMetrics({ register: registry, prefix: "chains_process_" });
+    // The event-loop-delay gauges report the samples since the last scrape: give the first one a sample.
+    await new Promise((resolve) => setTimeout(resolve, EVENT_LOOP_SAMPLE_MS));
+    return registry;
   }
 
   /** Gauges of work in flight are read from the concurrency gates when scraped, not set per request. */
-  private registerGauges(): void {
-    const registers = [this.registry];
+  private registerGauges(client: PromClient, registry: Registry): void {
+    const registers = [registry];
     const metrics = this;
-    new Gauge({
+    new client.Gauge({
       name: "chains_run_remote_in_flight",
       help: "runRemote calls running now",
       registers,
@@ -94,7 +119,7 @@ export class ChainletMetrics implements TransportObserver {
         this.set(metrics.runGate.inFlight);
       },
     });
-    new Gauge({
+    new client.Gauge({
       name: "chains_run_remote_queued",
       help: "runRemote calls waiting for a concurrency slot",
       registers,
@@ -102,7 +127,7 @@ export class ChainletMetrics implements TransportObserver {
         this.set(metrics.runGate.queued);
       },
     });
-    new Gauge({
+    new client.Gauge({
       name: "chains_dependency_in_flight",
       help: "Dependency calls in flight",
       labelNames: ["dependency"],
@@ -111,7 +136,7 @@ export class ChainletMetrics implements TransportObserver {
         for (const [dependency, gates] of metrics.depGates) this.set({ dependency }, gates.reduce((sum, gate) => sum + gate.inFlight, 0));
       },
     });
-    new Gauge({
+    new client.Gauge({
       name: "chains_dependency_queued",
       help: "Dependency calls waiting for the concurrencyLimit",
       labelNames: ["dependency"],
@@ -138,7 +163,7 @@ export class ChainletMetrics implements TransportObserver {
   }
 
   shed(): void {
-    this.rejected.inc();
+    this.rejectedCell.value++;
   }
 
   callFinished(dependency: string, outcome: "ok" | "error", seconds: number): void {
@@ -152,20 +177,20 @@ export class ChainletMetrics implements TransportObserver {
   }
 
   retried(dependency: string): void {
-    this.depRetries.inc({ dependency });
+    this.depRetries.add({ dependency });
   }
 
   retryThrottled(dependency: string): void {
-    this.depRetriesThrottled.inc({ dependency });
+    this.depRetriesThrottled.add({ dependency });
   }
 
   failed(dependency: string, kind: string): void {
-    this.depErrors.inc({ dependency, kind });
+    this.depErrors.add({ dependency, kind });
   }
 
   /** `count` unknown properties dropped from a request (`input`) or from an answer of `dependency` (`output`). */
   unknownPropertiesDropped(read: "input" | "output", dependency: string, count: number): void {
-    this.unknownDropped.inc({ read, dependency }, count);
+    this.unknownDropped.add({ read, dependency }, count);
   }
 
   watchGate(dependency: string, gate: GateReading): void {
@@ -174,11 +199,9 @@ export class ChainletMetrics implements TransportObserver {
     else this.depGates.set(dependency, [gate]);
   }
 
-  text(): Promise<string> {
-    return this.registry.metrics();
-  }
-
-  get contentType(): string {
-    return this.registry.contentType;
+  /** Every metric in Prometheus' text format, and the Content-Type to serve it with. */
+  async scrape(): Promise<MetricsScrape> {
+    const registry = await (this.registry ??= this.createRegistry());
+    return { contentType: registry.contentType, text: await registry.metrics() };
   }
 }

@@ -7,7 +7,7 @@ export const ENV = {
   port: "PORT",
   host: "HOST",
   logLevel: "LOG_LEVEL",
-  /** JSON object: dependency Chainlet name → base URL. */
+  /** JSON object: from dependency Chainlet name to base URL. */
   dependencies: "CHAINS_DEPENDENCIES",
   authToken: "CHAINS_AUTH_TOKEN",
   /** Comma-separated extra bearer tokens an entrypoint accepts. */

@@ -15,8 +15,8 @@ export const OPERATIONAL_ROUTES: Record<string, (ctx: ServerContext, res: Server
     );
   },
   [METRICS_PATH]: (ctx, res) => {
-    void ctx.metrics.text().then((text) => {
-      res.writeHead(200, { "content-type": ctx.metrics.contentType });
+    void ctx.metrics.scrape().then(({ contentType, text }) => {
+      res.writeHead(200, { "content-type": contentType });
       res.end(text);
     });
   },

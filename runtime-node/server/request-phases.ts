@@ -10,7 +10,7 @@ import { runtimeError } from "../errors/errors.js";
 import { readBody } from "./request-body.js";
 import type { ServerContext, ServerState } from "./server-context.js";
 import { checkValue, formatIssues } from "../wire/validation.js";
-import { alignedOffsetOf, charsetOf, decode, formatOf, type WireFormat } from "../wire/wire-codec.js";
+import { alignedOffsetOf, charsetOf, decode, formatOf, formatReady, type WireFormat } from "../wire/wire-codec.js";
 import { ENVELOPE_LIMITS, escapedFragment } from "../protocol/error-envelope.js";
 
 /** The bearer token the route demands: 401 without one, 403 for one not accepted. */
@@ -52,6 +52,9 @@ export function negotiate(req: IncomingMessage): WireFormat {
  */
 export async function decodeBody(ctx: ServerContext, req: IncomingMessage, format: WireFormat): Promise<unknown> {
   const raw = await readBody(req, ctx.config.maxBodyBytes, (head) => alignedOffsetOf(format, head));
+  // The answer is written in the request's format too: from here on, the codec can write it.
+  const ready = formatReady(format);
+  if (ready) await ready;
   try {
     return decode(format, raw);
   } catch (error) {

@@ -1,19 +1,49 @@
 /// <reference path="./undici-internals.d.ts" />
 import type { Dispatcher, Pool } from "undici";
-import PoolClass from "undici/lib/dispatcher/pool.js";
-import request from "undici/lib/api/api-request.js";
 
-export type { Dispatcher, Pool };
+export type { Dispatcher };
 
-/**
- * A keep-alive undici `Pool` for one origin, from undici's pool module alone (see
- * undici-internals.d.ts): the package index would put all of undici into every Chainlet's bundle.
- */
-export function createPool(origin: string, options: Pool.Options): Pool {
-  return new PoolClass(origin, options);
+/** The two undici modules the transport uses (see undici-internals.d.ts). */
+interface Undici {
+  Pool: typeof Pool;
+  request: (this: Dispatcher, options: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
 }
 
-/** `pool.request(options)`: the index adds `request` to every dispatcher; without it, it is called on one. */
-export function poolRequest(pool: Pool, options: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData> {
-  return request.call(pool, options);
+let undici: Undici | undefined;
+let loading: Promise<Undici> | undefined;
+
+/**
+ * undici's pool and request modules, evaluated on first need: a Chainlet without dependencies never
+ * calls out, and evaluating them (with the builtins they load: tls, http2, zlib, ...) was the largest
+ * share of a Chainlet's start-up. Inside a bundle `import()` stays in the one file (esbuild inlines it).
+ */
+function loadUndici(): Promise<Undici> {
+  return (loading ??= Promise.all([import("undici/lib/dispatcher/pool.js"), import("undici/lib/api/api-request.js")]).then(
+    ([pool, request]) => (undici = { Pool: pool.default, request: request.default }),
+  ));
+}
+
+/**
+ * A keep-alive undici `Pool` for one origin, from undici's pool module alone (the package index would
+ * put all of undici into every Chainlet's bundle). Made when undici has loaded, which starts when the
+ * pool is created: by the time the first call is sent it has usually finished.
+ */
+export class HttpPool {
+  private pool: Pool | undefined;
+  private readonly ready: Promise<Pool>;
+
+  constructor(origin: string, options: Pool.Options) {
+    this.ready = loadUndici().then(({ Pool }) => (this.pool = new Pool(origin, options)));
+  }
+
+  /** `pool.request(options)`: the index adds `request` to every dispatcher; without it, it is called on one. */
+  request(options: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData> {
+    if (this.pool) return undici!.request.call(this.pool, options);
+    return this.ready.then((pool) => undici!.request.call(pool, options));
+  }
+
+  /** Closes every pooled connection. */
+  async close(): Promise<void> {
+    await (await this.ready).close();
+  }
 }

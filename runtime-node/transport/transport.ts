@@ -4,7 +4,7 @@ import { FrameTooLargeError } from "../wire/stream-frames.js";
 import { CallAbort } from "./call-abort.js";
 import { ConcurrencyGate } from "./concurrency-gate.js";
 import { ChainsError } from "../errors/errors.js";
-import { createPool, poolRequest, type Dispatcher, type Pool } from "./http-pool.js";
+import { HttpPool, type Dispatcher } from "./http-pool.js";
 import type { TransportObserver } from "../observability/metrics.js";
 import { RemoteError } from "../errors/remote-error.js";
 import { DEPENDS_DEFAULTS, type DependsOptions } from "../authoring/remote-config.js";
@@ -26,7 +26,7 @@ import {
   TRACEPARENT_HEADER,
 } from "../protocol/http.js";
 import { runtimeMessage } from "../protocol/runtime-errors.js";
-import { alignedOffsetOf, decode, decodeFrames, encodeChunks, type WireFormat } from "../wire/wire-codec.js";
+import { alignedOffsetOf, decode, decodeFrames, encodeChunks, formatReady, type WireFormat } from "../wire/wire-codec.js";
 
 /** A dependency call ran past its `timeoutSec` (or a stream past `streamingReadTimeoutSec`). */
 export class DependencyTimeoutError extends ChainsError {
@@ -81,7 +81,9 @@ const isStreamType = (type: string) => type === NDJSON_TYPE || type === MSGPACK_
 function answerBytes(response: Dispatcher.ResponseData, type: string, limit: BodyLimit): Promise<Buffer> {
   const declared = Number(response.headers["content-length"]);
   const format: WireFormat = type === MSGPACK_TYPE ? "msgpack" : "json";
-  return readWholeBody(response.body as AsyncIterable<Buffer>, Number.isFinite(declared) ? declared : undefined, (head) => alignedOffsetOf(format, head), limit);
+  const reading = readWholeBody(response.body as AsyncIterable<Buffer>, Number.isFinite(declared) ? declared : undefined, (head) => alignedOffsetOf(format, head), limit);
+  const ready = formatReady(format);
+  return ready ? Promise.all([reading, ready]).then(([bytes]) => bytes) : reading;
 }
 
 function firstHeader(headers: Dispatcher.ResponseData["headers"], name: string): string {
@@ -99,7 +101,7 @@ function mediaType(headers: Dispatcher.ResponseData["headers"]): string {
  * endpoint, JSON or MessagePack, and streams.
  */
 export class Transport {
-  private readonly pools = new Map<string, Pool>();
+  private readonly pools = new Map<string, HttpPool>();
 
   constructor(readonly settings: TransportSettings = {}) {}
 
@@ -109,7 +111,7 @@ export class Transport {
     // An absolute path in `settings.path` replaces the base URL's path; a relative one extends it.
     let pool = this.pools.get(url.origin);
     if (!pool) {
-      pool = createPool(url.origin, { keepAliveTimeout: 10_000, headersTimeout: 0, bodyTimeout: 0 });
+      pool = new HttpPool(url.origin, { keepAliveTimeout: 10_000, headersTimeout: 0, bodyTimeout: 0 });
       this.pools.set(url.origin, pool);
     }
     const endpoint = new Endpoint(name, pool, `${url.pathname}${url.search}`, { ...DEPENDS_DEFAULTS, ...stripUndefined(settings) }, this.settings, url);
@@ -159,7 +161,7 @@ export class Endpoint {
 
   constructor(
     readonly name: string,
-    private readonly pool: Pool,
+    private readonly pool: HttpPool,
     private readonly path: string,
     private readonly options: Resolved,
     private readonly transport: TransportSettings,
@@ -316,6 +318,8 @@ export class Endpoint {
    * the caller to end.
    */
   private async send(body: unknown, signal: CallAbort, firstAttempt: number, bodyTimeout = 0): Promise<SentAttempt> {
+    const ready = formatReady(this.format);
+    if (ready) await ready;
     const chunks = encodeChunks(this.format, body);
     const length = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
     const tries: Tries = { attempt: firstAttempt, notStarted: 0 };
@@ -353,7 +357,7 @@ export class Endpoint {
     // chunks, made anew for each attempt.
     const payload = chunks.length === 1 ? chunks[0] : Readable.from(chunks, { objectMode: false });
     const headers = chunks.length === 1 ? this.headers(span) : [...this.headers(span), "content-length", String(length)];
-    return poolRequest(this.pool, { method: "POST", path: this.path, headers, body: payload, signal, headersTimeout: 0, bodyTimeout });
+    return this.pool.request({ method: "POST", path: this.path, headers, body: payload, signal, headersTimeout: 0, bodyTimeout });
   }
 
   /** The backoff step of the retry a failed attempt earns (and counts), or undefined when it is not retried. */
@@ -402,9 +406,11 @@ export class Endpoint {
     }
     const bytes = Buffer.concat(parts, size);
     const whole = size <= ENVELOPE_LIMITS.maxBytes;
+    const format: WireFormat = mediaType(response.headers) === MSGPACK_TYPE ? "msgpack" : "json";
     let envelope: ErrorEnvelope | undefined;
     try {
-      const parsed = whole ? (decode(mediaType(response.headers) === MSGPACK_TYPE ? "msgpack" : "json", bytes) as { error?: unknown }) : undefined;
+      if (whole) await formatReady(format);
+      const parsed = whole ? (decode(format, bytes) as { error?: unknown }) : undefined;
       if (isErrorEnvelope(parsed?.error)) envelope = boundedEnvelope(parsed.error);
     } catch {
       envelope = undefined;

@@ -1,4 +1,4 @@
-import { addExtension, type Packr } from "msgpackr";
+import type { addExtension, Packr } from "msgpackr";
 
 /**
  * Typed arrays of at least this many bytes travel without copies: sent as their own chunk after the
@@ -53,7 +53,11 @@ function readTypedArray(data: Uint8Array): unknown {
   if (code === 17) return new DataView(copy);
   throw new Error(`Could not find typed array for code ${code}`);
 }
-addExtension({ type: TYPED_ARRAY_EXT, unpack: readTypedArray });
+
+/** Installs `readTypedArray` as msgpackr's typed-array reader; the codec calls it when it loads msgpackr. */
+export function installTypedArrayReader(add: typeof addExtension): void {
+  add({ type: TYPED_ARRAY_EXT, unpack: readTypedArray });
+}
 
 /** Unpacks `body`, returning large aligned typed arrays as views of it (so `body` must not be reused). */
 export function unpackWithViews(packr: Packr, body: Buffer): unknown {

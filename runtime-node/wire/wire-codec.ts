@@ -1,5 +1,5 @@
-import { Packr } from "msgpackr";
-import { largeViewDataOffset, packChunks, unpackWithViews } from "./msgpack-large-views.js";
+import type { Packr } from "msgpackr";
+import { installTypedArrayReader, largeViewDataOffset, packChunks, unpackWithViews } from "./msgpack-large-views.js";
 import { JSON_TYPE, MSGPACK_LEGACY_TYPE, MSGPACK_TYPE } from "../protocol/http.js";
 import { splitFrames } from "./stream-frames.js";
 
@@ -7,8 +7,28 @@ const UTF8 = new TextDecoder();
 
 export type WireFormat = "json" | "msgpack";
 
-// Records would make the wire depend on shared structure state; typed arrays keep their class.
-const packr = new Packr({ moreTypes: true, useRecords: false });
+let msgpack: Packr | undefined;
+let loadingMsgpack: Promise<void> | undefined;
+
+/**
+ * Resolves once bodies of `format` can be encoded and decoded, or is undefined when they already can:
+ * msgpackr is loaded with the first MessagePack body (a request, a binary dependency), not at start,
+ * where evaluating it (and its probe for a native extension on disk) cost every Chainlet. The codec's
+ * MessagePack functions throw until it has loaded.
+ */
+export function formatReady(format: WireFormat): Promise<void> | undefined {
+  if (format === "json" || msgpack) return undefined;
+  return (loadingMsgpack ??= import("msgpackr").then(({ Packr, addExtension }) => {
+    installTypedArrayReader(addExtension);
+    // Records would make the wire depend on shared structure state; typed arrays keep their class.
+    msgpack = new Packr({ moreTypes: true, useRecords: false });
+  }));
+}
+
+function packr(): Packr {
+  if (!msgpack) throw new Error("the MessagePack codec was used before formatReady(\"msgpack\") resolved");
+  return msgpack;
+}
 
 function base64Replacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
   // `this[key]` is the value before toJSON ran: a Buffer's toJSON would turn it into a number array.
@@ -48,7 +68,7 @@ export function toJsonText(value: unknown): string {
 }
 
 export function encode(format: WireFormat, value: unknown): Buffer {
-  return format === "msgpack" ? packr.pack(value === undefined ? null : value) : Buffer.from(toJsonText(value));
+  return format === "msgpack" ? packr().pack(value === undefined ? null : value) : Buffer.from(toJsonText(value));
 }
 
 /**
@@ -56,7 +76,7 @@ export function encode(format: WireFormat, value: unknown): Buffer {
  * that view the array's memory (not copied), so they must not change until the body is written.
  */
 export function encodeChunks(format: WireFormat, value: unknown): Buffer[] {
-  return format === "msgpack" ? packChunks(packr, value === undefined ? null : value) : [Buffer.from(toJsonText(value))];
+  return format === "msgpack" ? packChunks(packr(), value === undefined ? null : value) : [Buffer.from(toJsonText(value))];
 }
 
 /**
@@ -65,7 +85,7 @@ export function encodeChunks(format: WireFormat, value: unknown): Buffer[] {
  * over (it must not be reused).
  */
 export function decode(format: WireFormat, body: Buffer): unknown {
-  return format === "msgpack" ? unpackWithViews(packr, body) : JSON.parse(body.toString("utf8"));
+  return format === "msgpack" ? unpackWithViews(packr(), body) : JSON.parse(body.toString("utf8"));
 }
 
 /**
@@ -79,7 +99,7 @@ export function alignedOffsetOf(format: WireFormat, head: Buffer): number | unde
 /** One stream frame: an ndjson line or a length-prefixed MessagePack value. */
 export function encodeFrame(format: WireFormat, value: unknown): Buffer {
   if (format === "json") return Buffer.from(`${toJsonText(value)}\n`);
-  const packed = packr.pack(value === undefined ? null : value);
+  const packed = packr().pack(value === undefined ? null : value);
   const prefix = Buffer.allocUnsafe(4);
   prefix.writeUInt32BE(packed.length, 0);
   return Buffer.concat([prefix, packed]);
@@ -105,7 +125,9 @@ export function charsetOf(contentType: string | undefined): string | undefined {
 
 /** Decoded bodies of one stream, frame by frame, from chunks that split frames anywhere (see `splitFrames` for the limit). */
 export async function* decodeFrames(format: WireFormat, chunks: AsyncIterable<Buffer>, maxFrameBytes?: number): AsyncGenerator<unknown> {
+  const ready = formatReady(format);
+  if (ready) await ready;
   for await (const frame of splitFrames(format, chunks, maxFrameBytes)) {
-    yield format === "json" ? JSON.parse(UTF8.decode(frame)) : packr.unpack(frame);
+    yield format === "json" ? JSON.parse(UTF8.decode(frame)) : packr().unpack(frame);
   }
 }

@@ -1,7 +1,7 @@
 import { Packr } from "msgpackr";
 import { describe, expect, it } from "vitest";
 import { splitFrames } from "../../runtime-node/wire/stream-frames.js";
-import { encodeFrame } from "../../runtime-node/wire/wire-codec.js";
+import { encodeFrame, formatReady } from "../../runtime-node/wire/wire-codec.js";
 
 const packr = new Packr({ moreTypes: true, useRecords: false });
 const items = [{ a: 1 }, "text with ünïcode", [1, 2, 3], { long: "x".repeat(70_000) }, null];
@@ -17,6 +17,9 @@ async function collect(format: "json" | "msgpack", bytes: Uint8Array, size: numb
   }
   return out;
 }
+
+// The codec loads msgpackr with the first MessagePack body (see formatReady).
+await formatReady("msgpack");
 
 describe("stream frames (shared by the transport and the generated client)", () => {
   for (const format of ["json", "msgpack"] as const) {

@@ -60,7 +60,8 @@ describe("histograms kept in cells", () => {
     const reference = new Histogram({ name: "h_seconds", help: "latency", labelNames: ["route"], buckets, registers: [theirs] });
     const ours = new Registry();
     ours.setDefaultLabels({ chainlet: "c" });
-    const cells = new HistogramCells("h_seconds", "latency", buckets, ours);
+    const cells = new HistogramCells("h_seconds", "latency", buckets);
+    cells.register(ours);
     for (const value of observations) {
       reference.observe({ route: "/a" }, value);
       cells.cell({ route: "/a" }).observe(value);

@@ -1,7 +1,7 @@
 import { Packr } from "msgpackr";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { readWholeBody } from "../../runtime-node/wire/aligned-body.js";
-import { alignedOffsetOf, decode, encode, encodeChunks } from "../../runtime-node/wire/wire-codec.js";
+import { alignedOffsetOf, decode, encode, encodeChunks, formatReady } from "../../runtime-node/wire/wire-codec.js";
 
 const otherPackr = new Packr({ moreTypes: true, useRecords: false });
 
@@ -14,6 +14,9 @@ function samples(count: number): Float32Array {
 async function* inPieces(body: Buffer, size: number): AsyncGenerator<Buffer> {
   for (let at = 0; at < body.length; at += size) yield Buffer.from(body.subarray(at, at + size));
 }
+
+// The codec loads msgpackr with the first MessagePack body (see formatReady).
+beforeAll(() => formatReady("msgpack"));
 
 describe("MessagePack bodies with large typed arrays", () => {
   const raw = Buffer.alloc(70_000, 3);
