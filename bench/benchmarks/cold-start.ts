@@ -90,7 +90,10 @@ export const coldStartBenchmark: Benchmark = {
         coldStartRatio,
         idleRssMb: chainletRss.median,
       },
-      targets: [atMost("coldStartRatio ≤ 1.5 (spawn → /readyz vs node -e)", coldStartRatio, 1.5), atMost("idleRssMb ≤ 60 (MB resident per idle Chainlet process)", chainletRss.median, 60)],
+      targets: [
+        atMost("coldStartRatio ≤ 1.25 (spawn → /readyz vs node -e; issue 15)", coldStartRatio, 1.25),
+        atMost("idleRssMb ≤ 50 (MB resident per idle Chainlet process; issue 15)", chainletRss.median, 50),
+      ],
       details: figures,
       notes: [`Median of ${repeats} starts each, alternating; readiness polled every 2 ms; RSS read from /proc after ${idleMs} ms idle.`],
     };
