@@ -36,9 +36,10 @@ export async function emitChain(ir: ChainIR, options: EmitOptions): Promise<Emit
   const [runtime, bundles] = await Promise.all([servedRuntime(), bundleChainlets(ir, options.chainDir, options.cache)]);
   for (const chainlet of ir.chainlets) {
     files.push(...emitChainletContext(ir, chainlet, bundles.get(chainlet.name)!, runtime, options));
-    files.push(...emitClient(ir, chainlet).map((file) => ({ ...file, path: `clients/${chainlet.name}/${file.path}` })));
+    const client = options.cache ? options.cache.clientFiles(ir, chainlet, () => emitClient(ir, chainlet)) : emitClient(ir, chainlet);
+    files.push(...client.map((file) => ({ ...file, path: `clients/${chainlet.name}/${file.path}` })));
   }
-  files.push(...emitDeployments(ir, options.deploy));
+  files.push(...emitDeployments(ir, options.deploy, options.cache?.printedYaml));
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
