@@ -89,16 +89,15 @@ export class EmitCache {
   }
 
   /**
-   * The client package of `chainlet`: the last one while the chain's names and the Chainlet's IR (its
-   * build id aside, which does not reach the client) are the same, else `emit()`'s.
+   * The client package of every Chainlet of `ir`, by name: for each, the last one while the chain's
+   * names and the Chainlet's IR (its build id aside, which does not reach the client) are the same;
+   * `emit` makes the others.
    */
-  clientFiles(ir: ChainIR, chainlet: ChainletIR, emit: () => ClientFile[]): ClientFile[] {
-    const key = hashText(JSON.stringify([ir.name, ir.displayName, { ...chainlet, buildId: undefined }]));
-    const last = this.clients.get(chainlet.name);
-    if (last?.key === key) return last.files;
-    const files = emit();
-    this.clients.set(chainlet.name, { key, files });
-    return files;
+  async clientFiles(ir: ChainIR, emit: (chainlets: ChainletIR[]) => Promise<Map<string, ClientFile[]>>): Promise<Map<string, ClientFile[]>> {
+    const keys = new Map(ir.chainlets.map((chainlet) => [chainlet.name, hashText(JSON.stringify([ir.name, ir.displayName, { ...chainlet, buildId: undefined }]))]));
+    const stale = ir.chainlets.filter((chainlet) => this.clients.get(chainlet.name)?.key !== keys.get(chainlet.name));
+    for (const [name, files] of await emit(stale)) this.clients.set(name, { key: keys.get(name)!, files });
+    return new Map(ir.chainlets.map((chainlet) => [chainlet.name, this.clients.get(chainlet.name)!.files]));
   }
 
   /** The last bundle of `chainlet`, if `generated` and `hashOf` (current hash of a file it read) say it would not change. */

@@ -4,7 +4,7 @@ import { bundleChainlets, type ChainletBundle } from "./bundle-chainlets.js";
 import { buildId } from "./build-id.js";
 import { emitDeployments } from "./deploy/emit-deployments.js";
 import type { DeployOptions } from "./deploy/deploy-options.js";
-import { emitClient } from "./emit-client.js";
+import { emitClients } from "./emit-client.js";
 import { readDataDir } from "./emit-data-dir.js";
 import { emitDockerfiles } from "./emit-dockerfile.js";
 import type { EmitCache } from "./emit-cache.js";
@@ -33,11 +33,14 @@ export interface EmitOptions {
  */
 export async function emitChain(ir: ChainIR, options: EmitOptions): Promise<EmittedFile[]> {
   const files: EmittedFile[] = [];
-  const [runtime, bundles] = await Promise.all([servedRuntime(), bundleChainlets(ir, options.chainDir, options.cache)]);
+  const [runtime, bundles, clients] = await Promise.all([
+    servedRuntime(),
+    bundleChainlets(ir, options.chainDir, options.cache),
+    options.cache ? options.cache.clientFiles(ir, (stale) => emitClients(ir, stale)) : emitClients(ir, ir.chainlets),
+  ]);
   for (const chainlet of ir.chainlets) {
     files.push(...emitChainletContext(ir, chainlet, bundles.get(chainlet.name)!, runtime, options));
-    const client = options.cache ? options.cache.clientFiles(ir, chainlet, () => emitClient(ir, chainlet)) : emitClient(ir, chainlet);
-    files.push(...client.map((file) => ({ ...file, path: `clients/${chainlet.name}/${file.path}` })));
+    files.push(...clients.get(chainlet.name)!.map((file) => ({ ...file, path: `clients/${chainlet.name}/${file.path}` })));
   }
   files.push(...emitDeployments(ir, options.deploy, options.cache?.printedYaml));
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
