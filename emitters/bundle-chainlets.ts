@@ -14,7 +14,7 @@ import { rewriteMapSources } from "./map-sources.js";
 import { packageName } from "./npm-requirements.js";
 import { rewriteChainletSource, TARGET_EXPORT } from "./rewrite-source.js";
 import { runtimeLocation, type RuntimeLocation } from "./runtime-location.js";
-import { CREATE_REQUIRE_BANNER, SERVED_RUNTIME_FILE } from "./served-runtime.js";
+import { SERVED_MODULE_OPTIONS, SERVED_RUNTIME_FILE } from "./served-runtime.js";
 
 export type { ChainletBundle };
 
@@ -170,20 +170,9 @@ function bundleOptions(group: GroupBuild, outDir: string): BuildOptions {
     outdir: outDir,
     outExtension: { ".js": ".mjs" },
     write: true,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    sourcemap: "linked",
-    sourcesContent: true,
-    legalComments: "none",
-    charset: "utf8",
-    // The runtime reports Chainlets by class name; bundling must not rename them.
-    keepNames: true,
+    ...SERVED_MODULE_OPTIONS,
     external: externalsOf(chainlets[0]!),
-    logLevel: "silent",
     metafile: group.cache !== undefined,
-    banner: { js: CREATE_REQUIRE_BANNER },
   };
 }
 

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { build } from "esbuild";
+import { build, type BuildOptions } from "esbuild";
 import { hashText } from "./emit-cache.js";
 import { runtimeLocation } from "./runtime-location.js";
 
@@ -55,18 +55,7 @@ export async function bundleServedRuntime(entry: string, packageDir: string): Pr
     // Not written: the map's paths are relative to this file's folder, the package root.
     outfile: join(packageDir, SERVED_RUNTIME_FILE),
     write: false,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    sourcemap: "linked",
-    sourcesContent: true,
-    legalComments: "none",
-    charset: "utf8",
-    // The runtime reports Chainlets by class name; bundling must not rename them.
-    keepNames: true,
-    logLevel: "silent",
-    banner: { js: CREATE_REQUIRE_BANNER },
+    ...SERVED_MODULE_OPTIONS,
   });
   const code = result.outputFiles.find((file) => file.path.endsWith(".mjs"));
   const map = result.outputFiles.find((file) => file.path.endsWith(".mjs.map"));
@@ -74,9 +63,22 @@ export async function bundleServedRuntime(entry: string, packageDir: string): Pr
   return withDigests(code.contents, map.contents);
 }
 
-/** Bundled CommonJS dependencies call `require`, which an ES module does not have. */
-export const CREATE_REQUIRE_BANNER =
-  'import { createRequire as __tschainsCreateRequire } from "node:module";\nconst require = __tschainsCreateRequire(import.meta.url);';
+/** What `runtime.mjs` and every `server.mjs` are: ES modules for Node 20 with a linked source map. */
+export const SERVED_MODULE_OPTIONS = {
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  sourcemap: "linked",
+  sourcesContent: true,
+  legalComments: "none",
+  charset: "utf8",
+  // The runtime reports Chainlets by class name; bundling must not rename them.
+  keepNames: true,
+  logLevel: "silent",
+  // Bundled CommonJS dependencies call `require`, which an ES module does not have.
+  banner: { js: 'import { createRequire as __tschainsCreateRequire } from "node:module";\nconst require = __tschainsCreateRequire(import.meta.url);' },
+} as const satisfies BuildOptions;
 
 function withDigests(code: Uint8Array, map: Uint8Array): ServedRuntime {
   return { code, map, codeDigest: hashText(code), mapDigest: hashText(map) };
