@@ -14,6 +14,7 @@ import { rewriteMapSources } from "./map-sources.js";
 import { packageName } from "./npm-requirements.js";
 import { rewriteChainletSource, TARGET_EXPORT } from "./rewrite-source.js";
 import { runtimeLocation, type RuntimeLocation } from "./runtime-location.js";
+import { SERVED_MODULE_OPTIONS, SERVED_RUNTIME_FILE } from "./served-runtime.js";
 
 export type { ChainletBundle };
 
@@ -24,18 +25,23 @@ const VIRTUAL = "tschains-virtual";
  * module's path into the bundle's comments and the map, which must hold no machine paths.
  */
 const CHAINLET_NAMESPACE = "tschains-chainlet:";
-/** Marks the runtime's own resolution of a package it shares with user code, so it is not redirected again. */
-const RUNTIME_COPY = Symbol("runtime copy");
+/** How each bundle imports the runtime, which lies next to it in the Chainlet's context. */
+const RUNTIME_IMPORT = `./${SERVED_RUNTIME_FILE}`;
+/** Packages the user's code shares with the runtime: they resolve to `runtime.mjs` (see `runtime-node/served-runtime.ts`). */
+const SHARED_WITH_RUNTIME = ["tschains", "@opentelemetry/api"];
 const USER_SOURCE = /\.[cm]?[jt]sx?$/;
 
 /**
  * Bundles every Chainlet's service with esbuild: per Chainlet the user's class (its file rewritten from
- * the IR's spans), the runtime server and the precompiled validators, into one self-contained ES module
- * for Node 20. `npmRequirements` stay external (installed in the image); everything else is inlined.
+ * the IR's spans), the libraries it imports and the precompiled validators, into one ES module for
+ * Node 20 that imports the runtime (`tschains`, the server, `dependsOn`, `@opentelemetry/api`) from
+ * `./runtime.mjs`, bundled once per tschains version (see `served-runtime.ts`) and placed next to it in
+ * the context: linking and printing the megabyte of runtime once per Chainlet was most of a build.
+ * `npmRequirements` stay external (installed in the image); everything else is inlined.
  *
- * All Chainlets go through one esbuild build, one entry point each, so the runtime and node_modules
- * (most of every bundle) are read and parsed once per build instead of once per Chainlet. Each entry
- * still gets its own complete bundle: the project's source files are loaded into a namespace per
+ * All Chainlets go through one esbuild build, one entry point each, so node_modules are read and
+ * parsed once per build instead of once per Chainlet. Each entry
+ * still gets its own bundle: the project's source files are loaded into a namespace per
  * Chainlet, where they are rewritten for that Chainlet (its `depends()` calls, stand-ins for the other
  * Chainlets), so the same file can differ from one bundle to the next and a caller's bundle never
  * contains its dependency's code. Chainlets whose `npmRequirements` differ are built separately,
@@ -164,25 +170,9 @@ function bundleOptions(group: GroupBuild, outDir: string): BuildOptions {
     outdir: outDir,
     outExtension: { ".js": ".mjs" },
     write: true,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    sourcemap: "linked",
-    sourcesContent: true,
-    legalComments: "none",
-    // Non-ASCII escaped (esbuild's default): one such character made V8 hold the whole megabyte-sized
-    // source as UTF-16, twice the memory, and decode it on a slower path at every start.
-    charset: "ascii",
-    // The runtime reports Chainlets by class name; bundling must not rename them.
-    keepNames: true,
+    ...SERVED_MODULE_OPTIONS,
     external: externalsOf(chainlets[0]!),
-    logLevel: "silent",
     metafile: group.cache !== undefined,
-    banner: {
-      // Bundled CommonJS dependencies call `require`, which an ES module does not have.
-      js: 'import { createRequire as __tschainsCreateRequire } from "node:module";\nconst require = __tschainsCreateRequire(import.meta.url);',
-    },
   };
 }
 
@@ -208,7 +198,7 @@ async function bundleGroupInto(group: GroupBuild, outDir: string, bundle: (throw
     }),
   );
   const bundles = new Map<string, ChainletBundle>();
-  // Every bundle lists the same runtime and library files; a path that climbs out of
+  // Every bundle lists the same library files; a path that climbs out of
   // `<scratch>/<name>/` means the same file from every Chainlet's folder, so it is converted once.
   const converted = new Map<string, string>();
   for (const { chainlet, outfile, code, map } of outputs) {
@@ -272,14 +262,13 @@ function chainletsPlugin(current: () => { group: GroupBuild; thrown: EmitError[]
   return {
     name: "tschains-chainlets",
     setup(pluginBuild) {
-      // One runtime instance: the user's `import "tschains"` and the server must share the injector.
-      pluginBuild.onResolve({ filter: /^tschains$/ }, () => ({ path: runtime.index }));
-      // One `@opentelemetry/api` too: the user's spans must reach the tracer provider the runtime registers.
-      pluginBuild.onResolve({ filter: /^@opentelemetry\/api$/ }, async (args) => {
-        if (args.pluginData === RUNTIME_COPY) return undefined;
-        const resolved = await pluginBuild.resolve(args.path, { kind: args.kind, resolveDir: runtime.packageDir, pluginData: RUNTIME_COPY });
-        return { path: resolved.path, namespace: resolved.namespace, external: resolved.external, sideEffects: resolved.sideEffects, errors: resolved.errors };
-      });
+      // One runtime instance: the user's `import "tschains"` and the server must share the injector, and
+      // the user's spans must reach the tracer provider the runtime registers. A package the Chainlet
+      // installs itself (npmRequirements) stays its own.
+      const external = new Set(externalsOf(names[0]!));
+      const shared = SHARED_WITH_RUNTIME.filter((name) => !external.has(name));
+      const sharedFilter = new RegExp(`^(${shared.map((name) => name.replace(/[/]/g, "\\/")).join("|")})$`);
+      pluginBuild.onResolve({ filter: sharedFilter }, () => ({ path: RUNTIME_IMPORT, external: true }));
       pluginBuild.onResolve({ filter: /^tschains-virtual:/ }, (args) => {
         const [, kind, name] = args.path.split(":");
         const namespace = name !== undefined ? `${CHAINLET_NAMESPACE}${name}` : args.namespace;
@@ -289,10 +278,8 @@ function chainletsPlugin(current: () => { group: GroupBuild; thrown: EmitError[]
             return { path: `${VIRTUAL}:${kind}`, namespace };
           case "chainlet":
             return { path: chainletNamed(chainletOf(namespace)).file, namespace };
-          case "server":
-            return { path: runtime.server };
-          case "authoring":
-            return { path: runtime.authoring };
+          case "runtime":
+            return { path: RUNTIME_IMPORT, external: true };
           default:
             return undefined;
         }
@@ -302,7 +289,7 @@ function chainletsPlugin(current: () => { group: GroupBuild; thrown: EmitError[]
         // The project's own files are loaded once per Chainlet, each copy rewritten for that Chainlet;
         // libraries and the runtime resolve as usual, in the shared `file` namespace.
         pluginBuild.onResolve({ filter: /.*/, namespace }, async (args) => {
-          if (args.path.startsWith(`${VIRTUAL}:`) || args.path === "tschains") return undefined;
+          if (args.path.startsWith(`${VIRTUAL}:`) || shared.includes(args.path)) return undefined;
           const importer = resolve(projectRoot, args.importer);
           const resolved = await pluginBuild.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer, namespace: "file" });
           if (resolved.errors.length > 0 || resolved.external || resolved.namespace !== "file" || !isProjectSource(resolved.path)) return undefined;
@@ -338,13 +325,13 @@ function projectSource(group: Pick<GroupBuild, "ir">, chainlet: ChainletIR, path
     target: path === chainlet.file ? chainlet : undefined,
     standIns: declared.filter((each) => each !== chainlet),
     // A virtual name: the rewritten text lands in the source map, which must hold no machine paths.
-    dependsOnModule: `${VIRTUAL}:authoring`,
+    dependsOnModule: `${VIRTUAL}:runtime`,
   });
 }
 
 /**
  * The validators emitter, created when esbuild first asks for a validators module: compiling the
- * chain's schemas then overlaps with esbuild parsing the runtime in its own process.
+ * chain's schemas then overlaps with esbuild parsing the libraries in its own process.
  */
 function lazyValidators(ir: ChainIR): () => ValidatorsEmitter {
   let emitter: ValidatorsEmitter | undefined;
@@ -373,7 +360,7 @@ function withoutBom(text: string): string {
 function entrySource(meta: ReturnType<typeof chainletMeta>): string {
   return [
     `import { ${TARGET_EXPORT} as Chainlet } from "${VIRTUAL}:chainlet";`,
-    `import { startChainletServer } from "${VIRTUAL}:server";`,
+    `import { startChainletServer } from "${VIRTUAL}:runtime";`,
     `import * as validators from "${VIRTUAL}:validators";`,
     `const meta = ${JSON.stringify(meta)};`,
     "startChainletServer({",

@@ -3,8 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BuildContext, BuildResult } from "esbuild";
-import type { ChainIR } from "../compiler/chain-ir.js";
+import type { ChainIR, ChainletIR } from "../compiler/chain-ir.js";
 import type { ChainletBundle } from "./chainlet-bundle.js";
+import type { ClientFile } from "./emit-client.js";
+import type { PrintedYaml } from "./deploy/emit-kubernetes.js";
 import { createValidatorsEmitter, type ValidatorsEmitter } from "./emit-validators.js";
 
 /** What one Chainlet's bundle was built from, to tell whether building it again would change it. */
@@ -18,8 +20,8 @@ export interface BundleInputs {
 /**
  * What one process keeps between builds of the same chain (`chains serve --watch`), so a rebuild
  * re-emits only what its inputs changed: the validators emitter per set of schemas (ajv's standalone
- * compilation is the slow part of emitting validators) and each Chainlet's last bundle with the inputs
- * it was built from. Reusing a bundle is exact, never a guess: a Chainlet is bundled again unless its
+ * compilation is the slow part of emitting validators), each Chainlet's last bundle with the inputs
+ * it was built from, its client package, and the Kubernetes manifests' YAML texts. Reusing a bundle is exact, never a guess: a Chainlet is bundled again unless its
  * generated inputs and every file of its last bundle (as given to esbuild, after rewriting) hash the same.
  */
 export class EmitCache {
@@ -29,6 +31,9 @@ export class EmitCache {
   private readonly bundles = new Map<string, { inputs: BundleInputs; bundle: ChainletBundle }>();
   private readonly fileHashes = new Map<string, { mtimeMs: number; size: number; hash: string }>();
   private readonly bundlers = new Map<string, KeptBundler>();
+  private readonly clients = new Map<string, { key: string; files: ClientFile[] }>();
+  /** The Kubernetes manifests' YAML texts (see `emitKubernetes`). */
+  readonly printedYaml: PrintedYaml = new Map();
 
   /**
    * An esbuild context kept for one set of Chainlets bundled together, with its own scratch folder:
@@ -81,6 +86,18 @@ export class EmitCache {
         return code;
       },
     };
+  }
+
+  /**
+   * The client package of every Chainlet of `ir`, by name: for each, the last one while the chain's
+   * names and the Chainlet's IR (its build id aside, which does not reach the client) are the same;
+   * `emit` makes the others.
+   */
+  async clientFiles(ir: ChainIR, emit: (chainlets: ChainletIR[]) => Promise<Map<string, ClientFile[]>>): Promise<Map<string, ClientFile[]>> {
+    const keys = new Map(ir.chainlets.map((chainlet) => [chainlet.name, hashText(JSON.stringify([ir.name, ir.displayName, { ...chainlet, buildId: undefined }]))]));
+    const stale = ir.chainlets.filter((chainlet) => this.clients.get(chainlet.name)?.key !== keys.get(chainlet.name));
+    for (const [name, files] of await emit(stale)) this.clients.set(name, { key: keys.get(name)!, files });
+    return new Map(ir.chainlets.map((chainlet) => [chainlet.name, this.clients.get(chainlet.name)!.files]));
   }
 
   /** The last bundle of `chainlet`, if `generated` and `hashOf` (current hash of a file it read) say it would not change. */

@@ -4,13 +4,14 @@ import { bundleChainlets, type ChainletBundle } from "./bundle-chainlets.js";
 import { buildId } from "./build-id.js";
 import { emitDeployments } from "./deploy/emit-deployments.js";
 import type { DeployOptions } from "./deploy/deploy-options.js";
-import { emitClient } from "./emit-client.js";
+import { emitClients } from "./emit-client.js";
 import { readDataDir } from "./emit-data-dir.js";
 import { emitDockerfiles } from "./emit-dockerfile.js";
 import type { EmitCache } from "./emit-cache.js";
 import type { EmittedFile } from "./emitted-file.js";
 import { emitOpenApi, projectVersion } from "./emit-openapi.js";
 import { emitContextPackage } from "./emit-package-json.js";
+import { SERVED_RUNTIME_FILE, servedRuntime, type ServedRuntime } from "./served-runtime.js";
 import { stableJson } from "./stable-json.js";
 
 
@@ -32,17 +33,21 @@ export interface EmitOptions {
  */
 export async function emitChain(ir: ChainIR, options: EmitOptions): Promise<EmittedFile[]> {
   const files: EmittedFile[] = [];
-  const bundles = await bundleChainlets(ir, options.chainDir, options.cache);
+  const [runtime, bundles, clients] = await Promise.all([
+    servedRuntime(),
+    bundleChainlets(ir, options.chainDir, options.cache),
+    options.cache ? options.cache.clientFiles(ir, (stale) => emitClients(ir, stale)) : emitClients(ir, ir.chainlets),
+  ]);
   for (const chainlet of ir.chainlets) {
-    files.push(...emitChainletContext(ir, chainlet, bundles.get(chainlet.name)!, options));
-    files.push(...emitClient(ir, chainlet).map((file) => ({ ...file, path: `clients/${chainlet.name}/${file.path}` })));
+    files.push(...emitChainletContext(ir, chainlet, bundles.get(chainlet.name)!, runtime, options));
+    files.push(...clients.get(chainlet.name)!.map((file) => ({ ...file, path: `clients/${chainlet.name}/${file.path}` })));
   }
-  files.push(...emitDeployments(ir, options.deploy));
+  files.push(...emitDeployments(ir, options.deploy, options.cache?.printedYaml));
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** The Chainlet's Docker context, its OpenAPI and schemas; sets `chainlet.buildId` from the image's inputs. */
-function emitChainletContext(ir: ChainIR, chainlet: ChainletIR, bundle: ChainletBundle, options: EmitOptions): EmittedFile[] {
+function emitChainletContext(ir: ChainIR, chainlet: ChainletIR, bundle: ChainletBundle, runtime: ServedRuntime, options: EmitOptions): EmittedFile[] {
   const base = `chainlets/${chainlet.name}`;
   const projectRoot = resolve(options.chainDir, ir.projectRoot);
   const npm = emitContextPackage(ir, chainlet, projectRoot);
@@ -58,6 +63,8 @@ function emitChainletContext(ir: ChainIR, chainlet: ChainletIR, bundle: Chainlet
     ...data.map((file) => ({ path: `data/${file.path}`, contents: file.contents, mode: file.mode })),
     { path: "server.mjs", contents: bundle.code },
     { path: "server.mjs.map", contents: bundle.map },
+    { path: SERVED_RUNTIME_FILE, contents: runtime.code, digest: runtime.codeDigest },
+    { path: `${SERVED_RUNTIME_FILE}.map`, contents: runtime.map, digest: runtime.mapDigest },
   ];
   // The id hashes the Dockerfile as it is without the id, which it then carries (ENV CHAINS_BUILD_ID).
   chainlet.buildId = buildId([...imageInputs, { path: "Dockerfile", contents: emitDockerfiles(ir, chainlet, shape).dockerfile }]);

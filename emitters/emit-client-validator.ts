@@ -12,7 +12,15 @@ import { toValidationSchema, tschainsClientTypeKeyword } from "./wire-keyword.js
  * check theirs. Compiled with the checking-only `tschainsType` keyword, so it needs nothing of Node.
  */
 export function clientValidatorCode(chainlet: ChainletIR): string {
-  const ajv = new Ajv2020({ allErrors: true, strict: false, ownProperties: true, code: { source: true, lines: false, formats: undefined } });
+  // No check of the schema against the JSON Schema meta-schema: compiling the meta-schema was most of
+  // this function's time, and the build's served validators (emit-validators.ts) already check the same schemas.
+  const ajv = new Ajv2020({
+    allErrors: true,
+    strict: false,
+    ownProperties: true,
+    validateSchema: false,
+    code: { source: true, lines: false, formats: undefined },
+  });
   addFormats.default(ajv);
   ajv.addKeyword(tschainsClientTypeKeyword);
   try {

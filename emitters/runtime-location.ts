@@ -10,10 +10,8 @@ import { fileURLToPath } from "node:url";
 export interface RuntimeLocation {
   /** The package's public entry, what user code gets for `import ... from "tschains"`. */
   index: string;
-  /** The module exporting `dependsOn`, which rewritten `depends(...)` calls use. */
-  authoring: string;
-  /** The module exporting `startChainletServer`. */
-  server: string;
+  /** The entry of the runtime bundle each Chainlet context carries (see `served-runtime.ts`). */
+  servedRuntime: string;
   /** The generated typed client's core (`defineClient`), which each client package bundles. */
   client: string;
   /** A folder from which the runtime's own npm dependencies (ajv, undici, ...) resolve. */
@@ -33,8 +31,7 @@ export function runtimeLocation(): RuntimeLocation {
   const runtimeDir = join(codeRoot, "runtime-node");
   return {
     index: join(runtimeDir, `index${ext}`),
-    authoring: join(runtimeDir, "authoring", `authoring${ext}`),
-    server: join(runtimeDir, "server", `server${ext}`),
+    servedRuntime: join(runtimeDir, `served-runtime${ext}`),
     client: join(runtimeDir, "client", `index${ext}`),
     packageDir,
     templatesDir: firstExisting([join(packageDir, "emitters", "templates"), join(dirname(here), "templates")]),

@@ -1,6 +1,6 @@
 // Compiles the product (API, compiler, emitters, runtime, CLI, benchmarks) to lib/ with tsc, in-process,
 // so `npm ci` (through `prepare`) leaves a runnable CLI without a TypeScript runner.
-import { rmSync, chmodSync, copyFileSync, existsSync } from "node:fs";
+import { rmSync, chmodSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import ts from "typescript";
@@ -42,3 +42,10 @@ for (const file of parsed.fileNames.filter((f) => f.endsWith(".d.ts"))) {
 }
 const cli = join(root, "lib", "cli", "chains.js");
 if (existsSync(cli)) chmodSync(cli, 0o755);
+// The runtime every Chainlet context carries (runtime.mjs), bundled once per tschains version instead of
+// once per Chainlet per build; `chains build` copies it from here.
+const { bundleServedRuntime, PREBUILT_RUNTIME_DIR, SERVED_RUNTIME_FILE } = await import("../lib/emitters/served-runtime.js");
+const runtime = await bundleServedRuntime(join(root, "runtime-node", "served-runtime.ts"), root);
+mkdirSync(join(root, PREBUILT_RUNTIME_DIR), { recursive: true });
+writeFileSync(join(root, PREBUILT_RUNTIME_DIR, SERVED_RUNTIME_FILE), runtime.code);
+writeFileSync(join(root, PREBUILT_RUNTIME_DIR, `${SERVED_RUNTIME_FILE}.map`), runtime.map);

@@ -67,6 +67,15 @@ describe("buildChain (chains build in-process)", () => {
     for (const [path, bytes] of first) expect(second.get(path)!.equals(bytes), path).toBe(true);
   });
 
+  it("gives every Chainlet context the same runtime.mjs, stored once: its copies are hard links", () => {
+    const runtimes = ["hello-all", "say-hello"].map((name) => join(out, "hello-world", "chainlets", name, "runtime.mjs"));
+    const [a, b] = runtimes.map((path) => statSync(path));
+    expect(a!.size).toBeGreaterThan(0);
+    expect(b!.ino).toBe(a!.ino);
+    expect(a!.mode & 0o777).toBe(0o644);
+    expect(first.get("chainlets/hello-all/runtime.mjs.map")!.equals(first.get("chainlets/say-hello/runtime.mjs.map")!)).toBe(true);
+  });
+
   it("a failing build writes nothing and leaves the previous output untouched", async () => {
     const broken = helloVariant("broken-hello", (source) => source.replace("(names: string[]): Promise<string>", "(names: string[])"));
     const result = await buildChain(broken, { outDir: out });

@@ -49,8 +49,22 @@ describe("served bundles of fixtures/hello", () => {
     const callee = contents("chainlets/say-hello/server.mjs");
     expect(callee).toContain("Hello, ${name}");
     expect(caller).not.toContain("Hello, ${name}");
-    expect(caller).toMatch(/dependsOn\d*\("say-hello", \{ "retries": 2, "timeoutSec": 10,/);
+    expect(caller).toMatch(/dependsOn\d*\("say-hello", \{ "retries": 2, "timeoutSec": 10,/i);
     expect(caller).toContain("parts.join");
+  });
+
+  it("imports the runtime from runtime.mjs next to it, which holds the server and no Chainlet's code", () => {
+    for (const name of ["hello-all", "say-hello"]) {
+      const server = contents(`chainlets/${name}/server.mjs`);
+      expect(server).toMatch(/^import \{[^}]*\bstartChainletServer\b[^}]*\} from "\.\/runtime\.mjs";$/m);
+      expect(server).not.toContain("function startChainletServer");
+      expect(contents(`chainlets/${name}/runtime.mjs`)).toContain("function startChainletServer");
+      expect(contents(`chainlets/${name}/runtime.mjs`)).toMatch(/\/\/# sourceMappingURL=runtime\.mjs\.map\n?$/);
+    }
+    expect(contents("chainlets/say-hello/runtime.mjs")).not.toContain("Hello, ${name}");
+    const map = JSON.parse(contents("chainlets/say-hello/runtime.mjs.map")) as { sources: string[] };
+    expect(map.sources).toContain("runtime-node/server/server.ts");
+    expect(contents("chainlets/say-hello/Dockerfile")).toContain("COPY server.mjs server.mjs.map runtime.mjs runtime.mjs.map ./");
   });
 
   it("maps the bundle back to the TypeScript sources without absolute paths", () => {

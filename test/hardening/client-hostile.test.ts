@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { Packr } from "msgpackr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChainIR } from "../../compiler/chain-ir.js";
-import { emitClient } from "../../emitters/emit-client.js";
+import { emitClients } from "../../emitters/emit-client.js";
 import { ENVELOPE_LIMITS } from "../../runtime-node/protocol/error-envelope.js";
 import { startHostileDependency, type HostileDependency } from "./runtime/hostile-dependency.js";
 
@@ -46,7 +46,8 @@ async function failure(call: Promise<unknown> | AsyncIterable<unknown>): Promise
 }
 
 beforeAll(async () => {
-  const modules = await Promise.all(ir.chainlets.map((c) => import(`data:text/javascript,${encodeURIComponent(emitClient(ir, c).find((f) => f.path === "index.js")!.contents)}`)));
+  const clients = await emitClients(ir, ir.chainlets);
+  const modules = await Promise.all(ir.chainlets.map((c) => import(`data:text/javascript,${encodeURIComponent(clients.get(c.name)!.find((f) => f.path === "index.js")!.contents)}`)));
   pkg = Object.assign({}, ...modules);
   dependency = await startHostileDependency();
   elsewhere = createServer((req, res) => {
