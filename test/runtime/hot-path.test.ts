@@ -1,5 +1,7 @@
 import { Histogram, Registry } from "prom-client";
 import { pino } from "pino";
+import { createServer, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { request } from "undici";
 import { afterAll, describe, expect, it } from "vitest";
 import { ChainletBase } from "tschains";
@@ -7,9 +9,31 @@ import { accessLineWriter, AccessRecord, isoTime } from "../../runtime-node/obse
 import { HistogramCells } from "../../runtime-node/observability/metric-cells.js";
 import { bearerChecker } from "../../runtime-node/server/auth.js";
 import { toJsonText } from "../../runtime-node/wire/wire-codec.js";
+import { DependencyTimeoutError, DependencyUnavailableError, Transport } from "../../runtime-node/transport/transport.js";
+import { RemoteError } from "../../runtime-node/errors/remote-error.js";
 import { closeAll, get, inputSchema, post, serve } from "./harness.js";
 
-afterAll(closeAll);
+const rawServers: Server[] = [];
+const transport = new Transport({ retryBaseMs: 5, maxAnswerBytes: 1024 });
+afterAll(async () => {
+  await transport.close();
+  await closeAll();
+  for (const server of rawServers) server.closeAllConnections();
+  await Promise.all(rawServers.map((server) => new Promise((resolve) => server.close(resolve))));
+});
+
+/** A node:http server answering every request with `answer`; counts the requests it saw. */
+async function answering(answer: (res: ServerResponse) => void): Promise<{ url: string; requests: () => number }> {
+  let requests = 0;
+  const server = createServer((req, res) => {
+    requests++;
+    req.resume();
+    req.once("end", () => answer(res));
+  });
+  rawServers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => requests };
+}
 
 describe("bearer check without hashing per request", () => {
   const token = "a".repeat(20) + "Zz09-_~";
@@ -155,5 +179,81 @@ describe("the request id, written with the answer's other headers in one writeHe
     const answer = await request(`${s.url}/v1/run_remote`, { method: "POST", headers: { "content-type": "application/json", "x-request-id": "rid-stream" }, body: JSON.stringify({ count: 2 }) });
     expect(await answer.body.text()).toBe("0\n1\n");
     expect([answer.statusCode, answer.headers["x-request-id"], answer.headers["content-type"]]).toEqual([200, "rid-stream", "application/x-ndjson"]);
+  });
+});
+
+describe("a dependency's whole answer, collected as it arrives", () => {
+  it("is the decoded answer, whatever the pieces it arrives in", async () => {
+    const value = { text: "é".repeat(100), list: Array.from({ length: 20 }, (_, i) => i) };
+    const bytes = Buffer.from(JSON.stringify(value));
+    const dependency = await answering((res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": bytes.length });
+      // Split inside a multi-byte character, written apart.
+      res.write(bytes.subarray(0, 7));
+      setTimeout(() => res.end(bytes.subarray(7)), 20);
+    });
+    const chunked = await answering((res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write(bytes.subarray(0, 300));
+      setTimeout(() => res.end(bytes.subarray(300)), 20);
+    });
+    expect(await transport.endpoint("pieces", dependency.url).call({})).toEqual(value);
+    expect(await transport.endpoint("chunked", chunked.url).call({})).toEqual(value);
+  });
+
+  it("fails, without a retry, when the connection breaks after the headers (the call may have run)", async () => {
+    const dependency = await answering((res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": 100 });
+      res.write('{"half":');
+      setTimeout(() => res.destroy(), 20);
+    });
+    const error = await transport.endpoint("breaks", dependency.url, { retries: 3 }).call({}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DependencyUnavailableError);
+    expect((error as DependencyUnavailableError).code).toBe("CH2121");
+    expect(dependency.requests()).toBe(1);
+  });
+
+  it("times out while the body trickles in, with the call's timeout error", async () => {
+    const dependency = await answering((res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": 100 });
+      res.write('{"slow":');
+    });
+    const error = await transport.endpoint("trickles", dependency.url, { timeoutSec: 0.2, retries: 0 }).call({}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DependencyTimeoutError);
+    expect((error as DependencyTimeoutError).message).toBe('CH2120: call to "trickles" timed out after 0.2s (timeoutSec)');
+  });
+
+  it("stops at the answer bound, announced or not, and is not retried", async () => {
+    const announced = await answering((res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": 5000 });
+      res.end(JSON.stringify("x".repeat(4998)));
+    });
+    const growing = await answering((res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify("x".repeat(4998)));
+    });
+    for (const dependency of [announced, growing]) {
+      const error = await transport.endpoint("large", dependency.url, { retries: 3 }).call({}).catch((e: unknown) => e);
+      expect((error as DependencyUnavailableError).code).toBe("CH2128");
+      expect(dependency.requests()).toBe(1);
+    }
+  });
+
+  it("reads a retried error answer's envelope, then the answer that follows", async () => {
+    let n = 0;
+    const dependency = await answering((res) => {
+      n++;
+      const body = n === 1 ? JSON.stringify({ error: { type: "Busy", message: "x".repeat(3000), chainlet: "d", stack: "", cause: null } }) : JSON.stringify("fine");
+      res.writeHead(n === 1 ? 503 : 200, { "content-type": "application/json" });
+      res.end(body);
+    });
+    const failing = await answering((res) => {
+      res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { type: "Broken", message: "it broke", chainlet: "d", stack: "", cause: null } }));
+    });
+    expect(await transport.endpoint("busy", dependency.url, { retries: 1 }).call({})).toBe("fine");
+    const error = await transport.endpoint("broken", failing.url, { retries: 1 }).call({}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RemoteError);
+    expect([(error as RemoteError).status, (error as RemoteError).envelope.type, (error as RemoteError).envelope.message]).toEqual([500, "Broken", "it broke"]);
   });
 });
