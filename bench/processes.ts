@@ -12,6 +12,16 @@ export interface ListeningProcess {
 }
 
 /**
+ * How every measured service process is spawned: in a session of its own (`detached`), as `chains
+ * serve` spawns each Chainlet. On Linux a session is also a scheduler autogroup, and a hop between
+ * processes of different autogroups is slower than within one (measured: tschains at one connection
+ * 0.45× the hand-written pair with its Chainlets in their own sessions and the baseline in the
+ * benchmark's, 0.81× with both in the benchmark's; see bench/README.md, "Issue 15"): every variant
+ * runs the same way, so that the ratios compare the code and not the scheduling.
+ */
+const SERVICE_SPAWN = { detached: true } as const;
+
+/**
  * Spawns `node <args>` with an IPC channel and waits until it sends `{ url }` in a message whose
  * `type` is `listeningType`; rejects with its output if it exits first or takes longer than `timeoutMs`.
  */
@@ -23,6 +33,7 @@ export function spawnListening(
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe", "ipc"],
+    ...SERVICE_SPAWN,
   });
   return supervise(child, args, options.timeoutMs, (ready) => {
     child.on("message", (message: { type?: string; url?: string }) => {
@@ -33,7 +44,7 @@ export function spawnListening(
 
 /** A process that is not Node (a Python peer): spawned like `spawnListening`, it announces `listening <url>` on stdout. */
 export function spawnPrinting(command: string, args: string[], timeoutMs?: number): Promise<ListeningProcess> {
-  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], ...SERVICE_SPAWN });
   return supervise(child, [command, ...args], timeoutMs, (ready) => {
     let line = "";
     const scan = (chunk: Buffer) => {
@@ -60,7 +71,16 @@ function supervise(
   };
   child.stdout!.on("data", keep);
   child.stderr!.on("data", keep);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // In a session of its own, a Ctrl-C of the benchmark does not reach it: it is stopped when this
+  // process exits (SIGTERM, so that a serve host stops its Chainlets in turn).
+  const orphanGuard = () => child.kill("SIGTERM");
+  process.once("exit", orphanGuard);
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      process.off("exit", orphanGuard);
+      resolve();
+    }),
+  );
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
     const force = setTimeout(() => child.kill("SIGKILL"), 45_000);

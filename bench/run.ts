@@ -24,6 +24,10 @@ const program = new Command("bench")
     if (suite.benchmarks.some((b) => b.error)) process.exitCode = 1;
   });
 
+// The measured services run in sessions of their own (see processes.ts), out of reach of a Ctrl-C:
+// exiting through `process.exit` runs the guards that stop them.
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
+
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`${(error as Error).message}\n`);
   process.exitCode = 1;

@@ -260,7 +260,7 @@ const RUN_REMOTE = { path: "/v1/run_remote", unwrap: (json: unknown) => json };
 
 /**
  * A benchmark that serves `fixture` with tschains and compares it with the hand-written and Fastify
- * versions of `scenario`, against issue 7's targets (≥ 0.85× req/s, ≤ 1.3× p99, ahead of Fastify).
+ * versions of `scenario`, against issue 15's targets (≥ 0.85× req/s, ≤ 1.2× p99, ≥ 1.0× Fastify with its logger on).
  */
 export function httpComparisonBenchmark(spec: {
   name: string;
@@ -290,7 +290,7 @@ export function httpComparisonBenchmark(spec: {
         },
         targets: [
           atLeast(`${keys.rps} ≥ 0.85 (req/s vs hand-written, worst level)`, c.rpsRatio, 0.85),
-          atMost(`${keys.p99} ≤ 1.3 (p99 vs hand-written, worst level)`, c.p99Ratio, 1.3),
+          atMost(`${keys.p99} ≤ 1.2 (p99 vs hand-written, worst level; issue 15)`, c.p99Ratio, 1.2),
           atLeast(`${keys.fastify} ≥ 1 (req/s vs Fastify, worst level)`, c.fastifyRatio, 1),
         ],
         details: { figures: c.figures, perLevel: c.perLevel },

@@ -1,8 +1,9 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
+import type { ChainletResponse } from "./chainlet-response.js";
 import { RequestError } from "../errors/errors.js";
 import { causedByDependency, statusOf, toEnvelope } from "../errors/error-envelope.js";
 import type { ErrorEnvelope } from "../protocol/error-envelope.js";
-import { JSON_TYPE, MSGPACK_TYPE, REQUEST_ID_HEADER, RETRY_FINAL, RETRY_HEADER } from "../protocol/http.js";
+import { JSON_TYPE, MSGPACK_TYPE, RETRY_FINAL, RETRY_HEADER } from "../protocol/http.js";
 import type { ServerContext } from "./server-context.js";
 import { encode, type WireFormat } from "../wire/wire-codec.js";
 
@@ -16,9 +17,9 @@ export function headerValue(req: IncomingMessage, name: string): string | undefi
 }
 
 /** Answers `value` as JSON with `status`. */
-export function sendJson(res: ServerResponse, status: number, value: unknown): void {
+export function sendJson(res: ChainletResponse, status: number, value: unknown): void {
   const body = encode("json", value);
-  res.writeHead(status, { "content-type": JSON_TYPE, "content-length": body.length });
+  res.head(status, { "content-type": JSON_TYPE, "content-length": body.length });
   res.end(body);
 }
 
@@ -33,7 +34,7 @@ export function envelopeOf(ctx: ServerContext, error: unknown): ErrorEnvelope {
  * for a runtime error, `RETRY_HEADER: final` for a dependency's failure); returns the envelope, or nothing when the answer had already begun (then the
  * connection is cut, the only way left to tell the client).
  */
-export function sendError(ctx: ServerContext, res: ServerResponse, error: unknown, format: WireFormat = "json"): ErrorEnvelope | undefined {
+export function sendError(ctx: ServerContext, res: ChainletResponse, error: unknown, format: WireFormat = "json"): ErrorEnvelope | undefined {
   const envelope = envelopeOf(ctx, error);
   const headers: Record<string, string> = error instanceof RequestError ? { ...error.headers } : {};
   if (ctx.state.shuttingDown) headers.connection = "close";
@@ -45,15 +46,15 @@ export function sendError(ctx: ServerContext, res: ServerResponse, error: unknow
   }
   ctx.spans.get(res)?.failed(envelope, statusOf(error));
   const body = encode(format, { error: ctx.forCaller(envelope, res) });
-  res.writeHead(statusOf(error), { "content-type": contentTypeOf(format), "content-length": body.length, ...headers });
+  res.head(statusOf(error), { "content-type": contentTypeOf(format), "content-length": body.length, ...headers });
   res.end(body);
   return envelope;
 }
 
 /** Answers `error` and logs it: an error for 5xx, a warning for what the caller got wrong. */
-export function sendAndLog(ctx: ServerContext, res: ServerResponse, error: unknown, what: string, format?: WireFormat): void {
+export function sendAndLog(ctx: ServerContext, res: ChainletResponse, error: unknown, what: string, format?: WireFormat): void {
   const envelope = sendError(ctx, res, error, format);
   const status = statusOf(error);
   const log = status >= 500 ? ctx.logger.error.bind(ctx.logger) : ctx.logger.warn.bind(ctx.logger);
-  log({ requestId: res.getHeader(REQUEST_ID_HEADER), status, err: envelope }, `${what}: ${envelope?.message ?? status}`);
+  log({ requestId: res.requestId, status, err: envelope }, `${what}: ${envelope?.message ?? status}`);
 }

@@ -1,8 +1,7 @@
-import type { ServerResponse } from "node:http";
+import type { ChainletResponse } from "./chainlet-response.js";
 import { withoutInternals } from "../errors/error-envelope.js";
 import { ENV } from "../protocol/env.js";
 import type { ErrorEnvelope } from "../protocol/error-envelope.js";
-import { REQUEST_ID_HEADER } from "../protocol/http.js";
 import { bearerChecker } from "./auth.js";
 
 /** What decides who an error answer is for; all of it is known when the server starts. */
@@ -16,7 +15,7 @@ export interface CallerPolicy {
 }
 
 /** Gives the envelope a request's caller may see. */
-export type ForCaller = (envelope: ErrorEnvelope, res: ServerResponse) => ErrorEnvelope;
+export type ForCaller = (envelope: ErrorEnvelope, res: ChainletResponse) => ErrorEnvelope;
 
 /**
  * Chooses, per request, the envelope to send: outside callers of the entrypoint (anyone not presenting
@@ -30,7 +29,7 @@ export function envelopeForCaller(policy: CallerPolicy): ForCaller {
   const isInternal = chainletCallerCheck(policy);
   return (envelope, res) => {
     if (isInternal(res.req.headers.authorization)) return envelope;
-    return { ...withoutInternals(envelope), requestId: String(res.getHeader(REQUEST_ID_HEADER) ?? "") };
+    return { ...withoutInternals(envelope), requestId: res.requestId };
   };
 }
 

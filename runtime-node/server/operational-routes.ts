@@ -1,4 +1,4 @@
-import type { ServerResponse } from "node:http";
+import type { ChainletResponse } from "./chainlet-response.js";
 import { sendJson } from "./answers.js";
 import type { Redact } from "../errors/error-envelope.js";
 import { HEALTHZ_PATH, METRICS_PATH, READYZ_PATH } from "../protocol/http.js";
@@ -6,7 +6,7 @@ import { constructorFailedReason, type Readiness } from "../protocol/readiness.j
 import type { ServerContext, ServerState } from "./server-context.js";
 
 /** The routes probes and scrapers call, by path: none needs a token. */
-export const OPERATIONAL_ROUTES: Record<string, (ctx: ServerContext, res: ServerResponse) => void> = {
+export const OPERATIONAL_ROUTES: Record<string, (ctx: ServerContext, res: ChainletResponse) => void> = {
   [HEALTHZ_PATH]: (ctx, res) => sendJson(res, 200, { status: "ok", chainlet: ctx.spec.meta.name, buildId: ctx.config.buildId ?? null }),
   [READYZ_PATH]: (ctx, res) => {
     const chainlet = ctx.spec.meta.name;
@@ -16,7 +16,7 @@ export const OPERATIONAL_ROUTES: Record<string, (ctx: ServerContext, res: Server
   },
   [METRICS_PATH]: (ctx, res) => {
     void ctx.metrics.scrape().then(({ contentType, text }) => {
-      res.writeHead(200, { "content-type": contentType });
+      res.head(200, { "content-type": contentType });
       res.end(text);
     });
   },

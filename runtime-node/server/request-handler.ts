@@ -26,7 +26,6 @@ export function requestHandler(ctx: ServerContext) {
     const methods = Object.hasOwn(ROUTES, path) ? ROUTES[path] : undefined;
     const rc = contextFromHeaders(headerValue(req, REQUEST_ID_HEADER), headerValue(req, TRACEPARENT_HEADER));
     rc.caller = res;
-    res.setHeader(REQUEST_ID_HEADER, rc.requestId);
     res.started = performance.now();
     res.route = methods ? path : "unknown";
     res.requestId = rc.requestId;

@@ -4,10 +4,11 @@
  * the first frame ends the stream with an error frame (the status line is long gone).
  */
 import type { ServerResponse } from "node:http";
+import type { ChainletResponse } from "./chainlet-response.js";
 import { contentTypeOf, envelopeOf } from "./answers.js";
 import { runtimeError } from "../errors/errors.js";
 import { statusOf } from "../errors/error-envelope.js";
-import { MSGPACK_SEQ_TYPE, NDJSON_TYPE, REQUEST_ID_HEADER } from "../protocol/http.js";
+import { MSGPACK_SEQ_TYPE, NDJSON_TYPE } from "../protocol/http.js";
 import type { ServerContext } from "./server-context.js";
 import { checkOutput, formatIssues } from "../wire/validation.js";
 import { encodeChunks, encodeFrame, type WireFormat } from "../wire/wire-codec.js";
@@ -16,7 +17,7 @@ const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
   typeof value === "object" && value !== null && Symbol.asyncIterator in value;
 
 /** Answers what `runRemote` returned: streamed when it streams, else the awaited value. */
-export async function respond(ctx: ServerContext, res: ServerResponse, format: WireFormat, result: unknown): Promise<void> {
+export async function respond(ctx: ServerContext, res: ChainletResponse, format: WireFormat, result: unknown): Promise<void> {
   const { meta } = ctx.spec;
   if (meta.runRemote.streaming || isAsyncIterable(result)) {
     if (!isAsyncIterable(result)) throw new TypeError(`${meta.name}.runRemote must return an AsyncIterable (it streams)`);
@@ -32,10 +33,10 @@ function checkedItem(ctx: ServerContext, value: unknown, streamed: boolean): unk
   return checked.value;
 }
 
-function respondValue(ctx: ServerContext, res: ServerResponse, format: WireFormat, value: unknown): void {
+function respondValue(ctx: ServerContext, res: ChainletResponse, format: WireFormat, value: unknown): void {
   const chunks = encodeChunks(format, checkedItem(ctx, value, false));
   const length = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
-  res.writeHead(200, { "content-type": contentTypeOf(format), "content-length": length, ...(ctx.state.shuttingDown ? { connection: "close" } : {}) });
+  res.head(200, { "content-type": contentTypeOf(format), "content-length": length, ...(ctx.state.shuttingDown ? { connection: "close" } : {}) });
   // Large typed arrays are chunks of their own, written from the array's memory without a copy.
   for (let i = 0; i < chunks.length - 1; i++) res.write(chunks[i]);
   res.end(chunks[chunks.length - 1]);
@@ -54,7 +55,7 @@ export function drainedOrClosed(res: ServerResponse): Promise<void> {
   });
 }
 
-async function streamResponse(ctx: ServerContext, res: ServerResponse, format: WireFormat, items: AsyncIterable<unknown>): Promise<void> {
+async function streamResponse(ctx: ServerContext, res: ChainletResponse, format: WireFormat, items: AsyncIterable<unknown>): Promise<void> {
   const iterator = items[Symbol.asyncIterator]();
   const client = { gone: false };
   const onClose = () => {
@@ -64,7 +65,7 @@ async function streamResponse(ctx: ServerContext, res: ServerResponse, format: W
     void iterator.return?.().catch(() => undefined);
   };
   res.on("close", onClose);
-  res.writeHead(200, { "content-type": format === "msgpack" ? MSGPACK_SEQ_TYPE : NDJSON_TYPE, "cache-control": "no-store" });
+  res.head(200, { "content-type": format === "msgpack" ? MSGPACK_SEQ_TYPE : NDJSON_TYPE, "cache-control": "no-store" });
   res.flushHeaders();
   try {
     await writeFrames(ctx, res, format, iterator, client);
@@ -85,10 +86,10 @@ async function writeFrames(ctx: ServerContext, res: ServerResponse, format: Wire
   if (!client.gone) res.end();
 }
 
-function endWithErrorFrame(ctx: ServerContext, res: ServerResponse, format: WireFormat, error: unknown): void {
+function endWithErrorFrame(ctx: ServerContext, res: ChainletResponse, format: WireFormat, error: unknown): void {
   const status = statusOf(error);
   const envelope = envelopeOf(ctx, error);
   ctx.spans.get(res)?.failed(envelope, status);
-  ctx.logger.error({ requestId: res.getHeader(REQUEST_ID_HEADER), status, err: envelope }, `stream failed mid-way: ${envelope.message}`);
+  ctx.logger.error({ requestId: res.requestId, status, err: envelope }, `stream failed mid-way: ${envelope.message}`);
   res.end(encodeFrame(format, { error: ctx.forCaller(envelope, res), status }));
 }

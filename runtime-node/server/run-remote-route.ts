@@ -1,4 +1,5 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
+import type { ChainletResponse } from "./chainlet-response.js";
 import { headerValue, sendAndLog, sendError } from "./answers.js";
 import { admit, authenticate, checkReady, decodeBody, invoke, negotiate, validateInput } from "./request-phases.js";
 import { respond } from "./respond.js";
@@ -12,7 +13,7 @@ type Instance = NonNullable<ServerState["instance"]>;
  * answers without a log line (the access log has it); one after is logged as refused; a failure of
  * the call itself is answered in the request's format and logged as a failed call.
  */
-export function runRemoteRoute(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export function runRemoteRoute(ctx: ServerContext, req: IncomingMessage, res: ChainletResponse): Promise<void> {
   let format: WireFormat;
   let instance: Instance;
   try {
@@ -27,7 +28,7 @@ export function runRemoteRoute(ctx: ServerContext, req: IncomingMessage, res: Se
   return serveCall(ctx, req, res, format, instance).catch((error: unknown) => sendAndLog(ctx, res, error, "request refused"));
 }
 
-async function serveCall(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, format: WireFormat, instance: Instance): Promise<void> {
+async function serveCall(ctx: ServerContext, req: IncomingMessage, res: ChainletResponse, format: WireFormat, instance: Instance): Promise<void> {
   const args = validateInput(ctx, await decodeBody(ctx, req, format), () => ctx.fromChainlet(headerValue(req, "authorization")));
   const release = await admit(ctx);
   try {

@@ -42,6 +42,12 @@ export class HttpPool {
     return this.ready.then((pool) => undici!.request.call(pool, options));
   }
 
+  /** `pool.dispatch(options, handler)`, once undici has loaded (see `postForWholeAnswer`). */
+  dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): void {
+    if (this.pool) this.pool.dispatch(options, handler);
+    else void this.ready.then((pool) => pool.dispatch(options, handler));
+  }
+
   /** Closes every pooled connection. */
   async close(): Promise<void> {
     await (await this.ready).close();

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from "node:http";
 import { Readable } from "node:stream";
 import { readWholeBody, type BodyLimit } from "../wire/aligned-body.js";
 import { FrameTooLargeError } from "../wire/stream-frames.js";
@@ -5,6 +6,7 @@ import { CallAbort } from "./call-abort.js";
 import { ConcurrencyGate } from "./concurrency-gate.js";
 import { ChainsError } from "../errors/errors.js";
 import { HttpPool, type Dispatcher } from "./http-pool.js";
+import { postForWholeAnswer, type WholeAnswer, type WholeAnswerReading } from "./whole-answer.js";
 import type { TransportObserver } from "../observability/metrics.js";
 import { RemoteError } from "../errors/remote-error.js";
 import { DEPENDS_DEFAULTS, type DependsOptions } from "../authoring/remote-config.js";
@@ -80,18 +82,23 @@ const isStreamType = (type: string) => type === NDJSON_TYPE || type === MSGPACK_
 /** A whole answer's bytes (within `limit`), placed so that `decode` can view its large typed arrays in place. */
 function answerBytes(response: Dispatcher.ResponseData, type: string, limit: BodyLimit): Promise<Buffer> {
   const declared = Number(response.headers["content-length"]);
-  const format: WireFormat = type === MSGPACK_TYPE ? "msgpack" : "json";
+  const format = answerFormat(type);
   const reading = readWholeBody(response.body as AsyncIterable<Buffer>, Number.isFinite(declared) ? declared : undefined, (head) => alignedOffsetOf(format, head), limit);
   const ready = formatReady(format);
   return ready ? Promise.all([reading, ready]).then(([bytes]) => bytes) : reading;
 }
 
-function firstHeader(headers: Dispatcher.ResponseData["headers"], name: string): string {
+function firstHeader(headers: IncomingHttpHeaders, name: string): string {
   const raw = headers[name];
   return Array.isArray(raw) ? raw[0] : raw ?? "";
 }
 
-function mediaType(headers: Dispatcher.ResponseData["headers"]): string {
+/** The wire format of a whole (not streamed) answer of media type `type`. */
+function answerFormat(type: string): WireFormat {
+  return type === MSGPACK_TYPE ? "msgpack" : "json";
+}
+
+function mediaType(headers: IncomingHttpHeaders): string {
   return firstHeader(headers, "content-type").split(";")[0].trim().toLowerCase();
 }
 
@@ -127,12 +134,73 @@ export class Transport {
   }
 }
 
-/** An answered attempt: its 2xx response, its number, and its span (open until the body is read). */
-interface SentAttempt {
-  response: Dispatcher.ResponseData;
+/**
+ * An attempt's answer as the retry loop reads it, whether its body is streamed (`Pool.request`) or
+ * was collected whole (`postForWholeAnswer`).
+ */
+interface AttemptAnswer {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  /** The start of an error answer's body (up to `ENVELOPE_LIMITS.maxBytes`) and whether that was all of it. */
+  errorBody(): Promise<{ bytes: Buffer; whole: boolean }>;
+  /** Drops the body of an answer that is retried. */
+  discard(): Promise<void>;
+}
+
+/** An answer streamed through `Pool.request`'s body. */
+class StreamedAnswer implements AttemptAnswer {
+  readonly statusCode: number;
+  readonly headers: IncomingHttpHeaders;
+  constructor(readonly response: Dispatcher.ResponseData) {
+    this.statusCode = response.statusCode;
+    this.headers = response.headers;
+  }
+
+  async errorBody(): Promise<{ bytes: Buffer; whole: boolean }> {
+    const parts: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of this.response.body as AsyncIterable<Buffer>) {
+      parts.push(chunk);
+      size += chunk.length;
+      // Leaving the loop stops the reading (and closes the connection).
+      if (size > ENVELOPE_LIMITS.maxBytes) break;
+    }
+    return { bytes: Buffer.concat(parts, size), whole: size <= ENVELOPE_LIMITS.maxBytes };
+  }
+
+  async discard(): Promise<void> {
+    await this.response.body.dump();
+  }
+}
+
+/** An answer collected whole: an error body is already read (up to its bound). */
+class CollectedAnswer implements AttemptAnswer {
+  readonly statusCode: number;
+  readonly headers: IncomingHttpHeaders;
+  constructor(readonly answer: WholeAnswer) {
+    this.statusCode = answer.statusCode;
+    this.headers = answer.headers;
+  }
+
+  errorBody(): Promise<{ bytes: Buffer; whole: boolean }> {
+    const { body, whole, failure } = this.answer;
+    return failure ? Promise.reject(failure) : Promise.resolve({ bytes: body, whole });
+  }
+
+  discard(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** An answered attempt: its 2xx answer, its number, and its span (open until the body is read). */
+interface SentAttempt<A extends AttemptAnswer> {
+  response: A;
   attempt: number;
   span: AttemptSpan | undefined;
 }
+
+/** One attempt's request: the encoded body (its chunks and total length) and the attempt's span. */
+type PostAttempt<A extends AttemptAnswer> = (chunks: Uint8Array[], length: number, span: AttemptSpan | undefined) => Promise<A>;
 
 /** The attempts a call has made: counted against `retries`, and those that never started (not counted). */
 interface Tries {
@@ -158,6 +226,8 @@ export class Endpoint {
   private readonly fixedHeaders: string[];
   private readonly propagates: boolean;
   private readonly budget = new RetryBudget();
+  /** How a whole answer is read: its bound, and where MessagePack wants its bytes aligned. */
+  private readonly reading: WholeAnswerReading;
 
   constructor(
     readonly name: string,
@@ -180,6 +250,12 @@ export class Endpoint {
     // Headers given for the endpoint win over the propagated ones, as they always have.
     this.propagates = !(REQUEST_ID_HEADER in headers) && !(TRACEPARENT_HEADER in headers);
     this.fixedHeaders = Object.entries(headers).flat();
+    const maxAnswerBytes = transport.maxAnswerBytes ?? ENV_DEFAULTS.maxAnswerBytes;
+    this.reading = {
+      answerLimit: { maxBytes: maxAnswerBytes, tooLarge: () => this.tooLarge(maxAnswerBytes, "answer") },
+      errorBytes: ENVELOPE_LIMITS.maxBytes,
+      alignedOffset: (answerHeaders) => (mediaType(answerHeaders) === MSGPACK_TYPE ? (head) => alignedOffsetOf("msgpack", head) : undefined),
+    };
   }
 
   private timeout(): CallAbort {
@@ -189,12 +265,6 @@ export class Endpoint {
   /** Cancels the call when the outside caller of the request it serves goes away; returns the unsubscribe. */
   private cancelWithCaller(abort: CallAbort): () => void {
     return whenCallerGone(() => abort.abort(new DependencyUnavailableError(this.name, "CH2129", runtimeMessage("CH2129", { dependency: this.name }))));
-  }
-
-  /** The bound of a whole answer: past it the reading stops with `CH2128`. */
-  private answerLimit(): BodyLimit {
-    const limit = this.transport.maxAnswerBytes ?? ENV_DEFAULTS.maxAnswerBytes;
-    return { maxBytes: limit, tooLarge: () => this.tooLarge(limit, "answer") };
   }
 
   private tooLarge(limit: number, what: "answer" | "stream frame"): DependencyUnavailableError {
@@ -210,10 +280,14 @@ export class Endpoint {
     try {
       const release = await this.gate.acquire(abort);
       try {
-        const { response, span } = await this.send(body, abort, 0);
+        const { response, span } = await this.send(body, abort, 0, (chunks, length, span) => this.postWhole(chunks, length, abort, span));
         try {
-          const type = mediaType(response.headers);
-          const value = this.decodeAnswer(type, await answerBytes(response, type, this.answerLimit()));
+          const { headers, body: bytes, failure } = response.answer;
+          if (failure) throw failure;
+          const type = mediaType(headers);
+          const ready = formatReady(answerFormat(type));
+          if (ready) await ready;
+          const value = this.decodeAnswer(type, bytes);
           outcome = "ok";
           return value;
         } catch (error) {
@@ -267,10 +341,11 @@ export class Endpoint {
       const progress = { yielded: false };
       let span: AttemptSpan | undefined;
       try {
-        const sent = await this.send(body, abort, attempt, this.options.streamingReadTimeoutSec * 1000);
+        const gapMs = this.options.streamingReadTimeoutSec * 1000;
+        const sent = await this.send(body, abort, attempt, (chunks, length, span) => this.postStreamed(chunks, length, abort, gapMs, span));
         ({ attempt, span } = sent);
         abort.clearTimeout();
-        yield* this.streamItems(sent.response, progress);
+        yield* this.streamItems(sent.response.response, progress);
         return;
       } catch (error) {
         const retry = !progress.yielded && isConnectionFailure(error) && !abort.aborted && this.mayRetry(attempt);
@@ -288,7 +363,7 @@ export class Endpoint {
     const type = mediaType(response.headers);
     if (!isStreamType(type)) {
       // A non-streaming answer (an older server, a proxy): one item.
-      yield this.decodeAnswer(type, await answerBytes(response, type, this.answerLimit()));
+      yield this.decodeAnswer(type, await answerBytes(response, type, this.reading.answerLimit));
       return;
     }
     const format: WireFormat = type === MSGPACK_SEQ_TYPE ? "msgpack" : "json";
@@ -317,7 +392,7 @@ export class Endpoint {
    * Each attempt has its own client span when tracing is on; the answered one is returned open, for
    * the caller to end.
    */
-  private async send(body: unknown, signal: CallAbort, firstAttempt: number, bodyTimeout = 0): Promise<SentAttempt> {
+  private async send<A extends AttemptAnswer>(body: unknown, signal: CallAbort, firstAttempt: number, post: PostAttempt<A>): Promise<SentAttempt<A>> {
     const ready = formatReady(this.format);
     if (ready) await ready;
     const chunks = encodeChunks(this.format, body);
@@ -325,9 +400,9 @@ export class Endpoint {
     const tries: Tries = { attempt: firstAttempt, notStarted: 0 };
     for (;;) {
       const span = activeTracing()?.attemptSpan(this.name, this.url, tries.attempt + tries.notStarted);
-      let response: Dispatcher.ResponseData;
+      let response: A;
       try {
-        response = await this.post(chunks, length, signal, bodyTimeout, span);
+        response = await post(chunks, length, span);
       } catch (error) {
         const retry = signal.aborted ? undefined : this.retryAfterFailure(error, tries);
         if (retry === undefined) span?.end(attemptError(error, signal));
@@ -346,18 +421,30 @@ export class Endpoint {
         span?.end(remote);
         throw remote;
       }
-      await response.body.dump();
+      await response.discard();
       await this.pause(retry, retryAfterMs(response.headers["retry-after"]), signal, span);
     }
   }
 
-  /** One attempt: the body posted as it is, carrying the attempt span's trace context. */
-  private post(chunks: Uint8Array[], length: number, signal: CallAbort, bodyTimeout: number, span: AttemptSpan | undefined): Promise<Dispatcher.ResponseData> {
-    // Large typed arrays are chunks of their own (views, not copies): sent as a stream of the
-    // chunks, made anew for each attempt.
+  /**
+   * One attempt's request: the body posted as it is, carrying the attempt span's trace context. Large
+   * typed arrays are chunks of their own (views, not copies): sent as a stream of the chunks, made
+   * anew for each attempt. No headers or body timeout: the call's own timeout (`signal`) covers both.
+   */
+  private request(chunks: Uint8Array[], length: number, span: AttemptSpan | undefined): Dispatcher.DispatchOptions {
     const payload = chunks.length === 1 ? chunks[0] : Readable.from(chunks, { objectMode: false });
     const headers = chunks.length === 1 ? this.headers(span) : [...this.headers(span), "content-length", String(length)];
-    return this.pool.request({ method: "POST", path: this.path, headers, body: payload, signal, headersTimeout: 0, bodyTimeout });
+    return { method: "POST", path: this.path, headers, body: payload, headersTimeout: 0, bodyTimeout: 0 };
+  }
+
+  /** An attempt whose answer is read whole as it arrives (a call). */
+  private async postWhole(chunks: Uint8Array[], length: number, signal: CallAbort, span: AttemptSpan | undefined): Promise<CollectedAnswer> {
+    return new CollectedAnswer(await postForWholeAnswer(this.pool, this.request(chunks, length, span), signal, this.reading));
+  }
+
+  /** An attempt whose answer is read as a stream (`gapMs` at most between its chunks). */
+  private async postStreamed(chunks: Uint8Array[], length: number, signal: CallAbort, gapMs: number, span: AttemptSpan | undefined): Promise<StreamedAnswer> {
+    return new StreamedAnswer(await this.pool.request({ ...this.request(chunks, length, span), signal, bodyTimeout: gapMs }));
   }
 
   /** The backoff step of the retry a failed attempt earns (and counts), or undefined when it is not retried. */
@@ -368,7 +455,7 @@ export class Endpoint {
   }
 
   /** The backoff step of the retry a non-2xx answer earns (and counts), or undefined when it is final. */
-  private retryAfterAnswer(response: Dispatcher.ResponseData, tries: Tries): number | undefined {
+  private retryAfterAnswer(response: AttemptAnswer, tries: Tries): number | undefined {
     const marker = firstHeader(response.headers, RETRY_HEADER);
     if (marker === RETRY_NOT_STARTED && tries.notStarted < NOT_STARTED_RETRY_LIMIT) return tries.notStarted++;
     if (marker !== RETRY_FINAL && isRetryableStatus(response.statusCode) && this.mayRetry(tries.attempt)) return tries.attempt++;
@@ -395,20 +482,11 @@ export class Endpoint {
    * `ENVELOPE_LIMITS`), else an `HttpStatus` error quoting the start of the body, escaped. A body past
    * `ENVELOPE_LIMITS.maxBytes` is not read further.
    */
-  private async remoteError(response: Dispatcher.ResponseData): Promise<RemoteError> {
-    const parts: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of response.body as AsyncIterable<Buffer>) {
-      parts.push(chunk);
-      size += chunk.length;
-      // Leaving the loop stops the reading (and closes the connection).
-      if (size > ENVELOPE_LIMITS.maxBytes) break;
-    }
-    const bytes = Buffer.concat(parts, size);
-    const whole = size <= ENVELOPE_LIMITS.maxBytes;
-    const format: WireFormat = mediaType(response.headers) === MSGPACK_TYPE ? "msgpack" : "json";
+  private async remoteError(response: AttemptAnswer): Promise<RemoteError> {
+    const { bytes, whole } = await response.errorBody();
     let envelope: ErrorEnvelope | undefined;
     try {
+      const format = answerFormat(mediaType(response.headers));
       if (whole) await formatReady(format);
       const parsed = whole ? (decode(format, bytes) as { error?: unknown }) : undefined;
       if (isErrorEnvelope(parsed?.error)) envelope = boundedEnvelope(parsed.error);
@@ -429,7 +507,7 @@ export class Endpoint {
 
   private decodeAnswer(type: string, bytes: Buffer): unknown {
     try {
-      return decode(type === MSGPACK_TYPE ? "msgpack" : "json", bytes);
+      return decode(answerFormat(type), bytes);
     } catch (error) {
       throw new DependencyUnavailableError(this.name, "CH2125", runtimeMessage("CH2125", { dependency: this.name, mediaType: type }), { cause: error });
     }

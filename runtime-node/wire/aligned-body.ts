@@ -16,36 +16,59 @@ export interface BodyLimit {
 }
 
 /**
- * A body read whole from its chunks. With a declared length, the chunks are copied as they arrive
- * into one buffer of that size placed for `alignedOffset` (asked with the first chunk); otherwise
- * they are concatenated at the end. A declared length past `limit` is refused before any byte is
- * read, a body that grows past it as soon as it does.
+ * A body collected whole from its chunks as they arrive. With a declared length, the chunks are
+ * copied into one buffer of that size placed for `alignedOffset` (asked with the first chunk);
+ * otherwise they are concatenated at the end. A declared length past `limit` is refused before any
+ * byte is taken (the constructor throws), a body that grows past it as soon as it does (`add` throws).
  */
+export class WholeBody {
+  private readonly parts: Buffer[] = [];
+  private whole: Buffer | undefined;
+  private readonly maxBytes: number;
+  /** Bytes taken so far. */
+  size = 0;
+
+  constructor(
+    private declared: number | undefined,
+    private readonly alignedOffset?: (head: Buffer) => number | undefined,
+    private readonly limit?: BodyLimit,
+  ) {
+    this.maxBytes = limit?.maxBytes ?? Number.POSITIVE_INFINITY;
+    if (declared !== undefined && declared > this.maxBytes) throw limit!.tooLarge();
+  }
+
+  add(chunk: Buffer): void {
+    const { size, declared } = this;
+    if (size + chunk.length > this.maxBytes) throw this.limit!.tooLarge();
+    if (declared !== undefined && size + chunk.length <= declared) {
+      this.whole ??= alignedBuffer(declared, this.alignedOffset?.(chunk));
+      chunk.copy(this.whole, size);
+    } else {
+      // No length, or more bytes than declared: keep everything and let the decoder judge it.
+      if (this.whole) this.parts.push(this.whole.subarray(0, size));
+      this.whole = undefined;
+      this.declared = undefined;
+      this.parts.push(chunk);
+    }
+    this.size = size + chunk.length;
+  }
+
+  bytes(): Buffer {
+    const { whole, parts, size } = this;
+    if (whole) return size === whole.length ? whole : whole.subarray(0, size);
+    if (parts.length === 0) return Buffer.alloc(0);
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts, size);
+  }
+}
+
+/** A body read whole from an iterable of its chunks, as {@link WholeBody} collects it. */
 export async function readWholeBody(
   chunks: AsyncIterable<Buffer>,
   declared: number | undefined,
   alignedOffset?: (head: Buffer) => number | undefined,
   limit?: BodyLimit,
 ): Promise<Buffer> {
-  const maxBytes = limit?.maxBytes ?? Number.POSITIVE_INFINITY;
-  if (declared !== undefined && declared > maxBytes) throw limit!.tooLarge();
-  const parts: Buffer[] = [];
-  let whole: Buffer | undefined;
-  let size = 0;
-  for await (const chunk of chunks) {
-    if (size + chunk.length > maxBytes) throw limit!.tooLarge();
-    if (declared !== undefined && size + chunk.length <= declared) {
-      whole ??= alignedBuffer(declared, alignedOffset?.(chunk));
-      chunk.copy(whole, size);
-    } else {
-      // No length, or more bytes than declared: keep everything and let the decoder judge it.
-      if (whole) parts.push(whole.subarray(0, size));
-      whole = undefined;
-      declared = undefined;
-      parts.push(chunk);
-    }
-    size += chunk.length;
-  }
-  if (whole) return size === whole.length ? whole : whole.subarray(0, size);
-  return parts.length === 1 ? parts[0] : Buffer.concat(parts, size);
+  const body = new WholeBody(declared, alignedOffset, limit);
+  for await (const chunk of chunks) body.add(chunk);
+  return body.bytes();
 }

@@ -1,10 +1,39 @@
 import { Histogram, Registry } from "prom-client";
 import { pino } from "pino";
-import { describe, expect, it } from "vitest";
+import { createServer, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { request } from "undici";
+import { afterAll, describe, expect, it } from "vitest";
+import { ChainletBase } from "tschains";
 import { accessLineWriter, AccessRecord, isoTime } from "../../runtime-node/observability/access-log.js";
 import { HistogramCells } from "../../runtime-node/observability/metric-cells.js";
 import { bearerChecker } from "../../runtime-node/server/auth.js";
 import { toJsonText } from "../../runtime-node/wire/wire-codec.js";
+import { DependencyTimeoutError, DependencyUnavailableError, Transport } from "../../runtime-node/transport/transport.js";
+import { RemoteError } from "../../runtime-node/errors/remote-error.js";
+import { closeAll, get, inputSchema, post, serve } from "./harness.js";
+
+const rawServers: Server[] = [];
+const transport = new Transport({ retryBaseMs: 5, maxAnswerBytes: 1024 });
+afterAll(async () => {
+  await transport.close();
+  await closeAll();
+  for (const server of rawServers) server.closeAllConnections();
+  await Promise.all(rawServers.map((server) => new Promise((resolve) => server.close(resolve))));
+});
+
+/** A node:http server answering every request with `answer`; counts the requests it saw. */
+async function answering(answer: (res: ServerResponse) => void): Promise<{ url: string; requests: () => number }> {
+  let requests = 0;
+  const server = createServer((req, res) => {
+    requests++;
+    req.resume();
+    req.once("end", () => answer(res));
+  });
+  rawServers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => requests };
+}
 
 describe("bearer check without hashing per request", () => {
   const token = "a".repeat(20) + "Zz09-_~";
@@ -89,5 +118,143 @@ describe("JSON text", () => {
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = { again: cyclic };
     expect(() => toJsonText(cyclic)).toThrow(TypeError);
+  });
+});
+
+class Echo extends ChainletBase {
+  async runRemote(text: string): Promise<string> {
+    if (text === "boom") throw new Error("echo failed on purpose");
+    return text;
+  }
+}
+const echo = { chainlet: Echo, input: inputSchema({ text: { type: "string" } }), output: { $schema: "https://json-schema.org/draft/2020-12/schema", type: "string" } };
+
+class Counter extends ChainletBase {
+  async *runRemote(count: number): AsyncGenerator<number> {
+    for (let i = 0; i < count; i++) yield i;
+  }
+}
+const counter = { chainlet: Counter, input: inputSchema({ count: { type: "integer" } }), output: { $schema: "https://json-schema.org/draft/2020-12/schema", type: "integer" }, streaming: true };
+
+describe("the request id, written with the answer's other headers in one writeHead", () => {
+  const auth = { authorization: "Bearer tok-rid-1" };
+
+  it("is on every answer of the service port: success, refusals, failures, probes, metrics, streams", async () => {
+    const s = await serve(echo, { CHAINS_AUTH_TOKEN: "tok-rid-1", CHAINS_MAX_BODY_BYTES: "64" });
+    const answers = {
+      ok: await post(s.url, { text: "hi" }, { headers: { ...auth, "x-request-id": "rid-ok" } }),
+      invalid: await post(s.url, { text: 3 }, { headers: { ...auth, "x-request-id": "rid-invalid" } }),
+      unauthenticated: await post(s.url, { text: "hi" }, { headers: { "x-request-id": "rid-401" } }),
+      tooLarge: await post(s.url, { text: "x".repeat(200) }, { headers: { ...auth, "x-request-id": "rid-413" } }),
+      failed: await post(s.url, { text: "boom" }, { headers: { ...auth, "x-request-id": "rid-500" } }),
+      unknownRoute: await post(s.url, {}, { path: "/nowhere", headers: { "x-request-id": "rid-404" } }),
+      wrongMethod: await post(s.url, {}, { path: "/healthz", method: "DELETE", headers: { "x-request-id": "rid-405" } }),
+    };
+    expect(Object.fromEntries(Object.entries(answers).map(([k, a]) => [k, [a.status, a.headers["x-request-id"]]]))).toEqual({
+      ok: [200, "rid-ok"],
+      invalid: [400, "rid-invalid"],
+      unauthenticated: [401, "rid-401"],
+      tooLarge: [413, "rid-413"],
+      failed: [500, "rid-500"],
+      unknownRoute: [404, "rid-404"],
+      wrongMethod: [405, "rid-405"],
+    });
+    // The headers the answers had before stay as they were, next to the id.
+    expect(answers.ok.headers["content-type"]).toMatch(/^application\/json/);
+    expect(answers.ok.headers["content-length"]).toBe(String(Buffer.byteLength(JSON.stringify("hi"))));
+    // Logged failures carry the same id as the answer.
+    const failure = s.logs.map((line) => JSON.parse(line)).find((entry) => entry.msg?.startsWith("runRemote failed"));
+    expect(failure?.requestId).toBe("rid-500");
+    for (const path of ["/healthz", "/readyz", "/metrics"]) {
+      const probe = await request(`${s.url}${path}`, { headers: { "x-request-id": `rid-${path.slice(1)}` } });
+      await probe.body.text();
+      expect([path, probe.statusCode, probe.headers["x-request-id"]]).toEqual([path, 200, `rid-${path.slice(1)}`]);
+    }
+    // Without one, the server makes one up and still sends it.
+    const fresh = await get(s.url, "/healthz");
+    expect(fresh.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("is on a streamed answer too", async () => {
+    const s = await serve(counter);
+    const answer = await request(`${s.url}/v1/run_remote`, { method: "POST", headers: { "content-type": "application/json", "x-request-id": "rid-stream" }, body: JSON.stringify({ count: 2 }) });
+    expect(await answer.body.text()).toBe("0\n1\n");
+    expect([answer.statusCode, answer.headers["x-request-id"], answer.headers["content-type"]]).toEqual([200, "rid-stream", "application/x-ndjson"]);
+  });
+});
+
+describe("a dependency's whole answer, collected as it arrives", () => {
+  it("is the decoded answer, whatever the pieces it arrives in", async () => {
+    const value = { text: "é".repeat(100), list: Array.from({ length: 20 }, (_, i) => i) };
+    const bytes = Buffer.from(JSON.stringify(value));
+    const dependency = await answering((res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": bytes.length });
+      // Split inside a multi-byte character, written apart.
+      res.write(bytes.subarray(0, 7));
+      setTimeout(() => res.end(bytes.subarray(7)), 20);
+    });
+    const chunked = await answering((res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write(bytes.subarray(0, 300));
+      setTimeout(() => res.end(bytes.subarray(300)), 20);
+    });
+    expect(await transport.endpoint("pieces", dependency.url).call({})).toEqual(value);
+    expect(await transport.endpoint("chunked", chunked.url).call({})).toEqual(value);
+  });
+
+  it("fails, without a retry, when the connection breaks after the headers (the call may have run)", async () => {
+    const dependency = await answering((res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": 100 });
+      res.write('{"half":');
+      setTimeout(() => res.destroy(), 20);
+    });
+    const error = await transport.endpoint("breaks", dependency.url, { retries: 3 }).call({}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DependencyUnavailableError);
+    expect((error as DependencyUnavailableError).code).toBe("CH2121");
+    expect(dependency.requests()).toBe(1);
+  });
+
+  it("times out while the body trickles in, with the call's timeout error", async () => {
+    const dependency = await answering((res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": 100 });
+      res.write('{"slow":');
+    });
+    const error = await transport.endpoint("trickles", dependency.url, { timeoutSec: 0.2, retries: 0 }).call({}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DependencyTimeoutError);
+    expect((error as DependencyTimeoutError).message).toBe('CH2120: call to "trickles" timed out after 0.2s (timeoutSec)');
+  });
+
+  it("stops at the answer bound, announced or not, and is not retried", async () => {
+    const announced = await answering((res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": 5000 });
+      res.end(JSON.stringify("x".repeat(4998)));
+    });
+    const growing = await answering((res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify("x".repeat(4998)));
+    });
+    for (const dependency of [announced, growing]) {
+      const error = await transport.endpoint("large", dependency.url, { retries: 3 }).call({}).catch((e: unknown) => e);
+      expect((error as DependencyUnavailableError).code).toBe("CH2128");
+      expect(dependency.requests()).toBe(1);
+    }
+  });
+
+  it("reads a retried error answer's envelope, then the answer that follows", async () => {
+    let n = 0;
+    const dependency = await answering((res) => {
+      n++;
+      const body = n === 1 ? JSON.stringify({ error: { type: "Busy", message: "x".repeat(3000), chainlet: "d", stack: "", cause: null } }) : JSON.stringify("fine");
+      res.writeHead(n === 1 ? 503 : 200, { "content-type": "application/json" });
+      res.end(body);
+    });
+    const failing = await answering((res) => {
+      res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { type: "Broken", message: "it broke", chainlet: "d", stack: "", cause: null } }));
+    });
+    expect(await transport.endpoint("busy", dependency.url, { retries: 1 }).call({})).toBe("fine");
+    const error = await transport.endpoint("broken", failing.url, { retries: 1 }).call({}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RemoteError);
+    expect([(error as RemoteError).status, (error as RemoteError).envelope.type, (error as RemoteError).envelope.message]).toEqual([500, "Broken", "it broke"]);
   });
 });
