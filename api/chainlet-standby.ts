@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
+import { CHAINLET_SERVER_FILE } from "../emitters/context-files.js";
 import { SECRET_ENV_PREFIX } from "../runtime-node/protocol/env.js";
 import { STANDBY_RUN, STANDBY_WAITING, type StandbyRun } from "./chainlet-standby-protocol.js";
 
@@ -39,7 +40,7 @@ export function spawnStandby(script: string, env: Record<string, string | undefi
 /** Turns a waiting standby into the Chainlet whose `server.mjs` is in `contextDir`, with exactly `env`. */
 export function becomeChainlet(standby: Standby, contextDir: string, env: Record<string, string | undefined>): void {
   const defined = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
-  const message: StandbyRun = { type: STANDBY_RUN, cwd: contextDir, env: defined, entry: pathToFileURL(join(contextDir, "server.mjs")).href };
+  const message: StandbyRun = { type: STANDBY_RUN, cwd: contextDir, env: defined, entry: pathToFileURL(join(contextDir, CHAINLET_SERVER_FILE)).href };
   // A standby that has just ended is reported by the caller's exit check, not as an `error` event.
   standby.child.send(message, () => {});
 }

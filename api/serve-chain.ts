@@ -9,6 +9,7 @@ import { ENV } from "../runtime-node/protocol/env.js";
 import { READYZ_PATH } from "../runtime-node/protocol/http.js";
 import { CONSTRUCTOR_FAILED_REASON, LISTENING_MESSAGE, type ListeningMessage, type Readiness } from "../runtime-node/protocol/readiness.js";
 import { readWholeBody, type BodyLimit } from "../runtime-node/wire/aligned-body.js";
+import { CHAINLET_SERVER_FILE } from "../emitters/context-files.js";
 import { becomeChainlet, type Standby } from "./chainlet-standby.js";
 import { describeMissingSecrets, missingServeSecrets, scopeSecretEnv } from "./serve-secrets.js";
 
@@ -240,7 +241,7 @@ export async function spawnChainlet(
   standby?: Standby,
 ): Promise<Running> {
   const contextDir = join(options.chainDir, "chainlets", chainlet.name);
-  const child = standby?.child ?? spawnNode(["server.mjs"], env, contextDir);
+  const child = standby?.child ?? spawnNode([CHAINLET_SERVER_FILE], env, contextDir);
   if (standby) becomeChainlet(standby, contextDir, env);
   const lastLines: string[] = [];
   for (const stream of ["stdout", "stderr"] as const) {

@@ -14,7 +14,8 @@ import { rewriteMapSources } from "./map-sources.js";
 import { packageName } from "./npm-requirements.js";
 import { rewriteChainletSource, TARGET_EXPORT } from "./rewrite-source.js";
 import { runtimeLocation, type RuntimeLocation } from "./runtime-location.js";
-import { SERVED_MODULE_OPTIONS, SERVED_RUNTIME_FILE } from "./served-runtime.js";
+import { CHAINLET_SERVER_FILE, SERVED_RUNTIME_FILE } from "./context-files.js";
+import { SERVED_MODULE_OPTIONS } from "./served-runtime.js";
 
 export type { ChainletBundle };
 
@@ -190,7 +191,7 @@ async function bundleGroupInto(group: GroupBuild, outDir: string, bundle: (throw
   });
   const outputs = await Promise.all(
     chainlets.map(async (chainlet) => {
-      const outfile = join(outDir, chainlet.name, "server.mjs");
+      const outfile = join(outDir, chainlet.name, CHAINLET_SERVER_FILE);
       const [code, map] = await Promise.all([readFile(outfile), readFile(`${outfile}.map`)]).catch((error: unknown) => {
         throw new EmitError(diagnosticMessage("CH1420", "noOutput", chainlet.name), { cause: error });
       });

@@ -11,7 +11,8 @@ import type { EmitCache } from "./emit-cache.js";
 import type { EmittedFile } from "./emitted-file.js";
 import { emitOpenApi, projectVersion } from "./emit-openapi.js";
 import { emitContextPackage } from "./emit-package-json.js";
-import { SERVED_RUNTIME_FILE, servedRuntime, type ServedRuntime } from "./served-runtime.js";
+import { CHAINLET_SERVER_FILE, SERVED_RUNTIME_FILE } from "./context-files.js";
+import { servedRuntime, type ServedRuntime } from "./served-runtime.js";
 import { stableJson } from "./stable-json.js";
 
 
@@ -61,8 +62,8 @@ function emitChainletContext(ir: ChainIR, chainlet: ChainletIR, bundle: Chainlet
     { path: "package.json", contents: npm.packageJson },
     ...(npm.packageLock ? [{ path: "package-lock.json", contents: npm.packageLock }] : []),
     ...data.map((file) => ({ path: `data/${file.path}`, contents: file.contents, mode: file.mode })),
-    { path: "server.mjs", contents: bundle.code },
-    { path: "server.mjs.map", contents: bundle.map },
+    { path: CHAINLET_SERVER_FILE, contents: bundle.code },
+    { path: `${CHAINLET_SERVER_FILE}.map`, contents: bundle.map },
     { path: SERVED_RUNTIME_FILE, contents: runtime.code, digest: runtime.codeDigest },
     { path: `${SERVED_RUNTIME_FILE}.map`, contents: runtime.map, digest: runtime.mapDigest },
   ];

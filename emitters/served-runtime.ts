@@ -2,10 +2,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { build, type BuildOptions } from "esbuild";
 import { hashText } from "./emit-cache.js";
+import { SERVED_RUNTIME_FILE } from "./context-files.js";
 import { runtimeLocation } from "./runtime-location.js";
 
-/** The runtime's file in every Chainlet context; each `server.mjs` imports it by this relative path. */
-export const SERVED_RUNTIME_FILE = "runtime.mjs";
 /** Where `npm run build:lib` puts the prebuilt runtime, relative to the package root. */
 export const PREBUILT_RUNTIME_DIR = join("lib", "served-runtime");
 
