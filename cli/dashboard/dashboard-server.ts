@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { request } from "undici";
+import { pipeline } from "node:stream/promises";
+import { request, type Dispatcher } from "undici";
 import type { ChainletState } from "../../api/serve-chain.js";
 import type { ChainIR, JsonSchema } from "../../compiler/chain-ir.js";
 import { computeText, edgeText } from "../../emitters/deploy/emit-graph.js";
@@ -217,20 +218,22 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     // The page names the call's trace, so it can open it once the spans arrive.
     const traceparent = req.headers[TRACEPARENT_HEADER];
     if (typeof traceparent === "string" && TRACEPARENT.test(traceparent)) headers[TRACEPARENT_HEADER] = traceparent;
-    const answer = await request(`${chainlet.url}${RUN_REMOTE_PATH}`, {
-      method: "POST",
-      headers,
-      body,
-    });
+    let answer: Dispatcher.ResponseData;
+    try {
+      answer = await request(`${chainlet.url}${RUN_REMOTE_PATH}`, { method: "POST", headers, body });
+    } catch (error) {
+      // The Chainlet went away between the view and the call (a restart, a crash): the page shows why.
+      return json(res, 502, { error: `${chainlet.name} did not answer: ${(error as Error).message}` });
+    }
     res.writeHead(answer.statusCode, {
       ...SECURITY_HEADERS,
       "content-type": String(answer.headers["content-type"] ?? JSON_TYPE),
       ...(answer.headers[REQUEST_ID_HEADER] ? { [REQUEST_ID_HEADER]: String(answer.headers[REQUEST_ID_HEADER]) } : {}),
     });
     res.flushHeaders();
-    // Streams pass through item by item.
-    for await (const chunk of answer.body) res.write(chunk);
-    res.end();
+    // Streams pass through item by item, at the page's pace: a page that stops reading stops the
+    // Chainlet's stream (backpressure), and one that goes away ends it (its generators' `finally` run).
+    await pipeline(answer.body, res).catch(() => undefined);
   }
 
   await new Promise<void>((resolve, reject) => {
