@@ -1,4 +1,5 @@
 import type { Redact } from "../errors/error-envelope.js";
+import { CUT_MARK } from "../protocol/error-envelope.js";
 
 /** Values shorter than this are not redacted: replacing "a" everywhere would destroy every message. */
 const MIN_SECRET_LENGTH = 4;
@@ -35,14 +36,30 @@ export function secretForms(secret: string): string[] {
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /**
+ * Every start of `form` at least `MIN_SECRET_LENGTH` long, as one pattern of nested optional groups
+ * (`abcd(?:e(?:f)?)?`), linear in the form's length. UTF-16 units, as `truncated` cuts.
+ */
+function prefixesPattern(form: string): string {
+  let rest = "";
+  for (let i = form.length - 1; i >= MIN_SECRET_LENGTH; i--) rest = `(?:${escapeRegExp(form[i]!)}${rest})?`;
+  return escapeRegExp(form.slice(0, MIN_SECRET_LENGTH)) + rest;
+}
+
+/**
  * A function that replaces every occurrence of the given sensitive values, in any of their text forms
  * (see `secretForms`), by `[redacted]`. One regular expression for all of them, longest first, so a
- * form containing another is replaced whole.
+ * form containing another is replaced whole. A text cut by a hop that did not know the secret (a
+ * dependency's message cut at `ENVELOPE_LIMITS`) may end a kept part with the secret's start: a start
+ * of any form right before `CUT_MARK` is replaced too.
  */
 export function redactor(values: Iterable<string | undefined>): Redact {
   const secrets = [...new Set([...values].filter((v): v is string => typeof v === "string" && v.length >= MIN_SECRET_LENGTH))];
   const forms = [...new Set(secrets.flatMap(secretForms))].sort((a, b) => b.length - a.length);
   if (forms.length === 0) return (text) => text;
-  const pattern = new RegExp(forms.map(escapeRegExp).join("|"), "g");
-  return (text) => text.replace(pattern, "[redacted]");
+  const whole = new RegExp(forms.map(escapeRegExp).join("|"), "g");
+  const cutStart = new RegExp(`(?:${forms.map(prefixesPattern).join("|")})(?=${escapeRegExp(CUT_MARK)})`, "g");
+  return (text) => {
+    const redacted = text.replace(whole, "[redacted]");
+    return redacted.includes(CUT_MARK) ? redacted.replace(cutStart, "[redacted]") : redacted;
+  };
 }

@@ -47,9 +47,15 @@ export const ENVELOPE_LIMITS = {
   fragmentChars: 120,
 } as const;
 
+/**
+ * What follows the kept start of a text that was cut (`truncated`, `escapedFragment`). The redactor
+ * looks for it: a cut may leave the start of a secret that only a hop further up knows.
+ */
+export const CUT_MARK = "…";
+
 /** `text` cut to `max` characters, saying how much was cut. */
 export function truncated(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}… [${text.length - max} more characters cut]`;
+  return text.length <= max ? text : `${text.slice(0, max)}${CUT_MARK} [${text.length - max} more characters cut]`;
 }
 
 /**
@@ -58,7 +64,7 @@ export function truncated(text: string, max: number): string {
  */
 export function escapedFragment(text: string, max: number = ENVELOPE_LIMITS.fragmentChars): string {
   const escaped = JSON.stringify(text.slice(0, max)).slice(1, -1);
-  return text.length > max ? `${escaped}…` : escaped;
+  return text.length > max ? `${escaped}${CUT_MARK}` : escaped;
 }
 
 /**

@@ -30,7 +30,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "tschains-hostile-"));
   const bundle = join(dir, "server.mjs");
   await bundleServerEntry(fileURLToPath(new URL("./runtime/hostile-entry.ts", import.meta.url)), bundle);
-  dependency = await startHostileDependency();
+  dependency = await startHostileDependency({ echoed: SECRET });
   child = spawn(process.execPath, [bundle], {
     env: {
       ...process.env,
@@ -229,5 +229,21 @@ describe("a misbehaving client", () => {
       expect(logged).not.toContain(form);
     }
     expect(logged).toContain("upstream said");
+  });
+
+  it("redacts the start of a secret that a dependency's envelope, cut to its limits, ends with", async () => {
+    const from = lines.length;
+    const answer = await post(urls.proxy!, { mode: "cut-secret" });
+    expect(answer.status).toBe(500);
+    const cut = answer.body.error.cause;
+    expect(cut.message).toMatch(/m\[redacted\]… \[\d+ more characters cut\]$/);
+    expect(cut.stack).toMatch(/s\[redacted\]… \[\d+ more characters cut\]$/);
+    const logged = (await logLinesAfter(from, "cut-secret")).join("\n");
+    // The first six characters of the secret, as they would appear raw and JSON-escaped.
+    for (const start of [SECRET.slice(0, 6), JSON.stringify(SECRET.slice(0, 6)).slice(1, -1)]) {
+      expect(answer.text).not.toContain(start);
+      expect(logged).not.toContain(start);
+    }
+    expect(logged).toContain("cut-secret");
   });
 });

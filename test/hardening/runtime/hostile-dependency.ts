@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { drainedOrClosed } from "../../../runtime-node/server/respond.js";
+import { ENVELOPE_LIMITS } from "../../../runtime-node/protocol/error-envelope.js";
 import { JSON_TYPE, MSGPACK_SEQ_TYPE, NDJSON_TYPE } from "../../../runtime-node/protocol/http.js";
 
 const MiB = 1024 * 1024;
@@ -38,7 +39,8 @@ function hugeEnvelope(size: number, depth: number): unknown {
   return { error: { type: "Error", message: "m".repeat(size), chainlet: "liar", stack: "s".repeat(size), cause } };
 }
 
-const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void | Promise<void>> = {
+/** `echoed`: a value the dependency repeats (what a careless service does with an input it was sent). */
+const routes: Record<string, (req: IncomingMessage, res: ServerResponse, echoed: string) => void | Promise<void>> = {
   // 512 MiB with no Content-Length: only reading tells how big it is.
   "/huge": (_req, res) => {
     res.writeHead(200, { "content-type": JSON_TYPE });
@@ -59,6 +61,13 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void
     const body = Buffer.from(JSON.stringify(hugeEnvelope(300 * 1024, 1000)));
     res.writeHead(500, { "content-type": JSON_TYPE, "content-length": body.length });
     res.end(body);
+  },
+  // An envelope whose message and stack are cut by the caller's limits in the middle of `echoed`:
+  // only the start of it is left, which the caller's redactor must still recognise.
+  "/cut-secret": (_req, res, echoed) => {
+    const at = (limit: number, filler: string) => filler.repeat(limit - 6) + echoed + " (echoed)";
+    const error = { type: "Error", message: at(ENVELOPE_LIMITS.messageChars, "m"), chainlet: "echo", stack: at(ENVELOPE_LIMITS.stackChars, "s"), cause: null };
+    res.writeHead(500, { "content-type": JSON_TYPE }).end(JSON.stringify({ error }));
   },
   // A huge error body that is not an envelope at all.
   "/huge-error-text": (_req, res) => {
@@ -97,7 +106,7 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void
   },
 };
 
-export async function startHostileDependency(): Promise<HostileDependency> {
+export async function startHostileDependency(options: { echoed?: string } = {}): Promise<HostileDependency> {
   const watchers = new Map<string, Array<{ arrived: () => void; closed: () => void }>>();
   const server: Server = createServer((req, res) => {
     const path = `/${(req.url ?? "/").split("/")[1]}`;
@@ -107,7 +116,7 @@ export async function startHostileDependency(): Promise<HostileDependency> {
     if (watcher) res.once("close", watcher.closed);
     const route = routes[path];
     if (!route) return void res.writeHead(404).end();
-    void route(req, res);
+    void route(req, res, options.echoed ?? "");
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
