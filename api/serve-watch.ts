@@ -8,7 +8,7 @@ import { EmitCache } from "../emitters/emit-cache.js";
 import { buildChain } from "./build-chain.js";
 import { planReload, chainletFingerprints } from "./reload-plan.js";
 import { spawnStandby, standbyScript, type Standby } from "./chainlet-standby.js";
-import { chainletEnv, spawnChainlet, spawnNode, startOrder, waitReady, type ChainProcessOptions, type ChainletLogLine, type ChainletState, type Running, type ServedChainlet } from "./serve-chain.js";
+import { chainletEnv, spawnChainlet, spawnNode, startOrder, waitReady, type ChainProcessOptions, type ChainletState, type Running, type ServedChainlet } from "./serve-chain.js";
 import { startServeFront, type ServeFront } from "./serve-front.js";
 import { describeMissingSecrets, missingServeSecrets } from "./serve-secrets.js";
 import { watchFiles, type FileWatcher, type WatchSet } from "./watch-files.js";

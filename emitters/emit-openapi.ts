@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { ChainIR, ChainletIR, JsonSchema } from "../compiler/chain-ir.js";
+import type { ChainIR, ChainletIR } from "../compiler/chain-ir.js";
 import { DefsTable } from "./hoist-defs.js";
 import { stableJson } from "./stable-json.js";
 import { errorEnvelopeSchemas } from "../runtime-node/protocol/error-envelope.js";

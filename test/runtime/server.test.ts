@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { ChainletBase, dependsContext, HttpError, type DeploymentContext } from "tschains";
-import { closeAll, get, inputSchema, packr, post, serve } from "./harness.js";
+import { closeAll, get, inputSchema, post, serve } from "./harness.js";
 
 const Point = { type: "object", properties: { x: { type: "number" }, y: { type: "number" } }, required: ["x", "y"], additionalProperties: false };
 
