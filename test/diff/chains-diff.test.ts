@@ -70,6 +70,7 @@ describe("chains diff on builds of the hello chain", () => {
     const next = await build(
       "removed",
       hello
+        .replace("import { ChainletBase, depends, entrypoint }", "import { ChainletBase, entrypoint }")
         .replace("constructor(private readonly hello = depends(SayHello, { retries: 2, timeoutSec: 10 })) {\n    super();\n  }\n", "")
         .replace("await Promise.all(names.map((name) => this.hello.runRemote(name, true)))", "names.map((name) => `Hello, ${name}!`)"),
     );
