@@ -136,7 +136,7 @@ export class Transport {
 
 /**
  * An attempt's answer as the retry loop reads it, whether its body is streamed (`Pool.request`) or
- * was collected whole (`postForWholeAnswer`).
+ * was collected whole (`postForWholeAnswer`'s `WholeAnswer`).
  */
 interface AttemptAnswer {
   statusCode: number;
@@ -170,25 +170,6 @@ class StreamedAnswer implements AttemptAnswer {
 
   async discard(): Promise<void> {
     await this.response.body.dump();
-  }
-}
-
-/** An answer collected whole: an error body is already read (up to its bound). */
-class CollectedAnswer implements AttemptAnswer {
-  readonly statusCode: number;
-  readonly headers: IncomingHttpHeaders;
-  constructor(readonly answer: WholeAnswer) {
-    this.statusCode = answer.statusCode;
-    this.headers = answer.headers;
-  }
-
-  errorBody(): Promise<{ bytes: Buffer; whole: boolean }> {
-    const { body, whole, failure } = this.answer;
-    return failure ? Promise.reject(failure) : Promise.resolve({ bytes: body, whole });
-  }
-
-  discard(): Promise<void> {
-    return Promise.resolve();
   }
 }
 
@@ -278,11 +259,12 @@ export class Endpoint {
     const unsubscribe = this.cancelWithCaller(abort);
     let outcome: "ok" | "error" = "error";
     try {
-      const release = await this.gate.acquire(abort);
+      // A free slot is taken without a promise; otherwise (or once aborted) the call waits or fails in `acquire`.
+      const release = (!abort.aborted && this.gate.takeFree()) || (await this.gate.acquire(abort));
       try {
         const { response, span } = await this.send(body, abort, 0, (chunks, length, span) => this.postWhole(chunks, length, abort, span));
         try {
-          const { headers, body: bytes, failure } = response.answer;
+          const { headers, body: bytes, failure } = response;
           if (failure) throw failure;
           const type = mediaType(headers);
           const ready = formatReady(answerFormat(type));
@@ -438,8 +420,8 @@ export class Endpoint {
   }
 
   /** An attempt whose answer is read whole as it arrives (a call). */
-  private async postWhole(chunks: Uint8Array[], length: number, signal: CallAbort, span: AttemptSpan | undefined): Promise<CollectedAnswer> {
-    return new CollectedAnswer(await postForWholeAnswer(this.pool, this.request(chunks, length, span), signal, this.reading));
+  private postWhole(chunks: Uint8Array[], length: number, signal: CallAbort, span: AttemptSpan | undefined): Promise<WholeAnswer> {
+    return postForWholeAnswer(this.pool, this.request(chunks, length, span), signal, this.reading);
   }
 
   /** An attempt whose answer is read as a stream (`gapMs` at most between its chunks). */
