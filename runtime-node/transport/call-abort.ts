@@ -28,10 +28,11 @@ export class CallAbort extends EventEmitter implements Abortable {
   next: CallAbort | undefined = undefined;
   private deadlines: Deadlines | undefined;
 
-  /** Aborts with `timeoutReason()` after `timeoutMs` unless cleared first. */
+  /** Aborts with `timeoutReason()` after `timeoutMs` unless cleared first, with `callerGoneReason()` on `callerGone()`. */
   constructor(
     timeoutMs: number,
     private readonly timeoutReason: () => unknown,
+    private readonly callerGoneReason: () => unknown = timeoutReason,
   ) {
     super();
     this.deadlines = deadlinesOf(timeoutMs);
@@ -51,6 +52,11 @@ export class CallAbort extends EventEmitter implements Abortable {
     if (this.deadlines === undefined) return;
     this.deadlines.remove(this);
     this.deadlines = undefined;
+  }
+
+  /** The outside caller of the request this call serves went away (see `whenCallerGone`). */
+  callerGone(): void {
+    this.abort(this.callerGoneReason());
   }
 
   /** The timeout fired (the list already dropped this call). */

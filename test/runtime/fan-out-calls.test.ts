@@ -5,10 +5,12 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ChainletBase, depends } from "tschains";
 import { DependencyTimeoutError, Transport } from "../../runtime-node/transport/transport.js";
 import { bundleServerEntry, eachLine } from "./bundled-child.js";
-import { post } from "./harness.js";
+import { closeAll, get, inputSchema, post, SCHEMA, serve } from "./harness.js";
 
 // Issue 15, session 4: the per-call work of a fan-out (a shared deadline list instead of a timer per
 // call, a free gate slot taken without a promise, the access log written in larger batches) keeps
@@ -26,6 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
   await Promise.all(transports.map((t) => t.close()));
+  await closeAll();
   for (const server of servers) server.closeAllConnections();
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   await rm(dir, { recursive: true, force: true });
@@ -164,3 +167,91 @@ function accessIds(lines: string[]): string[] {
   return lines.map((line) => JSON.parse(line) as { requestId?: string; msg?: string }).flatMap((entry) => (entry.requestId?.startsWith("fan-out-") ? [entry.requestId] : []));
 }
 
+
+interface ShardHit {
+  shard: number;
+  label: string;
+}
+
+class Shard extends ChainletBase {
+  runRemote(mode: string, shard: number): ShardHit {
+    return { shard, label: `${mode}#${shard}` };
+  }
+}
+
+class Scatter extends ChainletBase {
+  constructor(private readonly shards = depends(Shard)) {
+    super();
+  }
+  async runRemote(mode: string): Promise<ShardHit[]> {
+    return Promise.all(Array.from({ length: 8 }, (_, shard) => this.shards.runRemote(mode, shard)));
+  }
+}
+
+const hit = { type: "object", properties: { shard: { type: "number" }, label: { type: "string" } }, required: ["shard", "label"], additionalProperties: false };
+
+/**
+ * A raw `shard` dependency: answers each call's `{ mode, shard }` as Shard would, except mode "hold"
+ * (never answers) and "wrong" (shard 3 answers a value of the wrong shape). Records every call's
+ * headers and when its connection closes.
+ */
+async function rawShards() {
+  const calls: Array<{ headers: Record<string, string | string[] | undefined>; closed: Promise<void> }> = [];
+  const server = createServer((req, res) => {
+    const closed = new Promise<void>((resolve) => res.once("close", () => resolve()));
+    calls.push({ headers: req.headers, closed });
+    const parts: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => parts.push(chunk));
+    req.on("end", () => {
+      const { mode, shard } = JSON.parse(Buffer.concat(parts).toString("utf8")) as { mode: string; shard: number };
+      if (mode === "hold") return;
+      const answer = mode === "wrong" && shard === 3 ? { shard: "three" } : { shard, label: `${mode}#${shard}` };
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const scatter = await serve(
+    { chainlet: Scatter, input: inputSchema({ mode: { type: "string" } }), output: { $schema: SCHEMA, type: "array", items: hit }, dependencies: { shard: { parameters: ["mode", "shard"], output: { $schema: SCHEMA, ...hit } } } },
+    { CHAINS_DEPENDENCIES: JSON.stringify({ shard: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }) },
+  );
+  return { scatter, calls };
+}
+
+describe("a served fan-out of eight calls", () => {
+  it("answers in call order and carries the request id and trace to every call, each with a span id of its own", async () => {
+    const { scatter, calls } = await rawShards();
+    const traceId = "0af7651916cd43dd8448eb211c80319c";
+    const answer = await post(scatter.url, { mode: "ok" }, { headers: { "x-request-id": "fan-req-1", traceparent: `00-${traceId}-b7ad6b7169203331-01` } });
+    expect(answer.body).toEqual(Array.from({ length: 8 }, (_, shard) => ({ shard, label: `ok#${shard}` })));
+    expect(calls.map((c) => c.headers["x-request-id"])).toEqual(Array(8).fill("fan-req-1"));
+    const parents = calls.map((c) => /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/.exec(String(c.headers.traceparent)));
+    expect(parents.map((p) => p?.[1])).toEqual(Array(8).fill(traceId));
+    expect(new Set(parents.map((p) => p?.[2])).size).toBe(8);
+  });
+
+  it("cancels every call in flight when the outside caller goes away, counted as cancelled", async () => {
+    const { scatter, calls } = await rawShards();
+    const gone = new AbortController();
+    const pending = request(`${scatter.url}/v1/run_remote`, { method: "POST", body: JSON.stringify({ mode: "hold" }), headers: { "content-type": "application/json" }, signal: gone.signal }).catch(() => undefined);
+    for (let waited = 0; waited < 200 && calls.length < 8; waited++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(calls).toHaveLength(8);
+    gone.abort();
+    await pending;
+    // Every held call's connection is closed by the caller's cancel (each would otherwise wait its 600 s timeout).
+    await Promise.all(calls.map((c) => c.closed));
+    const metrics = (await get(scatter.url, "/metrics")).text;
+    expect(metrics).toMatch(/chains_dependency_errors_total\{dependency="shard",kind="cancelled",chainlet="scatter"\} 8/);
+    expect(metrics).toMatch(/chains_dependency_calls_total\{dependency="shard",outcome="error",chainlet="scatter"\} 8/);
+  });
+
+  it("refuses an answer of the wrong shape with CH2126, the call itself counted as answered", async () => {
+    const { scatter } = await rawShards();
+    const answer = await post(scatter.url, { mode: "wrong" });
+    expect(answer.status).toBe(500);
+    expect([answer.body.error.type, answer.body.error.code]).toEqual(["DependencyOutputError", "CH2126"]);
+    const metrics = (await get(scatter.url, "/metrics")).text;
+    expect(metrics).toMatch(/chains_dependency_calls_total\{dependency="shard",outcome="ok",chainlet="scatter"\} 8/);
+    expect(metrics).not.toMatch(/chains_dependency_calls_total\{dependency="shard",outcome="error"/);
+  });
+});
