@@ -19,34 +19,39 @@ export interface CallerAnswer {
   once(event: "close", listener: () => void): unknown;
 }
 
-/** The cancels of the dependency calls in flight for a request, run once if its caller goes away. */
-const inFlight = new WeakMap<CallerAnswer, Set<() => void>>();
+/** What is told when the outside caller of the request being served goes away (a dependency call's cancellation). */
+export interface CallerGoneListener {
+  callerGone(): void;
+}
+
+/** The dependency calls in flight for a request, told once if its caller goes away. */
+const inFlight = new WeakMap<CallerAnswer, Set<CallerGoneListener>>();
 
 /**
- * Runs `cancel` when the outside caller of the request being served goes away before its answer is
- * complete (at once when it already has); returns the unsubscribe to call when the work is done. One
- * `close` listener per request, however many calls it fans out to.
+ * Tells `listener` when the outside caller of the request being served goes away before its answer
+ * is complete (at once when it already has). Returns the set to delete `listener` from when the work
+ * is done (undefined when there is none). One `close` listener per request, however many calls it
+ * fans out to, and no closure per call.
  */
-export function whenCallerGone(cancel: () => void): () => void {
+export function whenCallerGone(listener: CallerGoneListener): Set<CallerGoneListener> | undefined {
   const caller = requestContext.getStore()?.caller;
-  if (!caller) return () => undefined;
+  if (!caller) return undefined;
   if (caller.closed) {
-    if (!caller.writableFinished) cancel();
-    return () => undefined;
+    if (!caller.writableFinished) listener.callerGone();
+    return undefined;
   }
-  let cancels = inFlight.get(caller);
-  if (!cancels) {
-    const set = new Set<() => void>();
-    cancels = set;
+  let listeners = inFlight.get(caller);
+  if (!listeners) {
+    const set = new Set<CallerGoneListener>();
+    listeners = set;
     inFlight.set(caller, set);
     caller.once("close", () => {
-      if (!caller.writableFinished) for (const run of set) run();
+      if (!caller.writableFinished) for (const each of set) each.callerGone();
       set.clear();
     });
   }
-  const own = cancels;
-  own.add(cancel);
-  return () => void own.delete(cancel);
+  listeners.add(listener);
+  return listeners;
 }
 
 export const requestContext = new AsyncLocalStorage<RequestContext>();

@@ -24,15 +24,23 @@ export class ConcurrencyGate {
   }
 
   /**
+   * A free slot taken at once (its release function), or undefined when none is free: lets a caller
+   * skip the promise and the `await` of `acquire` on the common path.
+   */
+  takeFree(): (() => void) | undefined {
+    if (this.active >= this.limit || this.waiting.length > 0) return undefined;
+    this.active++;
+    return this.releaser();
+  }
+
+  /**
    * A slot, or undefined when the queue is full. Call the returned function exactly once to release.
    * An abort while waiting leaves the queue and rejects with the signal's reason.
    */
   tryAcquire(signal?: Abortable): Promise<() => void> | undefined {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.active < this.limit) {
-      this.active++;
-      return Promise.resolve(this.releaser());
-    }
+    const free = this.takeFree();
+    if (free) return Promise.resolve(free);
     if (this.waiting.length >= this.maxQueue) return undefined;
     return new Promise((resolve, reject) => {
       const waiter = () => {

@@ -42,11 +42,13 @@ async function* revivedStream(endpoint: Endpoint, body: unknown, reader: AnswerR
  * returns its revived answer, or a typed `AsyncIterable` of its items when X streams.
  */
 export function dependencyStub(endpoint: Endpoint, meta: ChainletDependencyMeta, reader: AnswerReader) {
+  // One function for all calls, applied by the call itself (no `.then` promise and closure per call).
+  const revive = reader.validate ? (value: unknown) => reviveAnswer(endpoint.name, reader, value) : undefined;
   return {
     runRemote(...args: unknown[]): Promise<unknown> | AsyncIterable<unknown> {
       const body = argumentsBody(meta.parameters, args);
       if (meta.streaming) return revivedStream(endpoint, body, reader);
-      return endpoint.call(body).then((value) => reviveAnswer(endpoint.name, reader, value));
+      return endpoint.call(body, revive);
     },
   };
 }

@@ -10,7 +10,7 @@ import { postForWholeAnswer, type WholeAnswer, type WholeAnswerReading } from ".
 import type { TransportObserver } from "../observability/metrics.js";
 import { RemoteError } from "../errors/remote-error.js";
 import { DEPENDS_DEFAULTS, type DependsOptions } from "../authoring/remote-config.js";
-import { markCallsOut, whenCallerGone, withPropagation } from "../observability/request-context.js";
+import { markCallsOut, whenCallerGone, withPropagation, type CallerGoneListener } from "../observability/request-context.js";
 import { activeTracing, type AttemptSpan } from "../observability/tracing.js";
 import { isConnectionFailure, isNotStarted, isRetryableStatus, NOT_STARTED_RETRY_LIMIT, retryAfterMs, retryDelayMs, RetryBudget } from "./retry-policy.js";
 import { boundedEnvelope, ENVELOPE_LIMITS, isErrorEnvelope, escapedFragment, streamFailure, type ErrorEnvelope } from "../protocol/error-envelope.js";
@@ -136,7 +136,7 @@ export class Transport {
 
 /**
  * An attempt's answer as the retry loop reads it, whether its body is streamed (`Pool.request`) or
- * was collected whole (`postForWholeAnswer`).
+ * was collected whole (`postForWholeAnswer`'s `WholeAnswer`).
  */
 interface AttemptAnswer {
   statusCode: number;
@@ -173,25 +173,6 @@ class StreamedAnswer implements AttemptAnswer {
   }
 }
 
-/** An answer collected whole: an error body is already read (up to its bound). */
-class CollectedAnswer implements AttemptAnswer {
-  readonly statusCode: number;
-  readonly headers: IncomingHttpHeaders;
-  constructor(readonly answer: WholeAnswer) {
-    this.statusCode = answer.statusCode;
-    this.headers = answer.headers;
-  }
-
-  errorBody(): Promise<{ bytes: Buffer; whole: boolean }> {
-    const { body, whole, failure } = this.answer;
-    return failure ? Promise.reject(failure) : Promise.resolve({ bytes: body, whole });
-  }
-
-  discard(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
 /** An answered attempt: its 2xx answer, its number, and its span (open until the body is read). */
 interface SentAttempt<A extends AttemptAnswer> {
   response: A;
@@ -200,7 +181,7 @@ interface SentAttempt<A extends AttemptAnswer> {
 }
 
 /** One attempt's request: the encoded body (its chunks and total length) and the attempt's span. */
-type PostAttempt<A extends AttemptAnswer> = (chunks: Uint8Array[], length: number, span: AttemptSpan | undefined) => Promise<A>;
+type PostAttempt<A extends AttemptAnswer> = (chunks: Uint8Array[], length: number, span: AttemptSpan | undefined, signal: CallAbort) => Promise<A>;
 
 /** The attempts a call has made: counted against `retries`, and those that never started (not counted). */
 interface Tries {
@@ -258,38 +239,47 @@ export class Endpoint {
     };
   }
 
-  private timeout(): CallAbort {
-    return new CallAbort(this.options.timeoutSec * 1000, () => new DependencyTimeoutError(this.name, this.options.timeoutSec, "call"));
-  }
+  /** Why a call of this endpoint ends early, made only when it does (shared by all its calls: no closures per call). */
+  private readonly endings = {
+    timeout: () => new DependencyTimeoutError(this.name, this.options.timeoutSec, "call"),
+    callerGone: () => new DependencyUnavailableError(this.name, "CH2129", runtimeMessage("CH2129", { dependency: this.name })),
+  };
 
-  /** Cancels the call when the outside caller of the request it serves goes away; returns the unsubscribe. */
-  private cancelWithCaller(abort: CallAbort): () => void {
-    return whenCallerGone(() => abort.abort(new DependencyUnavailableError(this.name, "CH2129", runtimeMessage("CH2129", { dependency: this.name }))));
+  /**
+   * A call's cancellation: its timeout, and the outside caller of the request it serves going away
+   * (`watching` is the set to leave when the call is done).
+   */
+  private cancellation(): { abort: CallAbort; watching: Set<CallerGoneListener> | undefined } {
+    const abort = new CallAbort(this.options.timeoutSec * 1000, this.endings.timeout, this.endings.callerGone);
+    return { abort, watching: whenCallerGone(abort) };
   }
 
   private tooLarge(limit: number, what: "answer" | "stream frame"): DependencyUnavailableError {
     return new DependencyUnavailableError(this.name, "CH2128", runtimeMessage("CH2128", { dependency: this.name, limit, what }));
   }
 
-  /** Posts `body` and returns the decoded answer (not validated: the caller revives it). */
-  async call(body: unknown): Promise<unknown> {
+  /**
+   * Posts `body` and returns the decoded answer, passed through `revive` when given (the stub's
+   * validation: applied once the call itself succeeded, so a wrong answer counts as an answered call).
+   */
+  async call(body: unknown, revive?: (value: unknown) => unknown): Promise<unknown> {
     const started = performance.now();
-    const abort = this.timeout();
-    const unsubscribe = this.cancelWithCaller(abort);
+    const { abort, watching } = this.cancellation();
     let outcome: "ok" | "error" = "error";
+    let value: unknown;
     try {
-      const release = await this.gate.acquire(abort);
+      // A free slot is taken without a promise; otherwise (or once aborted) the call waits or fails in `acquire`.
+      const release = (!abort.aborted && this.gate.takeFree()) || (await this.gate.acquire(abort));
       try {
-        const { response, span } = await this.send(body, abort, 0, (chunks, length, span) => this.postWhole(chunks, length, abort, span));
+        const { response, span } = await this.send(body, abort, 0, this.postWhole);
         try {
-          const { headers, body: bytes, failure } = response.answer;
+          const { headers, body: bytes, failure } = response;
           if (failure) throw failure;
           const type = mediaType(headers);
           const ready = formatReady(answerFormat(type));
           if (ready) await ready;
-          const value = this.decodeAnswer(type, bytes);
+          value = this.decodeAnswer(type, bytes);
           outcome = "ok";
-          return value;
         } catch (error) {
           span?.end(attemptError(error, abort));
           throw error;
@@ -302,10 +292,11 @@ export class Endpoint {
     } catch (error) {
       throw this.failure(error, abort);
     } finally {
-      unsubscribe();
+      watching?.delete(abort);
       abort.clearTimeout();
       this.transport.observer?.callFinished(this.name, outcome, (performance.now() - started) / 1000);
     }
+    return revive ? revive(value) : value;
   }
 
   /**
@@ -315,8 +306,7 @@ export class Endpoint {
    */
   async *stream(body: unknown): AsyncGenerator<unknown, void, undefined> {
     const started = performance.now();
-    const abort = this.timeout();
-    const unsubscribe = this.cancelWithCaller(abort);
+    const { abort, watching } = this.cancellation();
     let outcome: "ok" | "error" = "error";
     let release: (() => void) | undefined;
     try {
@@ -329,7 +319,7 @@ export class Endpoint {
       abort.clearTimeout();
       // Ends the HTTP request when the consumer stops early; a no-op once the body was read.
       if (outcome !== "ok") abort.abort(new Error("stream consumer stopped"));
-      unsubscribe();
+      watching?.delete(abort);
       release?.();
       this.transport.observer?.callFinished(this.name, outcome, (performance.now() - started) / 1000);
     }
@@ -342,7 +332,7 @@ export class Endpoint {
       let span: AttemptSpan | undefined;
       try {
         const gapMs = this.options.streamingReadTimeoutSec * 1000;
-        const sent = await this.send(body, abort, attempt, (chunks, length, span) => this.postStreamed(chunks, length, abort, gapMs, span));
+        const sent = await this.send(body, abort, attempt, (chunks, length, span, signal) => this.postStreamed(chunks, length, signal, gapMs, span));
         ({ attempt, span } = sent);
         abort.clearTimeout();
         yield* this.streamItems(sent.response.response, progress);
@@ -402,7 +392,7 @@ export class Endpoint {
       const span = activeTracing()?.attemptSpan(this.name, this.url, tries.attempt + tries.notStarted);
       let response: A;
       try {
-        response = await post(chunks, length, span);
+        response = await post(chunks, length, span, signal);
       } catch (error) {
         const retry = signal.aborted ? undefined : this.retryAfterFailure(error, tries);
         if (retry === undefined) span?.end(attemptError(error, signal));
@@ -437,10 +427,8 @@ export class Endpoint {
     return { method: "POST", path: this.path, headers, body: payload, headersTimeout: 0, bodyTimeout: 0 };
   }
 
-  /** An attempt whose answer is read whole as it arrives (a call). */
-  private async postWhole(chunks: Uint8Array[], length: number, signal: CallAbort, span: AttemptSpan | undefined): Promise<CollectedAnswer> {
-    return new CollectedAnswer(await postForWholeAnswer(this.pool, this.request(chunks, length, span), signal, this.reading));
-  }
+  /** An attempt whose answer is read whole as it arrives (a call); one function for all the endpoint's calls. */
+  private readonly postWhole: PostAttempt<WholeAnswer> = (chunks, length, span, signal) => postForWholeAnswer(this.pool, this.request(chunks, length, span), signal, this.reading);
 
   /** An attempt whose answer is read as a stream (`gapMs` at most between its chunks). */
   private async postStreamed(chunks: Uint8Array[], length: number, signal: CallAbort, gapMs: number, span: AttemptSpan | undefined): Promise<StreamedAnswer> {

@@ -3,19 +3,37 @@ import { WholeBody, type BodyLimit } from "../wire/aligned-body.js";
 import type { Abortable } from "./call-abort.js";
 import type { Dispatcher, HttpPool } from "./http-pool.js";
 
-/** An answer read whole by {@link postForWholeAnswer}. */
-export interface WholeAnswer {
-  statusCode: number;
-  headers: IncomingHttpHeaders;
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * An answer read whole by {@link postForWholeAnswer}; it is also the attempt's answer the transport's
+ * retry loop reads (an error body is already read, up to its bound), so no wrapper is made per call.
+ */
+export class WholeAnswer {
   /** The body: all of a 2xx answer; of another, at most its first `errorBytes` (plus the chunk that passed them). */
-  body: Buffer;
+  body: Buffer = EMPTY;
   /** False when an error answer was longer than `errorBytes`: the reading stopped there (and the connection closed). */
-  whole: boolean;
+  whole = true;
   /**
    * Set when the headers came but the body could not be read: past its bound, the connection failed,
    * or the call was aborted. The attempt was answered; the caller decides what the failure means.
    */
-  failure: Error | undefined;
+  failure: Error | undefined = undefined;
+
+  constructor(
+    readonly statusCode: number,
+    readonly headers: IncomingHttpHeaders,
+  ) {}
+
+  /** The start of an error answer's body and whether that was all of it. */
+  errorBody(): Promise<{ bytes: Buffer; whole: boolean }> {
+    return this.failure ? Promise.reject(this.failure) : Promise.resolve({ bytes: this.body, whole: this.whole });
+  }
+
+  /** Drops the body of an answer that is retried: it was read already. */
+  discard(): Promise<void> {
+    return Promise.resolve();
+  }
 }
 
 /** How {@link postForWholeAnswer} reads an answer. */
@@ -62,7 +80,8 @@ class WholeAnswerHandler implements Dispatcher.DispatchHandler {
       this.settle(signal.reason);
       return;
     }
-    signal.once("abort", this.onAbort);
+    // `on`, not `once` (no wrapper per call): `abort` fires at most once, and `settle` removes it.
+    signal.on("abort", this.onAbort);
     pool.dispatch(options, this);
   }
 
@@ -80,8 +99,7 @@ class WholeAnswerHandler implements Dispatcher.DispatchHandler {
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     if (statusCode < 200 || this.settled) return;
-    const answer: WholeAnswer = { statusCode, headers, body: EMPTY, whole: true, failure: undefined };
-    this.answer = answer;
+    this.answer = new WholeAnswer(statusCode, headers);
     const ok = statusCode < 300;
     const declared = Number(headers["content-length"]);
     try {
@@ -138,4 +156,3 @@ class WholeAnswerHandler implements Dispatcher.DispatchHandler {
   }
 }
 
-const EMPTY = Buffer.alloc(0);
