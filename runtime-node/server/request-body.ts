@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { alignedBuffer } from "../wire/aligned-body.js";
+import { alignedBuffer, joinedBody } from "../wire/aligned-body.js";
 import { runtimeError } from "../errors/errors.js";
 
 /**
@@ -62,7 +62,8 @@ export function readBody(req: IncomingMessage, limit: number, alignedOffset?: (h
 /**
  * The chunks of one body. With a Content-Length (Node's parser never delivers more), the body is
  * copied into one buffer of that size as it arrives, so each chunk can be collected at once and
- * nothing is copied again at the end; a body that arrives as one chunk is used as it is.
+ * nothing is copied again at the end; a body that arrives as one chunk is used as it is. Without a
+ * length (chunked), the chunks are joined once at the end, placed for `alignedOffset` as well.
  */
 class BodyCollector {
   private chunks: Buffer[] = [];
@@ -97,6 +98,6 @@ class BodyCollector {
 
   bytes(): Buffer {
     if (this.whole) return this.size === this.whole.length ? this.whole : this.whole.subarray(0, this.size);
-    return this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.size);
+    return joinedBody(this.chunks, this.size, this.alignedOffset);
   }
 }

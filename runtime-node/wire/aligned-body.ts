@@ -9,6 +9,21 @@ export function alignedBuffer(size: number, aligned: number | undefined): Buffer
   return Buffer.allocUnsafeSlow(size + shift).subarray(shift);
 }
 
+/**
+ * `parts` (`size` bytes in all) as one buffer. Several parts are copied once into memory placed for
+ * `alignedOffset` (asked with the first part), as a body of known length is: a body sent without a
+ * length (chunked) then decodes its large typed arrays as views too, instead of being concatenated
+ * anywhere and copied again by the decoder. One part is used as it is.
+ */
+export function joinedBody(parts: readonly Buffer[], size: number, alignedOffset?: (head: Buffer) => number | undefined): Buffer {
+  if (parts.length === 0) return Buffer.alloc(0);
+  if (parts.length === 1) return parts[0]!;
+  const whole = alignedBuffer(size, alignedOffset?.(parts[0]!));
+  let at = 0;
+  for (const part of parts) at += part.copy(whole, at);
+  return whole;
+}
+
 /** What a bounded read does past its limit: throw `tooLarge()` (which also stops the reading). */
 export interface BodyLimit {
   maxBytes: number;
@@ -18,7 +33,7 @@ export interface BodyLimit {
 /**
  * A body collected whole from its chunks as they arrive. With a declared length, the chunks are
  * copied into one buffer of that size placed for `alignedOffset` (asked with the first chunk);
- * otherwise they are concatenated at the end. A declared length past `limit` is refused before any
+ * otherwise they are joined at the end, placed the same way ({@link joinedBody}). A declared length past `limit` is refused before any
  * byte is taken (the constructor throws), a body that grows past it as soon as it does (`add` throws).
  */
 export class WholeBody {
@@ -56,8 +71,7 @@ export class WholeBody {
   bytes(): Buffer {
     const { whole, parts, size } = this;
     if (whole) return size === whole.length ? whole : whole.subarray(0, size);
-    if (parts.length === 0) return Buffer.alloc(0);
-    return parts.length === 1 ? parts[0] : Buffer.concat(parts, size);
+    return joinedBody(parts, size, this.alignedOffset);
   }
 }
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Readable } from "node:stream";
 import { Packr } from "msgpackr";
 import { request } from "undici";
 import { buildFixtureChain, serveWithLogs, type BuiltChain, type ServedWithLogs } from "./served-fixture.js";
@@ -71,6 +72,18 @@ async function postMsgpack(url: string, body: unknown): Promise<{ status: number
   const raw = Buffer.from(await response.body.arrayBuffer());
   const contentType = String(response.headers["content-type"]);
   return { status: response.statusCode, contentType, value: contentType === "application/msgpack" ? packr.unpack(raw) : JSON.parse(raw.toString()) };
+}
+
+/** A MessagePack body posted in pieces without a Content-Length: undici sends it chunked. */
+async function postChunkedMsgpack(url: string, body: unknown): Promise<{ status: number; headers: Record<string, unknown>; value: any }> {
+  const packed = packr.pack(body);
+  const pieces = function* () {
+    for (let at = 0; at < packed.length; at += 65_531) yield packed.subarray(at, at + 65_531);
+  };
+  const response = await request(`${url}/v1/run_remote`, { method: "POST", headers: { "content-type": "application/msgpack" }, body: Readable.from(pieces()) });
+  const raw = Buffer.from(await response.body.arrayBuffer());
+  const contentType = String(response.headers["content-type"]);
+  return { status: response.statusCode, headers: response.headers, value: contentType === "application/msgpack" ? packr.unpack(raw) : JSON.parse(raw.toString()) };
 }
 
 async function postJson(url: string, text: string): Promise<{ status: number; value: any }> {
@@ -162,6 +175,21 @@ describe("every binary type through two served hops (fixtures/binary-types)", ()
     expect(answer.value.error.message).toContain("/payload/chunks/0/samples: must hold a multiple of 4 bytes");
   });
 
+  it("takes a chunked MessagePack body (no Content-Length) with large typed arrays through both hops byte-exact", async () => {
+    const wide = new Float32Array(300_000).map((_, i) => Math.sin(i / 13));
+    wide.set([Number.NaN, -0, Number.POSITIVE_INFINITY], 0);
+    const wider = new Float64Array(100_000).map((_, i) => i / 3);
+    const sent = { payload: { ...payload(), f32: wide, f64: wider }, alone, binaryHop: true };
+    const answer = await postChunkedMsgpack(served.url, sent);
+    expect(answer.status, JSON.stringify(answer.value?.error ?? "").slice(0, 2000)).toBe(200);
+    expectSameBinary(answer.value.payload.f32, wide);
+    expectSameBinary(answer.value.payload.f64, wider);
+    expectSameBinary(answer.value.payload.u8, payload().u8);
+    expectSameBinary(answer.value.alone, alone);
+    expect(answer.value.seenByEntry).toEqual(expectedClasses);
+    expect(answer.value.seenByWorker).toEqual(expectedClasses);
+  });
+
   it("moves a 64 MiB payload through both hops in binary mode with a raised body limit", async () => {
     const big = new Uint8Array(64 * 1024 * 1024);
     for (let i = 0; i < big.length; i += 4093) big[i] = i % 251;
@@ -191,5 +219,15 @@ describe("the default body limit (fixtures/binary-types)", () => {
     expect(answer.status, JSON.stringify(answer.value?.error ?? "").slice(0, 2000)).toBe(413);
     expect(answer.value.error).toMatchObject({ code: "CH2103", chainlet: "binary-entry" });
     expect(answer.value.error.message).toContain("CHAINS_MAX_BODY_BYTES");
+  });
+
+  it("refuses a chunked payload (no Content-Length) with 413 once it passes the limit mid-body, and keeps serving", async () => {
+    const answer = await postChunkedMsgpack(served.url, { payload: { ...payload(), u8: new Uint8Array(64 * 1024 * 1024) }, alone, binaryHop: true });
+    expect(answer.status, JSON.stringify(answer.value?.error ?? "").slice(0, 2000)).toBe(413);
+    expect(answer.value.error).toMatchObject({ code: "CH2103", chainlet: "binary-entry" });
+    expect(answer.value.error.message).toContain("CHAINS_MAX_BODY_BYTES");
+    const after = await postChunkedMsgpack(served.url, { payload: payload(), alone, binaryHop: true });
+    expect(after.status).toBe(200);
+    expectEcho(after.value);
   });
 });

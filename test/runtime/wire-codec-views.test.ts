@@ -57,6 +57,19 @@ describe("MessagePack bodies with large typed arrays", () => {
     expect((otherPackr.unpack(body) as typeof value).samples.buffer).not.toBe(body.buffer);
   });
 
+  it("reads a body sent without a length (chunked) into memory where the first large array is a view too", async () => {
+    // A one-letter key puts the array's bytes at offset 11: joined anywhere, they would not be aligned.
+    const sent = { s: samples(100_000), after: value.parts[0] };
+    const packed = Buffer.concat(encodeChunks("msgpack", sent));
+    expect(alignedOffsetOf("msgpack", packed)! % 4).not.toBe(0);
+    const body = await readWholeBody(inPieces(packed, 65_531), undefined, (head) => alignedOffsetOf("msgpack", head));
+    expect(body.equals(packed)).toBe(true);
+    const decoded = decode("msgpack", body) as typeof sent;
+    expect(decoded.s.buffer).toBe(body.buffer);
+    expect(decoded.s).toEqual(sent.s);
+    expect(decoded.after).toEqual(sent.after);
+  });
+
   it("copies an array whose bytes are not aligned for its class, and keeps small arrays as copies", () => {
     const packed = Buffer.concat(encodeChunks("msgpack", { wide: new Float64Array(10_000).fill(2), small: new Float32Array([1, 2]) }));
     const offset = alignedOffsetOf("msgpack", packed)!;
