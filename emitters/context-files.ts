@@ -13,3 +13,8 @@ export const SERVED_RUNTIME_FILE = "runtime.mjs";
  * on first use, and the code they share with the entry.
  */
 export const SERVED_RUNTIME_DIR = "runtime";
+/**
+ * What a Chainlet's `import ... from "@opentelemetry/api"` resolves to: an entry of the runtime's build
+ * in {@link SERVED_RUNTIME_DIR}, sharing the API's chunk with the runtime's tracing (one API instance).
+ */
+export const SERVED_OPENTELEMETRY_API_FILE = `${SERVED_RUNTIME_DIR}/opentelemetry-api.mjs`;

@@ -44,8 +44,8 @@ const cli = join(root, "lib", "cli", "chains.js");
 if (existsSync(cli)) chmodSync(cli, 0o755);
 // The runtime every Chainlet context carries (runtime.mjs and its chunks in runtime/), bundled once per
 // tschains version instead of once per Chainlet per build; `chains build` copies it from here.
-const { bundleServedRuntime, PREBUILT_RUNTIME_DIR } = await import("../lib/emitters/served-runtime.js");
-const runtime = await bundleServedRuntime(join(root, "runtime-node", "served-runtime.ts"), root);
+const { bundleServedRuntime, servedRuntimeSources, PREBUILT_RUNTIME_DIR } = await import("../lib/emitters/served-runtime.js");
+const runtime = await bundleServedRuntime(servedRuntimeSources(root), root);
 for (const file of runtime.files) {
   const target = join(root, PREBUILT_RUNTIME_DIR, file.path);
   mkdirSync(dirname(target), { recursive: true });
