@@ -5,13 +5,14 @@
  */
 import { STANDBY_RUN, STANDBY_WAITING, type StandbyRun } from "./chainlet-standby-protocol.js";
 
-// The public builtins a served Chainlet has loaded once it listens (the runtime's and its libraries':
-// undici, pino, prom-client), read from `process.moduleLoadList`. One missing here is only loaded later.
+// The public builtins a served Chainlet has loaded once it listens (the runtime's and pino's, and the
+// IPC channel's), read from `process.moduleLoadList`. One missing here is only loaded later. The
+// libraries the runtime loads on first need (undici: tls, http2, zlib; prom-client: https; the
+// OpenTelemetry exporters: zlib) are not preloaded: a Chainlet that never needs them would carry them.
 const PRELOADED = [
-  "node:string_decoder", "node:module", "node:stream/promises", "node:stream", "node:zlib", "node:crypto",
-  "node:diagnostics_channel", "node:net", "node:http", "node:assert", "node:tls", "node:http2", "node:os",
-  "node:dgram", "node:child_process", "node:worker_threads", "node:https", "node:perf_hooks", "node:v8",
-  "node:dns", "node:cluster",
+  "node:string_decoder", "node:module", "node:stream/promises", "node:stream", "node:crypto",
+  "node:diagnostics_channel", "node:net", "node:http", "node:assert", "node:os", "node:dgram",
+  "node:child_process", "node:worker_threads", "node:perf_hooks", "node:v8", "node:dns", "node:cluster",
 ];
 
 await Promise.all(PRELOADED.map((name) => import(name)));

@@ -14,7 +14,7 @@ import { rewriteMapSources } from "./map-sources.js";
 import { packageName } from "./npm-requirements.js";
 import { rewriteChainletSource, TARGET_EXPORT } from "./rewrite-source.js";
 import { runtimeLocation, type RuntimeLocation } from "./runtime-location.js";
-import { CHAINLET_SERVER_FILE, SERVED_RUNTIME_FILE } from "./context-files.js";
+import { CHAINLET_SERVER_FILE, SERVED_OPENTELEMETRY_API_FILE, SERVED_RUNTIME_FILE } from "./context-files.js";
 import { SERVED_MODULE_OPTIONS } from "./served-runtime.js";
 
 export type { ChainletBundle };
@@ -28,8 +28,14 @@ const VIRTUAL = "tschains-virtual";
 const CHAINLET_NAMESPACE = "tschains-chainlet:";
 /** How each bundle imports the runtime, which lies next to it in the Chainlet's context. */
 const RUNTIME_IMPORT = `./${SERVED_RUNTIME_FILE}`;
-/** Packages the user's code shares with the runtime: they resolve to `runtime.mjs` (see `runtime-node/served-runtime.ts`). */
-const SHARED_WITH_RUNTIME = ["tschains", "@opentelemetry/api"];
+/**
+ * Packages the user's code shares with the runtime, and the runtime's module each resolves to (see
+ * `runtime-node/served-runtime.ts` and `served-opentelemetry-api.ts`).
+ */
+const SHARED_WITH_RUNTIME = new Map([
+  ["tschains", RUNTIME_IMPORT],
+  ["@opentelemetry/api", `./${SERVED_OPENTELEMETRY_API_FILE}`],
+]);
 const USER_SOURCE = /\.[cm]?[jt]sx?$/;
 
 /**
@@ -267,9 +273,9 @@ function chainletsPlugin(current: () => { group: GroupBuild; thrown: EmitError[]
       // the user's spans must reach the tracer provider the runtime registers. A package the Chainlet
       // installs itself (npmRequirements) stays its own.
       const external = new Set(externalsOf(names[0]!));
-      const shared = SHARED_WITH_RUNTIME.filter((name) => !external.has(name));
+      const shared = [...SHARED_WITH_RUNTIME.keys()].filter((name) => !external.has(name));
       const sharedFilter = new RegExp(`^(${shared.map((name) => name.replace(/[/]/g, "\\/")).join("|")})$`);
-      pluginBuild.onResolve({ filter: sharedFilter }, () => ({ path: RUNTIME_IMPORT, external: true }));
+      pluginBuild.onResolve({ filter: sharedFilter }, (args) => ({ path: SHARED_WITH_RUNTIME.get(args.path)!, external: true }));
       pluginBuild.onResolve({ filter: /^tschains-virtual:/ }, (args) => {
         const [, kind, name] = args.path.split(":");
         const namespace = name !== undefined ? `${CHAINLET_NAMESPACE}${name}` : args.namespace;

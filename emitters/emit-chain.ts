@@ -11,7 +11,7 @@ import type { EmitCache } from "./emit-cache.js";
 import type { EmittedFile } from "./emitted-file.js";
 import { emitOpenApi, projectVersion } from "./emit-openapi.js";
 import { emitContextPackage } from "./emit-package-json.js";
-import { CHAINLET_SERVER_FILE, SERVED_RUNTIME_FILE } from "./context-files.js";
+import { CHAINLET_SERVER_FILE } from "./context-files.js";
 import { servedRuntime, type ServedRuntime } from "./served-runtime.js";
 import { stableJson } from "./stable-json.js";
 
@@ -64,8 +64,7 @@ function emitChainletContext(ir: ChainIR, chainlet: ChainletIR, bundle: Chainlet
     ...data.map((file) => ({ path: `data/${file.path}`, contents: file.contents, mode: file.mode })),
     { path: CHAINLET_SERVER_FILE, contents: bundle.code },
     { path: `${CHAINLET_SERVER_FILE}.map`, contents: bundle.map },
-    { path: SERVED_RUNTIME_FILE, contents: runtime.code, digest: runtime.codeDigest },
-    { path: `${SERVED_RUNTIME_FILE}.map`, contents: runtime.map, digest: runtime.mapDigest },
+    ...runtime.files,
   ];
   // The id hashes the Dockerfile as it is without the id, which it then carries (ENV CHAINS_BUILD_ID).
   chainlet.buildId = buildId([...imageInputs, { path: "Dockerfile", contents: emitDockerfiles(ir, chainlet, shape).dockerfile }]);

@@ -1,7 +1,7 @@
 import type { ChainIR, ChainletIR } from "../compiler/chain-ir.js";
 import { ENV } from "../runtime-node/protocol/env.js";
 import { HEALTHZ_PATH } from "../runtime-node/protocol/http.js";
-import { CHAINLET_SERVER_FILE, SERVED_RUNTIME_FILE } from "./context-files.js";
+import { CHAINLET_SERVER_FILE, SERVED_RUNTIME_DIR, SERVED_RUNTIME_FILE } from "./context-files.js";
 import { CONTAINER_PORT } from "./deploy/container-contract.js";
 import { diagnosticMessage } from "../compiler/diagnostic-messages.js";
 import { isReservedEnvName } from "../compiler/remote-config-strings.js";
@@ -56,7 +56,7 @@ export function emitDockerfiles(
     envNames: ENV,
     port: CONTAINER_PORT,
     healthzPath: HEALTHZ_PATH,
-    files: { server: CHAINLET_SERVER_FILE, runtime: SERVED_RUNTIME_FILE },
+    files: { server: CHAINLET_SERVER_FILE, runtime: SERVED_RUNTIME_FILE, runtimeDir: SERVED_RUNTIME_DIR },
     buildId: buildId === undefined ? undefined : dockerfileWord(buildId, "the build id"),
   };
   return { dockerfile: renderTemplate("Dockerfile", data), dockerignore: renderTemplate("dockerignore", data) };

@@ -12,6 +12,8 @@ export interface RuntimeLocation {
   index: string;
   /** The entry of the runtime bundle each Chainlet context carries (see `served-runtime.ts`). */
   servedRuntime: string;
+  /** The entry of the runtime bundle's `@opentelemetry/api` module (see `served-runtime.ts`). */
+  servedOpenTelemetryApi: string;
   /** The generated typed client's core (`defineClient`), which each client package bundles. */
   client: string;
   /** A folder from which the runtime's own npm dependencies (ajv, undici, ...) resolve. */
@@ -32,6 +34,7 @@ export function runtimeLocation(): RuntimeLocation {
   return {
     index: join(runtimeDir, `index${ext}`),
     servedRuntime: join(runtimeDir, `served-runtime${ext}`),
+    servedOpenTelemetryApi: join(runtimeDir, `served-opentelemetry-api${ext}`),
     client: join(runtimeDir, "client", `index${ext}`),
     packageDir,
     templatesDir: firstExisting([join(packageDir, "emitters", "templates"), join(dirname(here), "templates")]),

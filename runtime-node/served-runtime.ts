@@ -9,7 +9,3 @@
 export * from "./index.js";
 export { dependsOn } from "./authoring/authoring.js";
 export { startChainletServer } from "./server/server.js";
-// The user's `import ... from "@opentelemetry/api"` resolves to this module too: one API instance, so
-// the user's spans reach the tracer provider the server registers. (tsc rejects a name both export.)
-export * from "@opentelemetry/api";
-export { default } from "@opentelemetry/api";

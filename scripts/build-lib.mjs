@@ -42,11 +42,12 @@ for (const file of parsed.fileNames.filter((f) => f.endsWith(".d.ts"))) {
 }
 const cli = join(root, "lib", "cli", "chains.js");
 if (existsSync(cli)) chmodSync(cli, 0o755);
-// The runtime every Chainlet context carries (runtime.mjs), bundled once per tschains version instead of
-// once per Chainlet per build; `chains build` copies it from here.
-const { bundleServedRuntime, PREBUILT_RUNTIME_DIR } = await import("../lib/emitters/served-runtime.js");
-const { SERVED_RUNTIME_FILE } = await import("../lib/emitters/context-files.js");
-const runtime = await bundleServedRuntime(join(root, "runtime-node", "served-runtime.ts"), root);
-mkdirSync(join(root, PREBUILT_RUNTIME_DIR), { recursive: true });
-writeFileSync(join(root, PREBUILT_RUNTIME_DIR, SERVED_RUNTIME_FILE), runtime.code);
-writeFileSync(join(root, PREBUILT_RUNTIME_DIR, `${SERVED_RUNTIME_FILE}.map`), runtime.map);
+// The runtime every Chainlet context carries (runtime.mjs and its chunks in runtime/), bundled once per
+// tschains version instead of once per Chainlet per build; `chains build` copies it from here.
+const { bundleServedRuntime, servedRuntimeSources, PREBUILT_RUNTIME_DIR } = await import("../lib/emitters/served-runtime.js");
+const runtime = await bundleServedRuntime(servedRuntimeSources(root), root);
+for (const file of runtime.files) {
+  const target = join(root, PREBUILT_RUNTIME_DIR, file.path);
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, file.contents);
+}

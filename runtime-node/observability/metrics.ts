@@ -1,5 +1,6 @@
 import type { Registry } from "prom-client";
 import { CounterCells, HistogramCells, type CounterCell, type HistogramCell, type PromClient } from "./metric-cells.js";
+import { commonJsExports } from "./common-js-exports.js";
 
 /** Calls in flight and waiting behind a concurrency limit, read when `/metrics` is scraped. */
 export interface GateReading {
@@ -88,7 +89,7 @@ export class ChainletMetrics implements TransportObserver {
 
   /** The registry, made at the first scrape with every metric in the order it is rendered. */
   private async createRegistry(): Promise<Registry> {
-    const client = await import("prom-client");
+    const client = commonJsExports(await import("prom-client"));
     const registry = new client.Registry();
     registry.setDefaultLabels({ chainlet: this.chainlet });
     this.requests.register(client, registry);

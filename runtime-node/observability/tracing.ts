@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type * as OtelApi from "@opentelemetry/api";
 import type { Redact } from "../errors/error-envelope.js";
 import { OTEL_ENV, OTLP_TRACES_PATH } from "../protocol/env.js";
+import { commonJsExports } from "./common-js-exports.js";
 import type { ErrorEnvelope } from "../protocol/error-envelope.js";
 import { TRACEPARENT_HEADER } from "../protocol/http.js";
 
@@ -75,11 +76,11 @@ export async function startTracing(env: NodeJS.ProcessEnv, chainlet: string, red
   const protocol = (env[OTEL_ENV.tracesProtocol] ?? env[OTEL_ENV.protocol] ?? "http/protobuf").trim();
   const [api, core, contextManager, resources, sdk, exporterModule] = await Promise.all([
     import("@opentelemetry/api"),
-    import("@opentelemetry/core"),
-    import("@opentelemetry/context-async-hooks"),
-    import("@opentelemetry/resources"),
-    import("@opentelemetry/sdk-trace-base"),
-    protocol === "http/json" ? import("@opentelemetry/exporter-trace-otlp-http") : import("@opentelemetry/exporter-trace-otlp-proto"),
+    import("@opentelemetry/core").then(commonJsExports),
+    import("@opentelemetry/context-async-hooks").then(commonJsExports),
+    import("@opentelemetry/resources").then(commonJsExports),
+    import("@opentelemetry/sdk-trace-base").then(commonJsExports),
+    (protocol === "http/json" ? import("@opentelemetry/exporter-trace-otlp-http") : import("@opentelemetry/exporter-trace-otlp-proto")).then(commonJsExports),
   ]);
   const resource = resources
     .resourceFromAttributes({ "service.name": chainlet })

@@ -15,7 +15,8 @@ let loading: Promise<Undici> | undefined;
 /**
  * undici's pool and request modules, evaluated on first need: a Chainlet without dependencies never
  * calls out, and evaluating them (with the builtins they load: tls, http2, zlib, ...) was the largest
- * share of a Chainlet's start-up. Inside a bundle `import()` stays in the one file (esbuild inlines it).
+ * share of a Chainlet's start-up. In the runtime's bundle they are chunks of their own (the context's
+ * `runtime/`), read only by this `import()`.
  */
 function loadUndici(): Promise<Undici> {
   return (loading ??= Promise.all([import("undici/lib/dispatcher/pool.js"), import("undici/lib/api/api-request.js")]).then(

@@ -47,7 +47,9 @@ describe("Docker build contexts", () => {
       type: "module",
       dependencies: {},
     });
-    expect(hello.text("chainlets/say-hello/.dockerignore").split("\n")).toEqual(expect.arrayContaining(["*", "!server.mjs", "!server.mjs.map"]));
+    expect(hello.text("chainlets/say-hello/.dockerignore").split("\n")).toEqual(expect.arrayContaining(["*", "!server.mjs", "!server.mjs.map", "!runtime", "!runtime/**"]));
+    // The runtime's chunks (runtime/) go into the image with runtime.mjs.
+    expect(dockerfile).toMatch(/^COPY runtime\/ \.\/runtime\/$/m);
   });
 
   it("keeps a base image pinned by digest exactly as written", () => {

@@ -64,7 +64,29 @@ describe("served bundles of fixtures/hello", () => {
     expect(contents("chainlets/say-hello/runtime.mjs")).not.toContain("Hello, ${name}");
     const map = JSON.parse(contents("chainlets/say-hello/runtime.mjs.map")) as { sources: string[] };
     expect(map.sources).toContain("runtime-node/server/server.ts");
-    expect(contents("chainlets/say-hello/Dockerfile")).toContain("COPY server.mjs server.mjs.map runtime.mjs runtime.mjs.map ./");
+    expect(contents("chainlets/say-hello/Dockerfile")).toContain("COPY server.mjs server.mjs.map runtime.mjs runtime.mjs.map ./\nCOPY runtime/ ./runtime/\n");
+    expect(contents("chainlets/say-hello/.dockerignore").split("\n")).toEqual(expect.arrayContaining(["!runtime.mjs", "!runtime.mjs.map", "!runtime", "!runtime/**"]));
+  });
+
+  it("puts the runtime's other modules in runtime/, each with its own map whose sources are the package's files", () => {
+    const chunks = built.files.filter((file) => file.path.startsWith("chainlets/say-hello/runtime/"));
+    const modules = chunks.filter((file) => file.path.endsWith(".mjs"));
+    // undici, prom-client, msgpackr and the OpenTelemetry SDK at least, and what they share with runtime.mjs.
+    expect(modules.length).toBeGreaterThanOrEqual(4);
+    expect(chunks.map((file) => file.path).sort()).toEqual(modules.flatMap((file) => [file.path, `${file.path}.map`]).sort());
+    expect(modules.map((file) => file.path)).toContain("chainlets/say-hello/runtime/opentelemetry-api.mjs");
+    for (const module of modules) {
+      const name = module.path.slice(module.path.lastIndexOf("/") + 1);
+      // Chunks are named by a hash of their contents; the one other entry by what it is.
+      expect(name).toMatch(/^([\w-]+-[A-Z0-9]{8}|opentelemetry-api)\.mjs$/);
+      expect(contents(module.path)).toMatch(new RegExp(`//# sourceMappingURL=${name.replace(/\./g, "\\.")}\\.map\\n?$`));
+      const { sources } = JSON.parse(contents(`${module.path}.map`)) as { sources: string[] };
+      // Relative to the map's folder, as runtime.mjs.map's are to the context's: the tschains package's own paths.
+      for (const source of sources) expect(source).toMatch(/^\.\.\/(node_modules|runtime-node)\//);
+    }
+    // Every other context carries the same files.
+    const elsewhere = built.files.filter((file) => file.path.startsWith("chainlets/hello-all/runtime/"));
+    expect(elsewhere.map((file) => file.path.replace("hello-all", "say-hello"))).toEqual(chunks.map((file) => file.path));
   });
 
   it("maps the bundle back to the TypeScript sources without absolute paths", () => {

@@ -29,11 +29,12 @@ export interface ServedProcess {
 }
 
 /**
- * Runs `node server.mjs` in `cwd` (the Dockerfile's CMD) on 127.0.0.1 with PORT=0, and resolves with
- * the URL the server logs once it listens. The environment is only what is passed, plus PATH.
+ * Runs `node server.mjs` in `cwd` (the Dockerfile's CMD; `nodeArgs` go before it) on 127.0.0.1 with
+ * PORT=0, and resolves with the URL the server logs once it listens. The environment is only what is
+ * passed, plus PATH.
  */
-export function serveContext(cwd: string, env: Record<string, string>): Promise<ServedProcess> {
-  const child = spawn(process.execPath, ["server.mjs"], {
+export function serveContext(cwd: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<ServedProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, "server.mjs"], {
     cwd,
     env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -85,7 +85,7 @@ describe("escaping in every emitted file", () => {
     const { files } = await built("commands", `{ dockerImage: { buildCommands: ${JSON.stringify(COMMANDS)}, aptRequirements: ["g++", "libvips42=8.14.1-3"] } }`);
     const dockerfile = text(files, "chainlets/echo/Dockerfile");
     const instructions = DockerfileParser.parse(dockerfile).getInstructions();
-    expect(instructions.map((i) => i.getKeyword())).toEqual(["FROM", "LABEL", "RUN", "WORKDIR", "ENV", "RUN", "RUN", "RUN", "COPY", "USER", "EXPOSE", "HEALTHCHECK", "CMD"]);
+    expect(instructions.map((i) => i.getKeyword())).toEqual(["FROM", "LABEL", "RUN", "WORKDIR", "ENV", "RUN", "RUN", "RUN", "COPY", "COPY", "USER", "EXPOSE", "HEALTHCHECK", "CMD"]);
     const runs = instructions.filter((i) => i.getKeyword() === "RUN").slice(1) as (Instruction & { getJSONStrings(): { getJSONValue(): string }[] })[];
     expect(runs.map((run) => JSON.parse(run.getRawArgumentsContent()!))).toEqual(COMMANDS.map((command) => ["/bin/sh", "-c", command]));
     expect(dockerfile).toContain("apt-get install -y --no-install-recommends g++ libvips42=8.14.1-3 \\\n");
