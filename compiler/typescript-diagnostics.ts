@@ -20,11 +20,15 @@ const DEPRECATED_OPTION_CODES = new Set([5101, 5107]);
  * The builder tells files apart by `SourceFile.version`, which is set here to a hash of the file's text
  * (ts-morph numbers versions per path and restarts at "0" when a file is removed and added again).
  */
-export function typescriptDiagnostics(project: Project, files: readonly SourceFile[]): Diagnostic[] {
+export function typescriptDiagnostics(project: Project, entry: SourceFile, files: readonly SourceFile[]): Diagnostic[] {
   const program = project.getProgram().compilerObject;
   for (const file of program.getSourceFiles()) (file as VersionedSourceFile).version = contentVersion(file);
-  const builder = ts.createSemanticDiagnosticsBuilderProgram(program, BUILDER_HOST, builders.get(project));
-  builders.set(project, builder);
+  // Only the same chain's last state helps: against another chain's, every file is new, and a builder
+  // with an old state computes each new file's declaration shape, which a first check does not need.
+  const last = builders.get(project);
+  const old = last?.entry === entry.getFilePath() ? last.builder : undefined;
+  const builder = ts.createSemanticDiagnosticsBuilderProgram(program, BUILDER_HOST, old);
+  builders.set(project, { entry: entry.getFilePath(), builder });
   const chainFiles = new Set(files.map((file) => file.compilerNode));
   // Walk the files the change affects first: that is what drops a dependent file's kept diagnostics
   // when a file it imports changed shape. Libraries and the runtime are never reported, so never checked.
@@ -48,8 +52,8 @@ export function typescriptDiagnostics(project: Project, files: readonly SourceFi
   });
 }
 
-/** The last builder of each (kept) project: the state the next build of that project starts from. */
-const builders = new WeakMap<Project, ts.SemanticDiagnosticsBuilderProgram>();
+/** The last builder of each (kept) project and the entry file it checked: the state the next build of that chain starts from. */
+const builders = new WeakMap<Project, { entry: string; builder: ts.SemanticDiagnosticsBuilderProgram }>();
 
 const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 
