@@ -1,13 +1,13 @@
 import { diagnosticMessage } from "./diagnostic-messages.js";
-import { Node, SyntaxKind, type CallExpression, type ClassDeclaration } from "ts-morph";
+import { Node, SyntaxKind, ts, type CallExpression, type ClassDeclaration } from "ts-morph";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { DEPENDS_DEFAULTS } from "../runtime-node/authoring/remote-config.js";
 import type { DependsOptions } from "./chain-ir.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { didYouMean } from "./did-you-mean.js";
 import { isRuntimeFile } from "./load-project.js";
-import { nodeDiagnostic } from "./node-diagnostic.js";
-import { refersToRuntime, resolveAlias } from "./runtime-symbols.js";
+import { compilerNodeDiagnostic, nodeDiagnostic } from "./node-diagnostic.js";
+import { refersToRuntime, resolveAlias, runtimeExportNamed } from "./runtime-symbols.js";
 import { loadShippedSchema, SHIPPED_SCHEMAS, shippedSchemaId } from "./shipped-schemas.js";
 import { unwrap } from "./unwrap-expression.js";
 
@@ -37,6 +37,9 @@ const OPTION_EXPECTED: Record<keyof DependsOptions, string> = {
   streamingReadTimeoutSec: "a positive number of seconds",
 };
 
+/** The runtime's injection calls, allowed only as a constructor parameter's default. */
+const INJECTION_CALLS = ["depends", "dependsContext"] as const;
+
 let optionSchemas: Ajv2020 | undefined;
 
 /** Whether `value` is what the option's generated schema allows. */
@@ -64,18 +67,18 @@ export function analyzeDepends(cls: ClassDeclaration): { injections: InjectionAn
       nodeDiagnostic(cls.getNameNode() ?? cls, diagnosticMessage("CH1020", "inheritedConstructor", className, inherited.getName() ?? "its base class")),
     );
   }
-  const allowedCalls = new Set<Node>();
+  const allowedCalls = new Set<ts.Node>();
 
   for (const parameter of constructor?.getParameters() ?? []) {
     const name = parameter.getName();
     const initializer = unwrap(parameter.getInitializer());
     if (initializer && Node.isCallExpression(initializer) && refersToRuntime(initializer.getExpression(), "dependsContext")) {
-      allowedCalls.add(initializer);
+      allowedCalls.add(initializer.compilerNode);
       injections.push({ kind: "context", parameter: name });
       continue;
     }
     if (initializer && Node.isCallExpression(initializer) && refersToRuntime(initializer.getExpression(), "depends")) {
-      allowedCalls.add(initializer);
+      allowedCalls.add(initializer.compilerNode);
       const injection = readDependsCall(name, initializer, diagnostics);
       if (injection) injections.push(injection);
       continue;
@@ -85,15 +88,16 @@ export function analyzeDepends(cls: ClassDeclaration): { injections: InjectionAn
     );
   }
 
-  for (const call of cls.getDescendantsOfKind(SyntaxKind.CallExpression)) {
-    if (allowedCalls.has(call)) continue;
-    const callee = call.getExpression();
-    const which = refersToRuntime(callee, "depends") ? "depends" : refersToRuntime(callee, "dependsContext") ? "dependsContext" : undefined;
-    if (!which) continue;
-    diagnostics.push(
-      nodeDiagnostic(call, diagnosticMessage("CH1011", "misplaced", which)),
-    );
-  }
+  // Walked on TypeScript's nodes: wrapping every node of the class in ts-morph's was most of this analysis.
+  const checker = cls.getProject().getTypeChecker().compilerObject;
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && !allowedCalls.has(node)) {
+      const which = runtimeExportNamed(node.expression, checker, INJECTION_CALLS);
+      if (which) diagnostics.push(compilerNodeDiagnostic(node, diagnosticMessage("CH1011", "misplaced", which)));
+    }
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(cls.compilerNode, visit);
   return { injections, diagnostics };
 }
 

@@ -62,7 +62,7 @@ export function compileChain(entryFile: string, options: CompileOptions = {}): C
 
 function analyzeLoaded(loaded: LoadedProject, diagnostics: Diagnostic[], options: CompileOptions): Omit<CompileResult, "sourceFiles"> {
   const { project, entry, projectRoot, chainFiles } = loaded;
-  diagnostics.push(...typescriptDiagnostics(project, chainFiles));
+  diagnostics.push(...typescriptDiagnostics(project, entry, chainFiles));
 
   const classes = findChainlets(chainFiles);
   if (classes.length === 0) {

@@ -4,8 +4,14 @@ import type { Diagnostic } from "./diagnostics.js";
 
 /** A diagnostic located at `node` (its first token, leading trivia excluded), with the file's text for the code frame. */
 export function nodeDiagnostic(node: Node, message: DiagnosticMessage): Diagnostic {
-  const start = node.getStart();
-  return spanDiagnostic(message, node.getSourceFile().compilerNode, start, node.getEnd() - start);
+  return compilerNodeDiagnostic(node.compilerNode, message);
+}
+
+/** {@link nodeDiagnostic} for one of TypeScript's own nodes. */
+export function compilerNodeDiagnostic(node: ts.Node, message: DiagnosticMessage): Diagnostic {
+  const file = node.getSourceFile();
+  const start = node.getStart(file);
+  return spanDiagnostic(message, file, start, node.getEnd() - start);
 }
 
 /** The one place a span of a source file becomes a diagnostic's file, line, column and length. */

@@ -1,4 +1,4 @@
-import { Node, type Symbol as MorphSymbol } from "ts-morph";
+import { Node, ts, type Symbol as MorphSymbol } from "ts-morph";
 import { isRuntimeFile } from "./load-project.js";
 
 /**
@@ -6,9 +6,26 @@ import { isRuntimeFile } from "./load-project.js";
  * `entrypoint`), however it was imported: named, renamed, or through a namespace import.
  */
 export function refersToRuntime(expression: Node, name: string): boolean {
-  const symbol = resolveAlias(expression.getSymbol());
-  if (!symbol || symbol.getName() !== name) return false;
-  return symbol.getDeclarations().some((declaration) => isRuntimeFile(declaration.getSourceFile().getFilePath()));
+  return runtimeExportNamed(expression.compilerNode, expression.getProject().getTypeChecker().compilerObject, [name]) === name;
+}
+
+/**
+ * Which of the runtime exports `names` the compiler node `expression` refers to, if any: what
+ * {@link refersToRuntime} answers, on TypeScript's own nodes, for walks over many nodes of which few
+ * matter (wrapping each in a ts-morph node costs more than resolving its symbol).
+ */
+export function runtimeExportNamed<N extends string>(expression: ts.Node, checker: ts.TypeChecker, names: readonly N[]): N | undefined {
+  // As ts-morph's Node.getSymbol: the node's own symbol, else its name's.
+  let symbol = checker.getSymbolAtLocation(expression) ?? nameOf(expression, checker);
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol) ?? symbol;
+  const name = symbol?.getName();
+  if (!symbol || name === undefined || !(names as readonly string[]).includes(name)) return undefined;
+  return symbol.getDeclarations()?.some((declaration) => isRuntimeFile(declaration.getSourceFile().fileName)) ? (name as N) : undefined;
+}
+
+function nameOf(expression: ts.Node, checker: ts.TypeChecker): ts.Symbol | undefined {
+  const name = (expression as { name?: ts.Node }).name;
+  return name ? checker.getSymbolAtLocation(name) : undefined;
 }
 
 /** Follows import/export aliases to the declared symbol. */

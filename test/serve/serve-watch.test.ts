@@ -161,6 +161,36 @@ describe.sequential("chains serve --watch (a temp copy of fixtures/hello, edited
     expect(waiting()).toHaveLength(1);
   }, 120_000);
 
+  it("reloads on a save of an imported helper module alone, and reports a type error it causes in the unchanged importer", async () => {
+    const helper = join(dir, "greeting.ts");
+    writeFileSync(helper, "export const greeting = (name: string): string => `Hi, ${name}`;\n");
+    const importing = await save(
+      fixture
+        .replace('import { ChainletBase, depends, entrypoint } from "tschains";', 'import { ChainletBase, depends, entrypoint } from "tschains";\nimport { greeting } from "./greeting.js";')
+        .replace("return `Hello, ${name}${excited ? \"!\" : \".\"}`;", "return `${greeting(name)}${excited ? \"!\" : \".\"}`;"),
+    );
+    expect(importing).toMatchObject({ kind: "reloaded", failed: [] });
+    expect(await hello(chain.url, ["Ed"])).toEqual({ status: 200, body: "Hi, Ed!" });
+
+    const seen = events.length;
+    writeFileSync(helper, "export const greeting = (times: number): string => `Hi x${times}`;\n");
+    await until(() => events.length > seen, 60_000);
+    const broken = events.at(-1)!;
+    expect(broken.kind).toBe("build-failed");
+    const diagnostics = broken.kind === "build-failed" ? broken.diagnostics : [];
+    // The error is in chain.ts, which was not saved: it passes a string where the helper now takes a number.
+    expect(diagnostics.some((d) => d.code.startsWith("TS") && d.file === entry)).toBe(true);
+    expect(await hello(chain.url, ["Ed"])).toEqual({ status: 200, body: "Hi, Ed!" });
+
+    const again = events.length;
+    writeFileSync(helper, "export const greeting = (name: string): string => `Hey, ${name}`;\n");
+    await until(() => events.length > again, 60_000);
+    const fixed = events.at(-1)!;
+    expect(fixed).toMatchObject({ kind: "reloaded", files: [helper], failed: [] });
+    expect(fixed.kind === "reloaded" && fixed.restarted).toContain("say-hello");
+    expect(await hello(chain.url, ["Ed"])).toEqual({ status: 200, body: "Hey, Ed!" });
+  }, 180_000);
+
   it("rewires the caller when a dependency edge is removed", async () => {
     const alone = fixture
       .replace("constructor(private readonly hello = depends(SayHello, { retries: 2, timeoutSec: 10 })) {\n    super();\n  }\n", "")
