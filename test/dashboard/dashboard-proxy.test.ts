@@ -1,14 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serveWithDashboard, type ServedWithDashboard } from "../../cli/dashboard/serve-with-dashboard.js";
 import { buildFixtureChain, until, type BuiltChain } from "../integration/served-fixture.js";
-
-const readText = (path: string) => (existsSync(path) ? readFileSync(path, "utf8") : "");
-const produced = (dir: string) => Number(readText(join(dir, "produced")) || 0);
-const finallyLines = (dir: string) => readText(join(dir, "finally")).split("\n").filter(Boolean).sort();
+import { finallyLines, settledCount } from "../integration/stream-probe.js";
 
 describe("the dashboard's call proxy with a streaming chain (fixtures/stream-probe)", () => {
   let built: BuiltChain;
@@ -46,17 +43,8 @@ describe("the dashboard's call proxy with a streaming chain (fixtures/stream-pro
     const answer = await call({ mode: "count", count: 50_000, padBytes: 8192, dir });
     expect(answer.statusCode).toBe(200);
     answer.body.pause();
-    let last = -1;
-    let stableFor = 0;
-    // Settled: the count has not moved for 10 polls in a row (bounded at 20 s).
-    await until(() => {
-      const now = produced(dir);
-      stableFor = now === last ? stableFor + 1 : 0;
-      last = now;
-      return stableFor >= 10;
-    }, 20_000);
     // Socket and stream buffers of three hops hold some MiB: a few thousand items at most.
-    expect(produced(dir)).toBeLessThan(8_000);
+    expect(await settledCount(dir)).toBeLessThan(8_000);
     answer.body.destroy();
     await until(() => finallyLines(dir).length === 2);
     expect(finallyLines(dir)).toEqual(["producer", "relay"]);
