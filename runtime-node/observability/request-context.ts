@@ -40,17 +40,19 @@ export function whenCallerGone(listener: CallerGoneListener): Set<CallerGoneList
     if (!caller.writableFinished) listener.callerGone();
     return undefined;
   }
-  let listeners = inFlight.get(caller);
-  if (!listeners) {
-    const set = new Set<CallerGoneListener>();
-    listeners = set;
-    inFlight.set(caller, set);
-    caller.once("close", () => {
-      if (!caller.writableFinished) for (const each of set) each.callerGone();
-      set.clear();
-    });
-  }
+  const listeners = inFlight.get(caller) ?? watchCaller(caller);
   listeners.add(listener);
+  return listeners;
+}
+
+/** The set of `caller`'s calls in flight, told once when it closes unfinished: one `close` listener per request. */
+function watchCaller(caller: CallerAnswer): Set<CallerGoneListener> {
+  const listeners = new Set<CallerGoneListener>();
+  inFlight.set(caller, listeners);
+  caller.once("close", () => {
+    if (!caller.writableFinished) for (const each of listeners) each.callerGone();
+    listeners.clear();
+  });
   return listeners;
 }
 

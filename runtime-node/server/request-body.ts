@@ -33,6 +33,8 @@ function discardThenReject(req: IncomingMessage, error: Error): Promise<never> {
   });
 }
 
+const tooLarge = (limit: number) => runtimeError("CH2103", { limit });
+
 /**
  * The whole request body, or a 413 `RequestError` once it passes `limit` bytes (checked against
  * Content-Length first, so an oversized upload is never kept). The rest of a refused body is read and
@@ -41,13 +43,12 @@ function discardThenReject(req: IncomingMessage, error: Error): Promise<never> {
  * memory (so a decoder can view typed arrays in place instead of copying them).
  */
 export function readBody(req: IncomingMessage, limit: number, alignedOffset?: (head: Buffer) => number | undefined): Promise<Buffer> {
-  const tooLarge = () => runtimeError("CH2103", { limit });
   const declared = Number(req.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > limit) return discardThenReject(req, tooLarge());
+  if (Number.isFinite(declared) && declared > limit) return discardThenReject(req, tooLarge(limit));
   const body = new BodyCollector(limit, Number.isFinite(declared) && declared > 0 ? declared : undefined, alignedOffset);
   return new Promise((resolve, reject) => {
     req.on("data", (chunk: Buffer) => {
-      if (!body.refused && !body.add(chunk)) discardThenReject(req, tooLarge()).catch(reject);
+      if (!body.refused && !body.add(chunk)) discardThenReject(req, tooLarge(limit)).catch(reject);
     });
     req.on("end", () => {
       if (!body.refused) resolve(body.bytes());

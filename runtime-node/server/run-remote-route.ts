@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { ChainletResponse } from "./chainlet-response.js";
-import { headerValue, sendAndLog, sendError } from "./answers.js";
+import { sendAndLog, sendError } from "./answers.js";
 import { admit, authenticate, checkReady, decodeBody, invoke, negotiate, validateInput } from "./request-phases.js";
 import { respond } from "./respond.js";
 import type { ServerContext, ServerState } from "./server-context.js";
@@ -29,7 +29,7 @@ export function runRemoteRoute(ctx: ServerContext, req: IncomingMessage, res: Ch
 }
 
 async function serveCall(ctx: ServerContext, req: IncomingMessage, res: ChainletResponse, format: WireFormat, instance: Instance): Promise<void> {
-  const args = validateInput(ctx, await decodeBody(ctx, req, format), () => ctx.fromChainlet(headerValue(req, "authorization")));
+  const args = validateInput(ctx, await decodeBody(ctx, req, format), req);
   const release = await admit(ctx);
   try {
     await respond(ctx, res, format, invoke(instance, args));

@@ -67,6 +67,11 @@ class WholeAnswerHandler implements Dispatcher.DispatchHandler {
   private answer: WholeAnswer | undefined;
   private body: WholeBody | undefined;
   private settled = false;
+  /**
+   * The `abort` listener. Made in the constructor: an arrow-function class field is named by the
+   * bundle (esbuild's keepNames) with an `Object.defineProperty` on every call.
+   */
+  private readonly onAbort: () => void;
 
   constructor(
     pool: HttpPool,
@@ -76,6 +81,7 @@ class WholeAnswerHandler implements Dispatcher.DispatchHandler {
     private readonly resolve: (answer: WholeAnswer) => void,
     private readonly reject: (error: unknown) => void,
   ) {
+    this.onAbort = () => this.aborted();
     if (signal.aborted) {
       this.settle(signal.reason);
       return;
@@ -85,12 +91,12 @@ class WholeAnswerHandler implements Dispatcher.DispatchHandler {
     pool.dispatch(options, this);
   }
 
-  private readonly onAbort = () => {
+  private aborted(): void {
     const reason = this.signal.reason as Error;
     // Before the request reached a connection there is nothing to abort yet: `onRequestStart` does.
     if (this.controller) this.controller.abort(reason);
     else this.settle(reason);
-  };
+  }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
