@@ -17,15 +17,18 @@ export interface CallerAnswer {
   readonly writableFinished: boolean;
   readonly closed: boolean;
   once(event: "close", listener: () => void): unknown;
+  /**
+   * The request's dependency calls in flight (see {@link whenCallerGone}), kept on the answer itself:
+   * a WeakMap keyed by the answers would take an entry per request, rehash as it grows, and make
+   * every garbage collection walk its ephemerons.
+   */
+  callsInFlight: Set<CallerGoneListener> | undefined;
 }
 
 /** What is told when the outside caller of the request being served goes away (a dependency call's cancellation). */
 export interface CallerGoneListener {
   callerGone(): void;
 }
-
-/** The dependency calls in flight for a request, told once if its caller goes away. */
-const inFlight = new WeakMap<CallerAnswer, Set<CallerGoneListener>>();
 
 /**
  * Tells `listener` when the outside caller of the request being served goes away before its answer
@@ -40,7 +43,7 @@ export function whenCallerGone(listener: CallerGoneListener): Set<CallerGoneList
     if (!caller.writableFinished) listener.callerGone();
     return undefined;
   }
-  const listeners = inFlight.get(caller) ?? watchCaller(caller);
+  const listeners = caller.callsInFlight ?? watchCaller(caller);
   listeners.add(listener);
   return listeners;
 }
@@ -48,7 +51,7 @@ export function whenCallerGone(listener: CallerGoneListener): Set<CallerGoneList
 /** The set of `caller`'s calls in flight, told once when it closes unfinished: one `close` listener per request. */
 function watchCaller(caller: CallerAnswer): Set<CallerGoneListener> {
   const listeners = new Set<CallerGoneListener>();
-  inFlight.set(caller, listeners);
+  caller.callsInFlight = listeners;
   caller.once("close", () => {
     if (!caller.writableFinished) for (const each of listeners) each.callerGone();
     listeners.clear();

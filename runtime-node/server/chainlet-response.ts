@@ -1,4 +1,5 @@
 import { ServerResponse, type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
+import type { CallerGoneListener } from "../observability/request-context.js";
 import { REQUEST_ID_HEADER } from "../protocol/http.js";
 
 /**
@@ -14,6 +15,8 @@ export class ChainletResponse<Request extends IncomingMessage = IncomingMessage>
   requestId = "";
   /** Called once, when the answer closes. */
   onClosed: ((res: ChainletResponse) => void) | undefined = undefined;
+  /** The dependency calls made for this request and still in flight, cancelled if the caller goes away (`whenCallerGone`). */
+  callsInFlight: Set<CallerGoneListener> | undefined = undefined;
 
   /**
    * Writes the status line and `headers` (a fresh object the caller gives up) with the request id
