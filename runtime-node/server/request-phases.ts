@@ -9,7 +9,7 @@ import { headerValue } from "./answers.js";
 import { runtimeError } from "../errors/errors.js";
 import { readBody } from "./request-body.js";
 import type { ServerContext, ServerState } from "./server-context.js";
-import { checkValue, formatIssues } from "../wire/validation.js";
+import { checkRejected, formatIssues } from "../wire/validation.js";
 import { alignedOffsetOf, charsetOf, decode, formatOf, formatReady, type WireFormat } from "../wire/wire-codec.js";
 import { ENVELOPE_LIMITS, escapedFragment } from "../protocol/error-envelope.js";
 
@@ -79,11 +79,11 @@ export function validateInput(ctx: ServerContext, body: unknown, req: IncomingMe
 
 const parameterNames = (ctx: ServerContext) => ctx.spec.meta.runRemote.parameters.map((p) => p.name);
 
-/** A body that failed the strict check: accepted when another Chainlet sent it and only unknown properties were wrong (dropped in place). */
+/** A body the strict check just rejected: accepted when another Chainlet sent it and only unknown properties were wrong (dropped in place). */
 function readTolerantly(ctx: ServerContext, body: object, req: IncomingMessage): void {
   const { validators } = ctx.spec;
   const tolerant = () => (ctx.fromChainlet(headerValue(req, "authorization")) ? validators.tolerantInput : undefined);
-  const checked = checkValue(validators.input, body, { parameters: parameterNames(ctx), schema: validators.tolerantInput?.schema, tolerant });
+  const checked = checkRejected(validators.input, body, { parameters: parameterNames(ctx), schema: validators.tolerantInput?.schema, tolerant });
   if (!checked.ok) throw runtimeError("CH2101", { issues: formatIssues(checked.issues) });
   if (checked.dropped.length > 0) ctx.metrics.unknownPropertiesDropped("input", "", checked.dropped.length);
 }

@@ -132,7 +132,15 @@ export interface CheckOptions {
  * reported, so a property that would have been dropped is never blamed.
  */
 export function checkValue(strict: ValidateFunction, value: unknown, options: CheckOptions = {}): Checked {
-  if (strict(value)) return { ok: true, value, dropped: NOTHING_DROPPED };
+  return strict(value) ? { ok: true, value, dropped: NOTHING_DROPPED } : checkRejected(strict, value, options);
+}
+
+/**
+ * The rest of {@link checkValue} for a value `strict` has just rejected (its `errors` are that
+ * rejection's): the tolerant reader's verdict, or the issues. For a caller that ran the strict check
+ * itself, to make nothing more on its passing path.
+ */
+export function checkRejected(strict: ValidateFunction, value: unknown, options: CheckOptions): Checked {
   const { parameters } = options;
   const tolerant = options.tolerant?.();
   const schema = options.schema ?? tolerant?.schema;
