@@ -1,11 +1,13 @@
 import { Histogram, Registry } from "prom-client";
 import { pino } from "pino";
-import { createServer, type Server, type ServerResponse } from "node:http";
+import { createServer, METHODS, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { request } from "undici";
 import { afterAll, describe, expect, it } from "vitest";
 import { ChainletBase } from "tschains";
 import { accessLineWriter, AccessRecord, isoTime } from "../../runtime-node/observability/access-log.js";
+import { contextFromHeaders } from "../../runtime-node/observability/request-context.js";
+import { ROUTES } from "../../runtime-node/protocol/http.js";
 import { HistogramCells } from "../../runtime-node/observability/metric-cells.js";
 import { bearerChecker } from "../../runtime-node/server/auth.js";
 import { toJsonText } from "../../runtime-node/wire/wire-codec.js";
@@ -14,6 +16,8 @@ import { RemoteError } from "../../runtime-node/errors/remote-error.js";
 import { closeAll, get, inputSchema, post, serve } from "./harness.js";
 
 const rawServers: Server[] = [];
+/** `x-request-id` values a caller may send that a log line could not hold as they are: the server replaces them. */
+const HOSTILE_REQUEST_IDS = ['a"b', "a\\b", "a\nb", "é", "a b", "a/b", "x".repeat(129), "", "\u2028", "<script>"];
 const transport = new Transport({ retryBaseMs: 5, maxAnswerBytes: 1024 });
 afterAll(async () => {
   await transport.close();
@@ -71,6 +75,22 @@ describe("access log records", () => {
     logger.info({ requestId: "req-1.2:3", route: "/v1/run_remote", method: "POST", status: 200, durationMs: 1.3, aborted: false }, "POST /v1/run_remote 200");
     const line = accessLineWriter(`,${JSON.stringify({ chainlet: "say-hello", buildId: "b-1" }).slice(1, -1)}`);
     expect(line(new AccessRecord(1_700_000_000_123, "req-1.2:3", "/v1/run_remote", "POST", 200, 1.3, false))).toBe(lines[0]);
+  });
+
+  it("need no escaping: every route, every method Node parses, any request id the server keeps, as pino writes them", () => {
+    const base = { chainlet: "say-hello" };
+    const line = accessLineWriter(`,${JSON.stringify(base).slice(1, -1)}`);
+    const requestIds = ["a", `${"AZaz09_.:-".repeat(12)}az09_.:-`, ...HOSTILE_REQUEST_IDS.map((id) => contextFromHeaders(id, undefined).requestId)];
+    for (const route of [...Object.keys(ROUTES), "unknown"]) {
+      for (const method of METHODS) {
+        for (const requestId of requestIds) {
+          const lines: string[] = [];
+          const logger = pino({ base, timestamp: () => `,"time":"${isoTime(1_700_000_000_123)}"` }, { write: (l: string) => void lines.push(l) });
+          logger.info({ requestId, route, method, status: 404, durationMs: 0.1, aborted: true }, `${method} ${route} 404`);
+          expect(line(new AccessRecord(1_700_000_000_123, requestId, route, method, 404, 0.1, true))).toBe(lines[0]);
+        }
+      }
+    }
   });
 
   it("timestamps as Date.toISOString does, across seconds and milliseconds", () => {
