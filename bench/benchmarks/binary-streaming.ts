@@ -219,7 +219,7 @@ async function streamingHalf({ settings, log }: BenchmarkContext) {
 }
 
 /** A request body: whole, or the chunks of one body (written in order, none copied), sent with their total length. */
-type Body = string | Buffer | Buffer[];
+type Body = string | Buffer | Uint8Array[];
 
 /**
  * POSTs `body` and reads the answer whole (one copy). With `aligned` (an offset named from the first
@@ -227,8 +227,8 @@ type Body = string | Buffer | Buffer[];
  * offset is 8-byte aligned, where a typed array can be viewed; else with undici's `arrayBuffer()`.
  */
 async function post(url: string, contentType: string, body: Body, as: "text"): Promise<string>;
-async function post(url: string, contentType: string, body: Body, as: "bytes", aligned?: (head: Buffer) => number | undefined): Promise<Buffer>;
-async function post(url: string, contentType: string, body: Body, as: "text" | "bytes", aligned?: (head: Buffer) => number | undefined): Promise<string | Buffer> {
+async function post(url: string, contentType: string, body: Body, as: "bytes", aligned?: (head: Uint8Array) => number | undefined): Promise<Buffer>;
+async function post(url: string, contentType: string, body: Body, as: "text" | "bytes", aligned?: (head: Uint8Array) => number | undefined): Promise<string | Buffer> {
   const headers: Record<string, string> = { "content-type": contentType };
   if (Array.isArray(body)) headers["content-length"] = String(body.reduce((sum, chunk) => sum + chunk.length, 0));
   // The chunks go out as the runtime's transport sends them: a stream of the chunks, none copied.
