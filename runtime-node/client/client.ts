@@ -145,7 +145,7 @@ function settingsOf(spec: ClientSpec, options: ClientOptions): Settings {
   if (!options || typeof options.baseUrl !== "string") throw new TypeError(`${spec.className} needs { baseUrl }`);
   const option = options.msgpack;
   if (option !== undefined && (option === null || typeof option !== "object" || (!isMsgpackr(option) && !isCodec(option)))) {
-    throw new TypeError(`${spec.className}: msgpack must be msgpackr itself (import * as msgpackr from "msgpackr") or have pack(value) and unpack(bytes)`);
+    throw new TypeError(`${spec.className}: msgpack must be the msgpackr module itself or have pack(value) and unpack(bytes)`);
   }
   const msgpackr = option !== undefined && isMsgpackr(option) ? option : undefined;
   const codec = msgpackr ? wirePackr(msgpackr) : (option as MsgpackCodec | undefined);

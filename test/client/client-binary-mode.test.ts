@@ -55,7 +55,8 @@ function largeArrays() {
   return { samples, bytes };
 }
 
-async function failure(promise: Promise<unknown>): Promise<Error & { code?: string }> {
+async function failure(call: Promise<unknown> | AsyncIterable<unknown>): Promise<Error & { code?: string }> {
+  const promise = call as Promise<unknown>; // a non-streaming client answers with a Promise
   return promise.then(
     () => {
       throw new Error("expected the call to fail");
