@@ -44,8 +44,6 @@ export interface MsgpackCodec {
   unpack(bytes: Uint8Array): unknown;
 }
 
-export type { MsgpackrModule };
-
 /**
  * Binary mode's codec: msgpackr itself (`import * as msgpackr from "msgpackr"`), which the client
  * configures as the served runtime does and reads large typed arrays with as views of the answer;
@@ -184,7 +182,7 @@ function attemptHeaders(settings: Settings): Record<string, string> {
  * A request body: JSON text, or MessagePack as the chunks `packChunks` wrote (a large typed array is a
  * chunk of its own, a view of the caller's array: it is not copied when the body goes out as a stream).
  */
-export type Payload = string | readonly Uint8Array[];
+type Payload = string | readonly Uint8Array[];
 
 /** The body and its extra init fields for one attempt: a fresh stream each time, since a stream is read once. */
 function attemptBody(settings: Settings, payload: Payload): Pick<RequestInit, "body"> & { duplex?: "half"; length?: number } {

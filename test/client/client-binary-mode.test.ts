@@ -1,7 +1,14 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import * as msgpackr from "msgpackr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ChainIR } from "../../compiler/chain-ir.js";
+import { emitClients } from "../../emitters/emit-client.js";
 import { defineClient } from "../../runtime-node/client/index.js";
 import { MSGPACK_TYPE, RUN_REMOTE_PATH } from "../../runtime-node/protocol/http.js";
 
@@ -158,5 +165,51 @@ describe("the generated client in binary mode, given a hostile answer", () => {
     const error = await failure(client().runRemote(new Float32Array(4), new Uint8Array(2)));
     expect(error.code).toBe("CH2125");
     expect(error.message).toContain('"echo" answered a body that is not text/html');
+  });
+});
+
+describe("the generated client package in binary mode where there is no Buffer or process (as in a browser)", () => {
+  const ir = {
+    name: "demo",
+    displayName: "Demo",
+    chainlets: [
+      {
+        name: "echo",
+        className: "Echo",
+        runRemote: { parameters: [{ name: "samples", optional: false }], streaming: false },
+        schemas: { input: { type: "object", properties: { samples: {} } }, output: {} },
+      },
+    ],
+  } as unknown as ChainIR;
+
+  it("joins the body it sends and reads the answer's large typed array as a view", async () => {
+    script = [echo];
+    received.length = 0;
+    const dir = mkdtempSync(join(tmpdir(), "tschains-client-"));
+    try {
+      const indexJs = (await emitClients(ir, ir.chainlets)).get("echo")!.find((file) => file.path === "index.js")!.contents;
+      // The package sees a globalThis without Buffer and process (Node's own fetch still needs both, so they stay).
+      const hidden = `const globalThis = new Proxy(global, { get: (target, name) => (name === "Buffer" || name === "process" ? undefined : Reflect.get(target, name)) });\n`;
+      writeFileSync(join(dir, "index.js"), hidden + indexJs);
+      expect(indexJs).not.toMatch(/(?<![.\w])(Buffer|process)\./);
+      // msgpackr's browser build, as a bundler picks it for a page.
+      const browserMsgpackr = new URL("index.js", import.meta.resolve("msgpackr")).href;
+      writeFileSync(
+        join(dir, "call.mjs"),
+        `const msgpackr = await import(${JSON.stringify(browserMsgpackr)});
+const { EchoClient } = await import("./index.js");
+const samples = new Float32Array(500000).map((_, i) => i / 3);
+const answer = await new EchoClient({ baseUrl: ${JSON.stringify(baseUrl)}, msgpack: msgpackr, retries: 0 }).runRemote(samples);
+const same = answer.samples.length === samples.length && answer.samples.every((value, i) => value === samples[i]);
+console.log(JSON.stringify({ same, type: answer.samples.constructor.name, view: answer.samples.buffer.byteLength > samples.byteLength }));
+`,
+      );
+      const { stdout } = await promisify(execFile)(process.execPath, [join(dir, "call.mjs")]);
+      expect(JSON.parse(stdout)).toEqual({ same: true, type: "Float32Array", view: true });
+      // Joined once (no stream without Node's fetch detected), with its length.
+      expect(received[0]!.contentLength).toBe(String(received[0]!.body.length));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
