@@ -26,8 +26,8 @@ type Way =
   | "raw octet-stream (node:http)"
   | "in-process (runLocal)";
 
-/** How long each repeat of a way keeps making round trips (outside smoke mode). */
-const REPEAT_SECONDS = 2;
+/** Outside smoke mode, a repeat cycles through the ways for this long times their number. */
+const REPEAT_SECONDS_PER_WAY = 2;
 
 /** One way to send the array and get it back; returns the array received. */
 type RoundTrip = (samples: Float32Array) => Promise<Float32Array>;
@@ -126,36 +126,50 @@ async function binaryHalf({ settings, log }: BenchmarkContext) {
         throw new NotAvailable(`${way} does not return the samples it was sent`);
       }
     }
-    // Each repeat of a way is as many round trips as fit in a bounded time (at least `minRoundTrips`): one
-    // round trip of 10 MB takes 30-400 ms here, and a repeat of a few of them swung ±144 % on a busy machine.
+    // A repeat cycles through the ways one round trip at a time for a bounded time (each way at least
+    // `minRoundTrips` times), so that every way meets the same moments of this shared machine; a way's
+    // figure is its bytes over the time spent in its own round trips. Repeats of a few round trips of one
+    // way after another swung ±144 % (one 10 MB round trip takes 25-400 ms here, with the load).
     const minRoundTrips = settings.smoke ? 1 : 4;
-    const repeatMs = settings.smoke ? 0 : REPEAT_SECONDS * 1000;
+    const all = Object.entries(ways) as Array<[Way, RoundTrip]>;
+    const repeatMs = settings.smoke ? 0 : REPEAT_SECONDS_PER_WAY * 1000 * all.length;
     const roundTripCounts = new Map<Way, number[]>();
     const mbPerSec = new Map<Way, number[]>();
     // A way that fails on the full payload (while the probe passed) is reported as failing, not dropped silently.
     const failures = new Map<Way, string>();
+    /** One round trip of `way`, timed; undefined once the way has failed. */
+    const timed = async (way: Way, roundTrip: RoundTrip): Promise<number | undefined> => {
+      if (failures.has(way)) return undefined;
+      try {
+        const t0 = performance.now();
+        await roundTrip(samples);
+        return performance.now() - t0;
+      } catch (error) {
+        if (way === "raw octet-stream (node:http)") throw error;
+        failures.set(way, (error as Error).message);
+        mbPerSec.delete(way);
+        log(`  ${way} fails with ${megabytes} MB: ${(error as Error).message}`);
+        return undefined;
+      }
+    };
     for (let repeat = 0; repeat < settings.repeats; repeat++) {
-      for (const [way, roundTrip] of Object.entries(ways) as Array<[Way, RoundTrip]>) {
-        if (failures.has(way)) continue;
-        try {
-          await roundTrip(samples);
-          const t0 = performance.now();
-          let roundTrips = 0;
-          while (roundTrips < minRoundTrips || performance.now() - t0 < repeatMs) {
-            await roundTrip(samples);
-            roundTrips++;
-          }
-          const seconds = (performance.now() - t0) / 1000;
-          const figure = (megabytes * roundTrips) / seconds;
-          log(`  ${way} #${repeat + 1}: ${figure.toFixed(0)} MB/s (${roundTrips} round trips)`);
-          mbPerSec.set(way, [...(mbPerSec.get(way) ?? []), figure]);
-          roundTripCounts.set(way, [...(roundTripCounts.get(way) ?? []), roundTrips]);
-        } catch (error) {
-          if (way === "raw octet-stream (node:http)") throw error;
-          failures.set(way, (error as Error).message);
-          mbPerSec.delete(way);
-          log(`  ${way} fails with ${megabytes} MB: ${(error as Error).message}`);
+      for (const [way, roundTrip] of all) await timed(way, roundTrip); // untimed warm-up
+      const spent = new Map<Way, { ms: number; count: number }>(all.map(([way]) => [way, { ms: 0, count: 0 }]));
+      const t0 = performance.now();
+      for (let cycle = 0; cycle < minRoundTrips || performance.now() - t0 < repeatMs; cycle++) {
+        for (const [way, roundTrip] of all) {
+          const ms = await timed(way, roundTrip);
+          if (ms === undefined) continue;
+          spent.get(way)!.ms += ms;
+          spent.get(way)!.count++;
         }
+      }
+      for (const [way, { ms, count }] of spent) {
+        if (failures.has(way)) continue;
+        const figure = (megabytes * count) / (ms / 1000);
+        log(`  ${way} #${repeat + 1}: ${figure.toFixed(0)} MB/s (${count} round trips)`);
+        mbPerSec.set(way, [...(mbPerSec.get(way) ?? []), figure]);
+        roundTripCounts.set(way, [...(roundTripCounts.get(way) ?? []), count]);
       }
     }
     const figures = new Map([...mbPerSec].map(([way, list]) => [way, repeated(list)]));
@@ -176,7 +190,7 @@ async function binaryHalf({ settings, log }: BenchmarkContext) {
       jsonRatio: ratio(figures.get("JSON / base64")?.median, rawFigure),
       details: { mbPerSec: Object.fromEntries(figures), roundTrips: Object.fromEntries(roundTripCounts), failures: Object.fromEntries(failures) },
       notes: [
-        `Each figure: median of ${settings.repeats} repeats, each one untimed round trip then as many as fit in ${repeatMs / 1000} s (at least ${minRoundTrips}), the ways interleaved; the Chainlet and the raw server each run in their own process, the client in the benchmark process.`,
+        `Each figure: median of ${settings.repeats} repeats; a repeat is one untimed round trip per way, then the ways in turn, one round trip each, for ${repeatMs / 1000} s (at least ${minRoundTrips} each), a way's MB/s being its bytes over the time of its own round trips; the Chainlet and the raw server each run in their own process, the client in the benchmark process.`,
       ],
     };
   } finally {
