@@ -203,10 +203,15 @@ export interface ${chainlet.className}ClientOptions {
   /** A \`fetch\` implementation to use instead of the global one. */
   fetch?: (input: string, init: ClientFetchInit) => Promise<ClientFetchResponse>;
   /**
-   * Binary mode: send and receive MessagePack (typed arrays as raw bytes, NaN and -0 exact) with this
-   * codec, e.g. \`new Packr({ moreTypes: true, useRecords: false })\` from msgpackr. Without it: JSON.
+   * Binary mode: send and receive MessagePack (typed arrays as raw bytes, NaN and -0 exact). Best given
+   * msgpackr itself (\`import * as msgpackr from "msgpackr"\`): the client configures it as the service
+   * does, sends a typed array of 64 KB or more without copying it (in Node) and returns such arrays of
+   * the answer as views of the one buffer it read, not copies. A codec of your own (e.g.
+   * \`new Packr({ moreTypes: true, useRecords: false })\`) works too; its \`unpack\` copies them. Without it: JSON.
    */
-  msgpack?: { pack(value: unknown): Uint8Array; unpack(bytes: Uint8Array): unknown };
+  msgpack?:
+    | { Packr: new (options: { moreTypes: boolean; useRecords: boolean }) => { pack(value: unknown): Uint8Array; unpack(bytes: Uint8Array): unknown }; addExtension(extension: { type: number; unpack(data: Uint8Array): unknown }): void }
+    | { pack(value: unknown): Uint8Array; unpack(bytes: Uint8Array): unknown };
   /**
    * Extra headers on every attempt; a function is called per attempt. Pass the caller's W3C trace
    * context so the chain's spans join its trace, e.g. with \`@opentelemetry/api\`:

@@ -1,12 +1,15 @@
 import { Readable } from "node:stream";
+import * as msgpackr from "msgpackr";
 import { Packr } from "msgpackr";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { request } from "undici";
 import { runLocal } from "tschains";
 import { atLeast, type Benchmark, type BenchmarkContext, type Row } from "../benchmark.js";
 import { childScript } from "../child-script.js";
 import { withSpread } from "../format.js";
 import { spawnListening } from "../processes.js";
-import { fixturePath, NotAvailable, serveFixture } from "../served-fixture.js";
+import { buildFixture, fixturePath, NotAvailable, serveFixture } from "../served-fixture.js";
 import { ratio, repeated, type Repeated } from "../stats.js";
 import { EchoSamples } from "../fixtures/binary/chain.js";
 import { readWholeBody } from "../../runtime-node/wire/aligned-body.js";
@@ -19,8 +22,12 @@ type Way =
   | "JSON / base64"
   | "binary (msgpack)"
   | "binary (msgpack), msgpackr pack/unpack in the client"
+  | "binary (msgpack), the generated typed client"
   | "raw octet-stream (node:http)"
   | "in-process (runLocal)";
+
+/** Outside smoke mode, a repeat cycles through the ways for this long times their number. */
+const REPEAT_SECONDS_PER_WAY = 2;
 
 /** One way to send the array and get it back; returns the array received. */
 type RoundTrip = (samples: Float32Array) => Promise<Float32Array>;
@@ -31,7 +38,8 @@ type RoundTrip = (samples: Float32Array) => Promise<Float32Array>;
  * included. Binary mode's client is the runtime's own wire codec, as a Chainlet calling a binary
  * dependency encodes and decodes: the array goes out as a chunk of its own and comes back as a view of
  * the answer, so the client copies the answer once, as the raw client does. The same service called
- * with msgpackr's plain `pack`/`unpack` (each copies the array) is reported beside it. Then a stream of small items through two hops (Relay → Counter): time to first item
+ * with msgpackr's plain `pack`/`unpack` (each copies the array) is reported beside it, and so is the
+ * chain's generated typed client in binary mode (given msgpackr itself, as its docs advise). Then a stream of small items through two hops (Relay → Counter): time to first item
  * and items/s. Either half reports "not available yet" until the runtime supports it.
  */
 export const binaryBenchmark: Benchmark = {
@@ -56,6 +64,7 @@ export const binaryBenchmark: Benchmark = {
         binaryRatio,
         jsonRatio: "reason" in binary ? null : binary.jsonRatio,
         binaryMsgpackrClientRatio: "reason" in binary ? null : binary.binaryMsgpackrClientRatio,
+        binaryTypedClientRatio: "reason" in binary ? null : binary.binaryTypedClientRatio,
         streamFirstItemMs: "reason" in streaming ? null : streaming.firstItemMs.median,
         streamItemsPerSec: "reason" in streaming ? null : streaming.itemsPerSec.median,
       },
@@ -75,6 +84,12 @@ async function binaryHalf({ settings, log }: BenchmarkContext) {
   const megabytes = settings.smoke ? 1 : 10;
   const samples = new Float32Array((megabytes * 1_000_000) / 4).map((_, i) => Math.sin(i / 100));
   const served = await serveFixture(fixturePath("bench/fixtures/binary/chain.ts"));
+  // The chain's own generated client package (built once with the chain), given msgpackr itself as a caller would.
+  const clientPackage = join(await buildFixture(fixturePath("bench/fixtures/binary/chain.ts")), "clients", "echo-samples", "index.js");
+  const { EchoSamplesClient } = (await import(pathToFileURL(clientPackage).href)) as {
+    EchoSamplesClient: new (options: { baseUrl: string; msgpack: typeof msgpackr }) => { runRemote(samples: Float32Array): Promise<unknown> };
+  };
+  const typedClient = new EchoSamplesClient({ baseUrl: served.url, msgpack: msgpackr });
   const raw = await spawnListening([await childScript("baselines/raw-echo-server")], { listeningType: "listening" });
   try {
     const endpoint = `${served.url}/v1/run_remote`;
@@ -88,6 +103,7 @@ async function binaryHalf({ settings, log }: BenchmarkContext) {
         asSamples(decode("msgpack", await post(endpoint, "application/msgpack", encodeChunks("msgpack", { samples: array }), "bytes", (head) => alignedOffsetOf("msgpack", head)))),
       "binary (msgpack), msgpackr pack/unpack in the client": async (array) =>
         asSamples(packr.unpack(await post(endpoint, "application/msgpack", packr.pack({ samples: array }), "bytes"))),
+      "binary (msgpack), the generated typed client": async (array) => asSamples(await typedClient.runRemote(array)),
       "raw octet-stream (node:http)": async (array) => {
         return asFloat32(await post(raw.url, "application/octet-stream", Buffer.from(array.buffer, array.byteOffset, array.byteLength), "bytes"));
       },
@@ -110,27 +126,50 @@ async function binaryHalf({ settings, log }: BenchmarkContext) {
         throw new NotAvailable(`${way} does not return the samples it was sent`);
       }
     }
-    const roundTrips = settings.smoke ? 1 : 4;
+    // A repeat cycles through the ways one round trip at a time for a bounded time (each way at least
+    // `minRoundTrips` times), so that every way meets the same moments of this shared machine; a way's
+    // figure is its bytes over the time spent in its own round trips. Repeats of a few round trips of one
+    // way after another swung ±144 % (one 10 MB round trip takes 25-400 ms here, with the load).
+    const minRoundTrips = settings.smoke ? 1 : 4;
+    const all = Object.entries(ways) as Array<[Way, RoundTrip]>;
+    const repeatMs = settings.smoke ? 0 : REPEAT_SECONDS_PER_WAY * 1000 * all.length;
+    const roundTripCounts = new Map<Way, number[]>();
     const mbPerSec = new Map<Way, number[]>();
     // A way that fails on the full payload (while the probe passed) is reported as failing, not dropped silently.
     const failures = new Map<Way, string>();
+    /** One round trip of `way`, timed; undefined once the way has failed. */
+    const timed = async (way: Way, roundTrip: RoundTrip): Promise<number | undefined> => {
+      if (failures.has(way)) return undefined;
+      try {
+        const t0 = performance.now();
+        await roundTrip(samples);
+        return performance.now() - t0;
+      } catch (error) {
+        if (way === "raw octet-stream (node:http)") throw error;
+        failures.set(way, (error as Error).message);
+        mbPerSec.delete(way);
+        log(`  ${way} fails with ${megabytes} MB: ${(error as Error).message}`);
+        return undefined;
+      }
+    };
     for (let repeat = 0; repeat < settings.repeats; repeat++) {
-      for (const [way, roundTrip] of Object.entries(ways) as Array<[Way, RoundTrip]>) {
-        if (failures.has(way)) continue;
-        try {
-          await roundTrip(samples);
-          const t0 = performance.now();
-          for (let i = 0; i < roundTrips; i++) await roundTrip(samples);
-          const seconds = (performance.now() - t0) / 1000;
-          const figure = (megabytes * roundTrips) / seconds;
-          log(`  ${way} #${repeat + 1}: ${figure.toFixed(0)} MB/s`);
-          mbPerSec.set(way, [...(mbPerSec.get(way) ?? []), figure]);
-        } catch (error) {
-          if (way === "raw octet-stream (node:http)") throw error;
-          failures.set(way, (error as Error).message);
-          mbPerSec.delete(way);
-          log(`  ${way} fails with ${megabytes} MB: ${(error as Error).message}`);
+      for (const [way, roundTrip] of all) await timed(way, roundTrip); // untimed warm-up
+      const spent = new Map<Way, { ms: number; count: number }>(all.map(([way]) => [way, { ms: 0, count: 0 }]));
+      const t0 = performance.now();
+      for (let cycle = 0; cycle < minRoundTrips || performance.now() - t0 < repeatMs; cycle++) {
+        for (const [way, roundTrip] of all) {
+          const ms = await timed(way, roundTrip);
+          if (ms === undefined) continue;
+          spent.get(way)!.ms += ms;
+          spent.get(way)!.count++;
         }
+      }
+      for (const [way, { ms, count }] of spent) {
+        if (failures.has(way)) continue;
+        const figure = (megabytes * count) / (ms / 1000);
+        log(`  ${way} #${repeat + 1}: ${figure.toFixed(0)} MB/s (${count} round trips)`);
+        mbPerSec.set(way, [...(mbPerSec.get(way) ?? []), figure]);
+        roundTripCounts.set(way, [...(roundTripCounts.get(way) ?? []), count]);
       }
     }
     const figures = new Map([...mbPerSec].map(([way, list]) => [way, repeated(list)]));
@@ -147,10 +186,11 @@ async function binaryHalf({ settings, log }: BenchmarkContext) {
       rows,
       binaryRatio: ratio(figures.get("binary (msgpack)")?.median, rawFigure),
       binaryMsgpackrClientRatio: ratio(figures.get("binary (msgpack), msgpackr pack/unpack in the client")?.median, rawFigure),
+      binaryTypedClientRatio: ratio(figures.get("binary (msgpack), the generated typed client")?.median, rawFigure),
       jsonRatio: ratio(figures.get("JSON / base64")?.median, rawFigure),
-      details: { mbPerSec: Object.fromEntries(figures), failures: Object.fromEntries(failures) },
+      details: { mbPerSec: Object.fromEntries(figures), roundTrips: Object.fromEntries(roundTripCounts), failures: Object.fromEntries(failures) },
       notes: [
-        `Each figure: ${roundTrips} round trips after one untimed, median of ${settings.repeats}; the Chainlet and the raw server each run in their own process, the client in the benchmark process.`,
+        `Each figure: median of ${settings.repeats} repeats; a repeat is one untimed round trip per way, then the ways in turn, one round trip each, for ${repeatMs / 1000} s (at least ${minRoundTrips} each), a way's MB/s being its bytes over the time of its own round trips; the Chainlet and the raw server each run in their own process, the client in the benchmark process.`,
       ],
     };
   } finally {
@@ -219,7 +259,7 @@ async function streamingHalf({ settings, log }: BenchmarkContext) {
 }
 
 /** A request body: whole, or the chunks of one body (written in order, none copied), sent with their total length. */
-type Body = string | Buffer | Buffer[];
+type Body = string | Buffer | Uint8Array[];
 
 /**
  * POSTs `body` and reads the answer whole (one copy). With `aligned` (an offset named from the first
@@ -227,8 +267,8 @@ type Body = string | Buffer | Buffer[];
  * offset is 8-byte aligned, where a typed array can be viewed; else with undici's `arrayBuffer()`.
  */
 async function post(url: string, contentType: string, body: Body, as: "text"): Promise<string>;
-async function post(url: string, contentType: string, body: Body, as: "bytes", aligned?: (head: Buffer) => number | undefined): Promise<Buffer>;
-async function post(url: string, contentType: string, body: Body, as: "text" | "bytes", aligned?: (head: Buffer) => number | undefined): Promise<string | Buffer> {
+async function post(url: string, contentType: string, body: Body, as: "bytes", aligned?: (head: Uint8Array) => number | undefined): Promise<Buffer>;
+async function post(url: string, contentType: string, body: Body, as: "text" | "bytes", aligned?: (head: Uint8Array) => number | undefined): Promise<string | Buffer> {
   const headers: Record<string, string> = { "content-type": contentType };
   if (Array.isArray(body)) headers["content-length"] = String(body.reduce((sum, chunk) => sum + chunk.length, 0));
   // The chunks go out as the runtime's transport sends them: a stream of the chunks, none copied.

@@ -1,13 +1,16 @@
-import { runtimeError } from "../errors/errors.js";
+import { ChainsError, runtimeError } from "../errors/errors.js";
 import { ENV_DEFAULTS } from "../protocol/env.js";
 import { boundedEnvelope, escapedFragment, streamFailure } from "../protocol/error-envelope.js";
 import { JSON_TYPE, MSGPACK_SEQ_TYPE, MSGPACK_TYPE, NDJSON_TYPE, RETRY_FINAL, RETRY_HEADER, RUN_REMOTE_PATH } from "../protocol/http.js";
 import { isFetchConnectionFailure, isRetryableStatus, retryAfterMs, retryDelayMs } from "../transport/retry-policy.js";
+import { WholeBody } from "../wire/aligned-body.js";
 import { argumentsBody } from "../wire/arguments-body.js";
+import { concatBytes } from "../wire/bytes.js";
 import { dropUnknownProperties } from "../wire/drop-unknown.js";
+import { largeViewDataOffset, packChunks, unpackWithViews, wirePackr, type MsgpackrModule } from "../wire/msgpack-large-views.js";
 import { FrameTooLargeError, splitFrames } from "../wire/stream-frames.js";
 import { formatIssues, validationIssues } from "../wire/validation.js";
-import { bodyChunks, readUpTo } from "./bounded-read.js";
+import { bodyChunks } from "./bounded-read.js";
 import { RemoteError, remoteErrorOf } from "./remote-error.js";
 import { base64Replacer, revive } from "./revive.js";
 
@@ -41,13 +44,20 @@ export interface MsgpackCodec {
   unpack(bytes: Uint8Array): unknown;
 }
 
+/**
+ * Binary mode's codec: msgpackr itself (`import * as msgpackr from "msgpackr"`), which the client
+ * configures as the served runtime does and reads large typed arrays with as views of the answer;
+ * or a codec of the caller's, whose `unpack` copies them.
+ */
+export type MsgpackOption = MsgpackrModule | MsgpackCodec;
+
 export interface ClientOptions {
   baseUrl: string;
   token?: string;
   timeoutMs?: number;
   retries?: number;
   fetch?: FetchFunction;
-  msgpack?: MsgpackCodec;
+  msgpack?: MsgpackOption;
   /** Extra headers on every attempt; a function is asked per attempt (e.g. for the caller's trace context). */
   headers?: Record<string, string> | (() => Record<string, string>);
   /** Cancels every call (its attempts, the waits between them, a stream's reading) when it aborts. */
@@ -70,6 +80,10 @@ interface Settings {
   retries: number;
   fetch: FetchFunction;
   msgpack: MsgpackCodec | undefined;
+  /** The module `msgpack` came from when the caller gave msgpackr itself: answers' large typed arrays are then views. */
+  msgpackr: MsgpackrModule | undefined;
+  /** Whether a body of several chunks may go out as a stream of them (Node's own fetch) rather than joined. */
+  streamsBodies: boolean;
   extraHeaders: ClientOptions["headers"];
   signal: AbortSignal | undefined;
   maxAnswerBytes: number;
@@ -111,12 +125,28 @@ function mediaType(response: Response): string {
   return (response.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
 }
 
+const isMsgpackr = (option: MsgpackOption): option is MsgpackrModule =>
+  typeof (option as MsgpackrModule).Packr === "function" && typeof (option as MsgpackrModule).addExtension === "function";
+const isCodec = (option: MsgpackOption): option is MsgpackCodec =>
+  typeof (option as MsgpackCodec).pack === "function" && typeof (option as MsgpackCodec).unpack === "function";
+
+/**
+ * True where the global `fetch` is Node's (undici), which sends a `ReadableStream` body chunk by chunk
+ * with the length given; browsers send one only over HTTP/2, so there a body is joined first.
+ */
+function fetchStreamsBodies(): boolean {
+  const versions = (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions;
+  return typeof versions?.node === "string" && typeof ReadableStream === "function";
+}
+
 function settingsOf(spec: ClientSpec, options: ClientOptions): Settings {
   if (!options || typeof options.baseUrl !== "string") throw new TypeError(`${spec.className} needs { baseUrl }`);
-  const codec = options.msgpack;
-  if (codec !== undefined && (typeof codec.pack !== "function" || typeof codec.unpack !== "function")) {
-    throw new TypeError(`${spec.className}: msgpack must have pack(value) and unpack(bytes), e.g. new Packr({ moreTypes: true, useRecords: false }) from msgpackr`);
+  const option = options.msgpack;
+  if (option !== undefined && (option === null || typeof option !== "object" || (!isMsgpackr(option) && !isCodec(option)))) {
+    throw new TypeError(`${spec.className}: msgpack must be the msgpackr module itself or have pack(value) and unpack(bytes)`);
   }
+  const msgpackr = option !== undefined && isMsgpackr(option) ? option : undefined;
+  const codec = msgpackr ? wirePackr(msgpackr) : (option as MsgpackCodec | undefined);
   const headers: Record<string, string> = codec
     ? { "content-type": MSGPACK_TYPE, accept: spec.streaming ? MSGPACK_SEQ_TYPE : MSGPACK_TYPE }
     : { "content-type": JSON_TYPE, accept: spec.streaming ? NDJSON_TYPE : JSON_TYPE };
@@ -132,6 +162,8 @@ function settingsOf(spec: ClientSpec, options: ClientOptions): Settings {
     retries: options.retries ?? 2,
     fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
     msgpack: codec,
+    msgpackr,
+    streamsBodies: options.fetch === undefined && fetchStreamsBodies(),
     extraHeaders,
     signal: options.signal,
     maxAnswerBytes: options.maxAnswerBytes ?? ENV_DEFAULTS.maxAnswerBytes,
@@ -147,16 +179,39 @@ function attemptHeaders(settings: Settings): Record<string, string> {
 }
 
 /**
+ * A request body: JSON text, or MessagePack as the chunks `packChunks` wrote (a large typed array is a
+ * chunk of its own, a view of the caller's array: it is not copied when the body goes out as a stream).
+ */
+type Payload = string | readonly Uint8Array[];
+
+/** The body and its extra init fields for one attempt: a fresh stream each time, since a stream is read once. */
+function attemptBody(settings: Settings, payload: Payload): Pick<RequestInit, "body"> & { duplex?: "half"; length?: number } {
+  if (typeof payload === "string") return { body: payload };
+  if (payload.length === 1) return { body: payload[0] as Uint8Array<ArrayBuffer> };
+  if (!settings.streamsBodies) return { body: concatBytes(payload) as Uint8Array<ArrayBuffer> };
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const chunk of payload) controller.enqueue(chunk);
+      controller.close();
+    },
+  });
+  return { body, duplex: "half", length: payload.reduce((sum, chunk) => sum + chunk.length, 0) };
+}
+
+/**
  * Posts until an answer that is not retried, with the retry policy of the served transport: connection
  * failures and 429/502/503/504 not marked final, waiting the same backoff (or the server's `Retry-After`).
  * Redirects are not followed (the token would go wherever they point): one is an error.
  */
-async function post(settings: Settings, spec: ClientSpec, payload: string | Uint8Array): Promise<Response> {
+async function post(settings: Settings, spec: ClientSpec, payload: Payload): Promise<Response> {
   const base = ENV_DEFAULTS.retryBaseMs;
   for (let attempt = 0; ; attempt++) {
     let response: Response;
     try {
-      const init: RequestInit = { method: "POST", headers: attemptHeaders(settings), body: payload, signal: attemptSignal(settings.timeoutMs, settings.signal), redirect: "manual" };
+      const { length, ...body } = attemptBody(settings, payload);
+      // Node's fetch sends a stream with the length given: the server then reads it into one buffer as it arrives.
+      const headers = length === undefined ? attemptHeaders(settings) : { ...attemptHeaders(settings), "content-length": String(length) };
+      const init: RequestInit = { method: "POST", headers, ...body, signal: attemptSignal(settings.timeoutMs, settings.signal), redirect: "manual" };
       response = await settings.fetch(settings.url, init);
     } catch (error) {
       if (attempt >= settings.retries || !isFetchConnectionFailure(error) || settings.signal?.aborted) throw error;
@@ -193,7 +248,7 @@ class ClientCall {
     private readonly settings: Settings,
   ) {}
 
-  private async answer(payload: string | Uint8Array): Promise<Response> {
+  private async answer(payload: Payload): Promise<Response> {
     const response = await post(this.settings, this.spec, payload);
     if (response.ok) return response;
     const codec = this.settings.msgpack;
@@ -212,13 +267,50 @@ class ClientCall {
     return runtimeError("CH2128", { dependency: this.spec.chainlet, limit, what, setting });
   }
 
-  async call(payload: string | Uint8Array): Promise<unknown> {
+  async call(payload: Payload): Promise<unknown> {
     const response = await this.answer(payload);
-    const { bytes, whole } = await readUpTo(response, this.settings.maxAnswerBytes);
-    if (!whole) throw this.tooLarge(this.settings.maxAnswerBytes, "answer");
-    const codec = this.settings.msgpack;
-    if (codec && mediaType(response) === MSGPACK_TYPE) return this.checked(this.read(codec.unpack(bytes)));
-    return revive(this.spec.output, this.checked(this.read(JSON.parse(new TextDecoder().decode(bytes)))), this.spec.output);
+    const { msgpack, msgpackr } = this.settings;
+    const type = mediaType(response);
+    const binary = msgpack !== undefined && type === MSGPACK_TYPE;
+    const bytes = await this.wholeAnswer(response, binary);
+    let value: unknown;
+    try {
+      value = binary ? (msgpackr ? unpackWithViews(msgpack, bytes, msgpackr) : msgpack.unpack(bytes)) : JSON.parse(new TextDecoder().decode(bytes));
+    } catch (error) {
+      throw runtimeError("CH2125", { dependency: this.spec.chainlet, mediaType: type }, { cause: error });
+    }
+    const checked = this.checked(this.read(value));
+    return binary ? checked : revive(this.spec.output, checked, this.spec.output);
+  }
+
+  /**
+   * A whole answer within `maxAnswerBytes` (`CH2128` past it; one announcing more is not read). With a
+   * Content-Length it is copied into one buffer of that size as it arrives, as the served runtime reads
+   * bodies; a MessagePack answer's buffer is placed so that its first large typed array can be a view.
+   */
+  private async wholeAnswer(response: Response, binary: boolean): Promise<Uint8Array> {
+    const maxBytes = this.settings.maxAnswerBytes;
+    const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+    let body: WholeBody;
+    try {
+      body = new WholeBody(Number.isFinite(declared) ? declared : undefined, binary ? largeViewDataOffset : undefined, { maxBytes, tooLarge: () => this.tooLarge(maxBytes, "answer") });
+    } catch (error) {
+      await response.body?.cancel().catch(() => {});
+      throw error;
+    }
+    try {
+      for await (const chunk of bodyChunks(response)) body.add(chunk);
+    } catch (error) {
+      // The bound and a cancellation are the caller's to see as they are; a connection that broke off mid-answer is named.
+      if (error instanceof ChainsError || (error as Error | undefined)?.name === "AbortError" || (error as Error | undefined)?.name === "TimeoutError") throw error;
+      const expected = Number.isFinite(declared) ? ` of ${declared}` : "";
+      const reason = `the answer broke off after ${body.size}${expected} bytes: ${(error as Error | undefined)?.message ?? String(error)}`;
+      throw runtimeError("CH2121", { dependency: this.spec.chainlet, reason }, { cause: error });
+    }
+    // A plain Uint8Array over the same memory, even where it was allocated as a Node Buffer: the client
+    // answers `Buffer` values as plain Uint8Arrays everywhere, and msgpackr's views take their input's class.
+    const bytes = body.bytes();
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   /** The tolerant wire, as the dependency stubs read: properties the output schema does not declare are dropped. */
@@ -228,7 +320,7 @@ class ClientCall {
     return value;
   }
 
-  async *stream(payload: string | Uint8Array): AsyncGenerator<unknown, void, undefined> {
+  async *stream(payload: Payload): AsyncGenerator<unknown, void, undefined> {
     const response = await this.answer(payload);
     const codec = this.settings.msgpack;
     const binary = codec !== undefined && mediaType(response) === MSGPACK_SEQ_TYPE;
@@ -267,7 +359,7 @@ export function defineClient(spec: ClientSpec): new (options: ClientOptions) => 
 
     runRemote(...args: unknown[]): Promise<unknown> | AsyncIterable<unknown> {
       const body = argumentsBody(spec.parameters, args);
-      const payload = this.#msgpack ? this.#msgpack.pack(body) : JSON.stringify(body, base64Replacer);
+      const payload = this.#msgpack ? packChunks(this.#msgpack, body) : JSON.stringify(body, base64Replacer);
       return spec.streaming ? this.#call.stream(payload) : this.#call.call(payload);
     }
 

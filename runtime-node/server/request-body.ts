@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { alignedBuffer, joinedBody } from "../wire/aligned-body.js";
+import { asNodeBuffer } from "../wire/bytes.js";
 import { runtimeError } from "../errors/errors.js";
 
 /**
@@ -42,7 +43,7 @@ const tooLarge = (limit: number) => runtimeError("CH2103", { limit });
  * `alignedOffset` may name, from the first chunk, an offset of the body to place 8-byte aligned in
  * memory (so a decoder can view typed arrays in place instead of copying them).
  */
-export function readBody(req: IncomingMessage, limit: number, alignedOffset?: (head: Buffer) => number | undefined): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number, alignedOffset?: (head: Uint8Array) => number | undefined): Promise<Buffer> {
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > limit) return discardThenReject(req, tooLarge(limit));
   const body = new BodyCollector(limit, Number.isFinite(declared) && declared > 0 ? declared : undefined, alignedOffset);
@@ -68,7 +69,7 @@ export function readBody(req: IncomingMessage, limit: number, alignedOffset?: (h
  */
 class BodyCollector {
   private chunks: Buffer[] = [];
-  private whole: Buffer | undefined;
+  private whole: Uint8Array | undefined;
   private size = 0;
   /** Set once the body passed the limit: what came is dropped, the rest is drained unread. */
   refused = false;
@@ -76,7 +77,7 @@ class BodyCollector {
   constructor(
     private readonly limit: number,
     private readonly expected: number | undefined,
-    private readonly alignedOffset: ((head: Buffer) => number | undefined) | undefined,
+    private readonly alignedOffset: ((head: Uint8Array) => number | undefined) | undefined,
   ) {}
 
   /** Takes a chunk; false when it takes the body past the limit. */
@@ -92,13 +93,13 @@ class BodyCollector {
     else if (this.size === chunk.length && this.size === this.expected) this.whole = chunk;
     else {
       this.whole ??= alignedBuffer(this.expected, this.alignedOffset?.(chunk));
-      chunk.copy(this.whole, this.size - chunk.length);
+      this.whole.set(chunk, this.size - chunk.length);
     }
     return true;
   }
 
   bytes(): Buffer {
-    if (this.whole) return this.size === this.whole.length ? this.whole : this.whole.subarray(0, this.size);
-    return joinedBody(this.chunks, this.size, this.alignedOffset);
+    if (this.whole) return asNodeBuffer(this.size === this.whole.length ? this.whole : this.whole.subarray(0, this.size));
+    return asNodeBuffer(joinedBody(this.chunks, this.size, this.alignedOffset));
   }
 }

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { WholeBody, type BodyLimit } from "../wire/aligned-body.js";
+import { asNodeBuffer } from "../wire/bytes.js";
 import type { Abortable } from "./call-abort.js";
 import type { Dispatcher, HttpPool } from "./http-pool.js";
 
@@ -43,7 +44,7 @@ export interface WholeAnswerReading {
   /** How much of a non-2xx body is kept: enough for an error envelope. */
   errorBytes: number;
   /** Where a 2xx body with these headers wants its bytes 8-byte aligned (see `alignedBuffer`), from its first chunk. */
-  alignedOffset?: (headers: IncomingHttpHeaders) => ((head: Buffer) => number | undefined) | undefined;
+  alignedOffset?: (headers: IncomingHttpHeaders) => ((head: Uint8Array) => number | undefined) | undefined;
 }
 
 /** Why the reading of an error answer stopped early: never surfaced, the answer is already settled. */
@@ -157,7 +158,7 @@ class WholeAnswerHandler implements Dispatcher.DispatchHandler {
     this.signal.off("abort", this.onAbort);
     const { answer, body } = this;
     if (error !== undefined || !answer) return this.reject(error ?? new Error("the request ended without an answer"));
-    if (body && !answer.failure) answer.body = body.bytes();
+    if (body && !answer.failure) answer.body = asNodeBuffer(body.bytes());
     this.resolve(answer);
   }
 }

@@ -1,12 +1,12 @@
+import { allocBytes, asNodeBuffer } from "./bytes.js";
+
 /**
  * `size` bytes of fresh memory, placed so that `aligned` (an offset into them) is 8-byte aligned when
  * given: a decoder can then view a typed array that starts there instead of copying it.
  */
-export function alignedBuffer(size: number, aligned: number | undefined): Buffer {
-  if (aligned === undefined) return Buffer.allocUnsafe(size);
-  const shift = (8 - (aligned % 8)) % 8;
-  // allocUnsafeSlow: an ArrayBuffer of its own, starting at offset 0 (pool slices start anywhere).
-  return Buffer.allocUnsafeSlow(size + shift).subarray(shift);
+export function alignedBuffer(size: number, aligned: number | undefined): Uint8Array {
+  const shift = aligned === undefined ? 0 : (8 - (aligned % 8)) % 8;
+  return allocBytes(size + shift).subarray(shift);
 }
 
 /**
@@ -15,12 +15,15 @@ export function alignedBuffer(size: number, aligned: number | undefined): Buffer
  * length (chunked) then decodes its large typed arrays as views too, instead of being concatenated
  * anywhere and copied again by the decoder. One part is used as it is.
  */
-export function joinedBody(parts: readonly Buffer[], size: number, alignedOffset?: (head: Buffer) => number | undefined): Buffer {
-  if (parts.length === 0) return Buffer.alloc(0);
+export function joinedBody(parts: readonly Uint8Array[], size: number, alignedOffset?: (head: Uint8Array) => number | undefined): Uint8Array {
+  if (parts.length === 0) return new Uint8Array(0);
   if (parts.length === 1) return parts[0]!;
   const whole = alignedBuffer(size, alignedOffset?.(parts[0]!));
   let at = 0;
-  for (const part of parts) at += part.copy(whole, at);
+  for (const part of parts) {
+    whole.set(part, at);
+    at += part.length;
+  }
   return whole;
 }
 
@@ -37,27 +40,27 @@ export interface BodyLimit {
  * byte is taken (the constructor throws), a body that grows past it as soon as it does (`add` throws).
  */
 export class WholeBody {
-  private readonly parts: Buffer[] = [];
-  private whole: Buffer | undefined;
+  private readonly parts: Uint8Array[] = [];
+  private whole: Uint8Array | undefined;
   private readonly maxBytes: number;
   /** Bytes taken so far. */
   size = 0;
 
   constructor(
     private declared: number | undefined,
-    private readonly alignedOffset?: (head: Buffer) => number | undefined,
+    private readonly alignedOffset?: (head: Uint8Array) => number | undefined,
     private readonly limit?: BodyLimit,
   ) {
     this.maxBytes = limit?.maxBytes ?? Number.POSITIVE_INFINITY;
     if (declared !== undefined && declared > this.maxBytes) throw limit!.tooLarge();
   }
 
-  add(chunk: Buffer): void {
+  add(chunk: Uint8Array): void {
     const { size, declared } = this;
     if (size + chunk.length > this.maxBytes) throw this.limit!.tooLarge();
     if (declared !== undefined && size + chunk.length <= declared) {
       this.whole ??= alignedBuffer(declared, this.alignedOffset?.(chunk));
-      chunk.copy(this.whole, size);
+      this.whole.set(chunk, size);
     } else {
       // No length, or more bytes than declared: keep everything and let the decoder judge it.
       if (this.whole) this.parts.push(this.whole.subarray(0, size));
@@ -68,21 +71,21 @@ export class WholeBody {
     this.size = size + chunk.length;
   }
 
-  bytes(): Buffer {
+  bytes(): Uint8Array {
     const { whole, parts, size } = this;
     if (whole) return size === whole.length ? whole : whole.subarray(0, size);
     return joinedBody(parts, size, this.alignedOffset);
   }
 }
 
-/** A body read whole from an iterable of its chunks, as {@link WholeBody} collects it. */
+/** A body read whole from an iterable of its chunks, as {@link WholeBody} collects it (Node: a `Buffer`). */
 export async function readWholeBody(
-  chunks: AsyncIterable<Buffer>,
+  chunks: AsyncIterable<Uint8Array>,
   declared: number | undefined,
-  alignedOffset?: (head: Buffer) => number | undefined,
+  alignedOffset?: (head: Uint8Array) => number | undefined,
   limit?: BodyLimit,
 ): Promise<Buffer> {
   const body = new WholeBody(declared, alignedOffset, limit);
   for await (const chunk of chunks) body.add(chunk);
-  return body.bytes();
+  return asNodeBuffer(body.bytes());
 }

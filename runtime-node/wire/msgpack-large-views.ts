@@ -1,4 +1,20 @@
-import type { addExtension, Packr } from "msgpackr";
+import { concatBytes, isNodeBuffer } from "./bytes.js";
+
+/**
+ * What the wire codec needs of msgpackr (the module: `import("msgpackr")`, or the one a typed client's
+ * caller hands over). Only these two names are used, so that any copy of msgpackr (Node's or the
+ * browser build, ESM or CommonJS) serves.
+ */
+export interface MsgpackrModule {
+  Packr: new (options: { moreTypes: boolean; useRecords: boolean }) => MsgpackPackr;
+  addExtension(extension: { type: number; unpack(data: Uint8Array): unknown }): void;
+}
+
+/** A MessagePack codec, as msgpackr's `Packr` is one. */
+export interface MsgpackPackr {
+  pack(value: unknown): Uint8Array;
+  unpack(bytes: Uint8Array): unknown;
+}
 
 /**
  * Typed arrays of at least this many bytes travel without copies: sent as their own chunk after the
@@ -54,13 +70,28 @@ function readTypedArray(data: Uint8Array): unknown {
   throw new Error(`Could not find typed array for code ${code}`);
 }
 
-/** Installs `readTypedArray` as msgpackr's typed-array reader; the codec calls it when it loads msgpackr. */
-export function installTypedArrayReader(add: typeof addExtension): void {
-  add({ type: TYPED_ARRAY_EXT, unpack: readTypedArray });
+/** Installs `readTypedArray` as msgpackr's typed-array reader. */
+function installTypedArrayReader(msgpackr: MsgpackrModule): void {
+  msgpackr.addExtension({ type: TYPED_ARRAY_EXT, unpack: readTypedArray });
 }
 
-/** Unpacks `body`, returning large aligned typed arrays as views of it (so `body` must not be reused). */
-export function unpackWithViews(packr: Packr, body: Buffer): unknown {
+/**
+ * msgpackr configured for the wire, with `readTypedArray` installed as its typed-array reader: what
+ * the served runtime and the generated client both encode and decode with.
+ */
+export function wirePackr(msgpackr: MsgpackrModule): MsgpackPackr {
+  installTypedArrayReader(msgpackr);
+  // Records would make the wire depend on shared structure state; typed arrays keep their class.
+  return new msgpackr.Packr({ moreTypes: true, useRecords: false });
+}
+
+/**
+ * Unpacks `body`, returning large aligned typed arrays as views of it (so `body` must not be reused).
+ * With `msgpackr` (the module `packr` came from), `readTypedArray` is installed again first: other
+ * code sharing that module (another generated client, say) may have installed its own copy since.
+ */
+export function unpackWithViews(packr: MsgpackPackr, body: Uint8Array, msgpackr?: MsgpackrModule): unknown {
+  if (msgpackr) installTypedArrayReader(msgpackr);
   viewsAllowed = true;
   try {
     return packr.unpack(body);
@@ -75,12 +106,13 @@ export function unpackWithViews(packr: Packr, body: Buffer): unknown {
  * this offset is 8-byte aligned lets `unpackWithViews` return that array (and, typically, the
  * others of the same size class) without a copy. A wrong guess only costs that copy.
  */
-export function largeViewDataOffset(head: Buffer): number | undefined {
+export function largeViewDataOffset(head: Uint8Array): number | undefined {
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
   // ext 32 header: 0xc9, length (u32 BE, data bytes + 1 for the class code), 0x74, class code.
   for (let at = head.indexOf(0xc9); at !== -1 && at + 7 <= head.length; at = head.indexOf(0xc9, at + 1)) {
     if (head[at + 5] !== TYPED_ARRAY_EXT) continue;
-    const Class = TYPED_ARRAY_CLASSES[head[at + 6]];
-    if (!Class || Class.BYTES_PER_ELEMENT === 1 || head.readUInt32BE(at + 1) - 1 < LARGE_VIEW_BYTES) continue;
+    const Class = TYPED_ARRAY_CLASSES[head[at + 6]!];
+    if (!Class || Class.BYTES_PER_ELEMENT === 1 || view.getUint32(at + 1) - 1 < LARGE_VIEW_BYTES) continue;
     return at + 7;
   }
   return undefined;
@@ -91,8 +123,8 @@ const isPlainObject = (value: object): value is Record<string, unknown> => {
   return proto === Object.prototype || proto === null;
 };
 
-function isLargeView(value: unknown): value is Uint8Array | InstanceType<TypedArrayClass> {
-  return ArrayBuffer.isView(value) && value.byteLength >= LARGE_VIEW_BYTES && (value instanceof Buffer || TYPED_ARRAY_CODES.has(value.constructor));
+function isLargeView(value: unknown): value is InstanceType<TypedArrayClass> {
+  return ArrayBuffer.isView(value) && value.byteLength >= LARGE_VIEW_BYTES && (isNodeBuffer(value) || TYPED_ARRAY_CODES.has(value.constructor));
 }
 
 /** True when a large typed array sits in `value`, reached through plain objects and arrays only. */
@@ -105,29 +137,31 @@ function holdsLargeView(value: unknown): boolean {
   return false;
 }
 
-function containerHeader(small: number, sixteen: number, thirtyTwo: number, count: number): Buffer {
-  if (count < 16) return Buffer.from([small | count]);
-  const header = Buffer.allocUnsafe(count < 0x10000 ? 3 : 5);
-  header[0] = count < 0x10000 ? sixteen : thirtyTwo;
-  if (count < 0x10000) header.writeUInt16BE(count, 1);
-  else header.writeUInt32BE(count, 1);
-  return header;
+/** `size` bytes whose first is `first`, followed by `value` as a big-endian integer of `size - 1` bytes. */
+function header(size: 1 | 3 | 5 | 7, first: number, value?: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  bytes[0] = first;
+  if (size === 3) new DataView(bytes.buffer).setUint16(1, value!);
+  else if (size > 3) new DataView(bytes.buffer).setUint32(1, value!);
+  return bytes;
 }
 
-/** The MessagePack header of a large typed array, in the encoding msgpackr gives its class. */
-function largeViewHeader(view: Uint8Array | InstanceType<TypedArrayClass>): Buffer {
-  if (view instanceof Buffer) {
-    const header = Buffer.allocUnsafe(5);
-    header[0] = 0xc6; // bin 32
-    header.writeUInt32BE(view.byteLength, 1);
-    return header;
-  }
-  const header = Buffer.allocUnsafe(7);
-  header[0] = 0xc9; // ext 32
-  header.writeUInt32BE(view.byteLength + 1, 1);
-  header[5] = TYPED_ARRAY_EXT;
-  header[6] = TYPED_ARRAY_CODES.get(view.constructor)!;
-  return header;
+function containerHeader(small: number, sixteen: number, thirtyTwo: number, count: number): Uint8Array {
+  if (count < 16) return header(1, small | count);
+  return count < 0x10000 ? header(3, sixteen, count) : header(5, thirtyTwo, count);
+}
+
+/**
+ * The MessagePack header of a large typed array, in the encoding msgpackr (with `moreTypes`) gives its
+ * class in Node: a Buffer is `bin`, every other typed array (a plain Uint8Array included) the
+ * typed-array extension, which every msgpackr decodes back to its class.
+ */
+function largeViewHeader(view: InstanceType<TypedArrayClass>): Uint8Array {
+  if (isNodeBuffer(view)) return header(5, 0xc6, view.byteLength); // bin 32
+  const ext = header(7, 0xc9, view.byteLength + 1); // ext 32
+  ext[5] = TYPED_ARRAY_EXT;
+  ext[6] = TYPED_ARRAY_CODES.get(view.constructor)!;
+  return ext;
 }
 
 /**
@@ -135,19 +169,19 @@ function largeViewHeader(view: Uint8Array | InstanceType<TypedArrayClass>): Buff
  * writes for it (up to the choice of length prefixes). A large typed array becomes a view of its own
  * bytes instead of being copied into the pack buffer; without one, the result is `[packr.pack(value)]`.
  */
-export function packChunks(packr: Packr, value: unknown): Buffer[] {
+export function packChunks(packr: Pick<MsgpackPackr, "pack">, value: unknown): Uint8Array[] {
   if (!holdsLargeView(value)) return [packr.pack(value)];
-  const chunks: Buffer[] = [];
-  let pending: Buffer[] = [];
+  const chunks: Uint8Array[] = [];
+  let pending: Uint8Array[] = [];
   const flush = () => {
-    if (pending.length > 0) chunks.push(pending.length === 1 ? pending[0] : Buffer.concat(pending));
+    if (pending.length > 0) chunks.push(pending.length === 1 ? pending[0]! : concatBytes(pending));
     pending = [];
   };
   const write = (part: unknown): void => {
     if (isLargeView(part)) {
       pending.push(largeViewHeader(part));
       flush();
-      chunks.push(Buffer.from(part.buffer, part.byteOffset, part.byteLength));
+      chunks.push(new Uint8Array(part.buffer, part.byteOffset, part.byteLength));
     } else if (!holdsLargeView(part)) {
       pending.push(packr.pack(part));
     } else if (Array.isArray(part)) {

@@ -1,13 +1,13 @@
-import type { Packr } from "msgpackr";
-import { installTypedArrayReader, largeViewDataOffset, packChunks, unpackWithViews } from "./msgpack-large-views.js";
+import { largeViewDataOffset, packChunks, unpackWithViews, wirePackr, type MsgpackPackr } from "./msgpack-large-views.js";
 import { JSON_TYPE, MSGPACK_LEGACY_TYPE, MSGPACK_TYPE } from "../protocol/http.js";
 import { splitFrames } from "./stream-frames.js";
+import { asNodeBuffer } from "./bytes.js";
 
 const UTF8 = new TextDecoder();
 
 export type WireFormat = "json" | "msgpack";
 
-let msgpack: Packr | undefined;
+let msgpack: MsgpackPackr | undefined;
 let loadingMsgpack: Promise<void> | undefined;
 
 /**
@@ -18,14 +18,12 @@ let loadingMsgpack: Promise<void> | undefined;
  */
 export function formatReady(format: WireFormat): Promise<void> | undefined {
   if (format === "json" || msgpack) return undefined;
-  return (loadingMsgpack ??= import("msgpackr").then(({ Packr, addExtension }) => {
-    installTypedArrayReader(addExtension);
-    // Records would make the wire depend on shared structure state; typed arrays keep their class.
-    msgpack = new Packr({ moreTypes: true, useRecords: false });
+  return (loadingMsgpack ??= import("msgpackr").then((msgpackr) => {
+    msgpack = wirePackr(msgpackr);
   }));
 }
 
-function packr(): Packr {
+function packr(): MsgpackPackr {
   if (!msgpack) throw new Error("the MessagePack codec was used before formatReady(\"msgpack\") resolved");
   return msgpack;
 }
@@ -68,14 +66,14 @@ export function toJsonText(value: unknown): string {
 }
 
 export function encode(format: WireFormat, value: unknown): Buffer {
-  return format === "msgpack" ? packr().pack(value === undefined ? null : value) : Buffer.from(toJsonText(value));
+  return format === "msgpack" ? asNodeBuffer(packr().pack(value === undefined ? null : value)) : Buffer.from(toJsonText(value));
 }
 
 /**
  * A body as the chunks to write in order. In MessagePack, large typed arrays are chunks of their own
  * that view the array's memory (not copied), so they must not change until the body is written.
  */
-export function encodeChunks(format: WireFormat, value: unknown): Buffer[] {
+export function encodeChunks(format: WireFormat, value: unknown): Uint8Array[] {
   return format === "msgpack" ? packChunks(packr(), value === undefined ? null : value) : [Buffer.from(toJsonText(value))];
 }
 
@@ -92,14 +90,14 @@ export function decode(format: WireFormat, body: Buffer): unknown {
  * For a body reader: the offset in a body of this format, guessed from its first chunk, that should
  * sit 8-byte aligned in memory so that `decode` can return its typed array without a copy.
  */
-export function alignedOffsetOf(format: WireFormat, head: Buffer): number | undefined {
+export function alignedOffsetOf(format: WireFormat, head: Uint8Array): number | undefined {
   return format === "msgpack" ? largeViewDataOffset(head) : undefined;
 }
 
 /** One stream frame: an ndjson line or a length-prefixed MessagePack value. */
 export function encodeFrame(format: WireFormat, value: unknown): Buffer {
   if (format === "json") return Buffer.from(`${toJsonText(value)}\n`);
-  const packed = packr().pack(value === undefined ? null : value);
+  const packed = asNodeBuffer(packr().pack(value === undefined ? null : value));
   const prefix = Buffer.allocUnsafe(4);
   prefix.writeUInt32BE(packed.length, 0);
   return Buffer.concat([prefix, packed]);
