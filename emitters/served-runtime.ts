@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { build, type BuildOptions } from "esbuild";
+import { builtinsThroughRequire } from "./builtins-through-require.js";
 import { hashText } from "./emit-cache.js";
 import { SERVED_OPENTELEMETRY_API_FILE, SERVED_RUNTIME_DIR, SERVED_RUNTIME_FILE } from "./context-files.js";
 import { runtimeLocation } from "./runtime-location.js";
@@ -92,6 +93,7 @@ export async function bundleServedRuntime(entries: ServedRuntimeEntries, package
     splitting: true,
     chunkNames: `${SERVED_RUNTIME_DIR}/[name]-[hash]`,
     write: false,
+    plugins: [builtinsThroughRequire],
     ...SERVED_MODULE_OPTIONS,
   });
   const files = result.outputFiles.map((file) => withDigest(relative(packageDir, file.path).split(sep).join("/"), file.contents));
