@@ -2,7 +2,8 @@ import { builtinModules } from "node:module";
 import type { Plugin } from "esbuild";
 
 const BUILTINS = new Set(builtinModules);
-const NAMESPACE = "builtin-through-require";
+/** The esbuild namespace of the one-line modules that `require` a built-in: how they are named in the runtime's source maps (`builtin-through-require:node:http`). */
+export const BUILTIN_THROUGH_REQUIRE_NAMESPACE = "builtin-through-require";
 
 /**
  * An esbuild plugin that turns the `import` statements of Node built-in modules into `require` calls
@@ -13,11 +14,11 @@ const NAMESPACE = "builtin-through-require";
  * module object without reading its properties.
  */
 export const builtinsThroughRequire: Plugin = {
-  name: NAMESPACE,
+  name: BUILTIN_THROUGH_REQUIRE_NAMESPACE,
   setup(build) {
     build.onResolve({ filter: /^[a-z_:/0-9]+$/ }, (args) =>
-      args.kind === "import-statement" && (BUILTINS.has(args.path) || args.path.startsWith("node:")) ? { path: args.path, namespace: NAMESPACE } : undefined,
+      args.kind === "import-statement" && (BUILTINS.has(args.path) || args.path.startsWith("node:")) ? { path: args.path, namespace: BUILTIN_THROUGH_REQUIRE_NAMESPACE } : undefined,
     );
-    build.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: "js" }));
+    build.onLoad({ filter: /.*/, namespace: BUILTIN_THROUGH_REQUIRE_NAMESPACE }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: "js" }));
   },
 };
