@@ -47,6 +47,11 @@ function loadPino(): Pino {
   return (pinoModule ??= require("pino") as Pino);
 }
 
+/** pino's level names and numbers, from its constants module alone (it requires nothing). */
+function pinoLevels(): Record<string, number> {
+  return (require("pino/lib/constants") as { DEFAULT_LEVELS: Record<string, number> }).DEFAULT_LEVELS;
+}
+
 let stdout: { write(text: string): void } | undefined;
 
 /** A line logged before pino was loaded: formatted by pino when its batch is written, with the time it was logged. */
@@ -111,7 +116,8 @@ class StdoutBatch {
     stdout!.write(this.redact(text));
   }
 
-  private logger(): Logger {
+  /** Makes the logger (loading pino): at the first write, or at once for a level pino has to check itself. */
+  logger(): Logger {
     if (this.loaded) return this.loaded;
     const { pino } = loadPino();
     stdout ??= pino.destination({ dest: 1, sync: true });
@@ -177,6 +183,9 @@ export function createLogger(
   const options: LoggerOptions = { level, base };
   const batch = new StdoutBatch(options, accessLine, redact);
   options.timestamp = batch.timestamp;
+  // Not one of pino's own levels ("silent", or a mistake): pino checks it now, and throws for an
+  // unknown one, failing the start as it always did instead of the first write.
+  if (!Object.hasOwn(pinoLevels(), level)) batch.logger();
   const at =
     (level: Level): LogFn =>
     (fieldsOrMessage, message) => {

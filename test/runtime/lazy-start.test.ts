@@ -220,4 +220,15 @@ describe("a bundled Chainlet's start", () => {
     expect(code).toBe(0);
     expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual([expect.stringMatching(/^echo listening on http:\/\/127\.0\.0\.1:\d+$/)]);
   });
+
+  it("still refuses to start with a log level pino does not know", async () => {
+    const refused = spawn(process.execPath, [bundle], { env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "loud" }, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    refused.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => refused.once("close", resolve));
+    expect(code).not.toBe(0);
+    // pino's own error, as before: "default level:loud must be included in custom levels".
+    expect(stderr).toContain("level:loud");
+    expect(stderr).not.toContain('{"started"');
+  });
 });
