@@ -3,19 +3,23 @@
  * builtins a Chainlet server loads at start already loaded, waiting for the one message that makes it a
  * Chainlet. From then on it is what `node server.mjs` in the Chainlet's folder with its environment is.
  */
+import { createRequire } from "node:module";
 import { STANDBY_RUN, STANDBY_WAITING, type StandbyRun } from "./chainlet-standby-protocol.js";
 
-// The public builtins a served Chainlet has loaded once it listens (the runtime's and pino's, and the
-// IPC channel's), read from `process.moduleLoadList`. One missing here is only loaded later. The
-// libraries the runtime loads on first need (undici: tls, http2, zlib; prom-client: https; the
-// OpenTelemetry exporters: zlib) are not preloaded: a Chainlet that never needs them would carry them.
+// The public builtins a served Chainlet has loaded once it listens or right after (the runtime's,
+// pino's with its first batch of lines, and the IPC channel's), read from `process.moduleLoadList`. One
+// missing here is only loaded later. The libraries the runtime loads on first need (undici: tls, http2,
+// zlib; prom-client: https; the OpenTelemetry exporters: zlib) are not preloaded: a Chainlet that never
+// needs them would carry them. Loaded with `require`, as the runtime loads them: an `import` goes
+// through the ES module facade, which on Node 24 makes `node:http` load Node's own undici, tls and zlib.
 const PRELOADED = [
   "node:string_decoder", "node:module", "node:stream/promises", "node:stream", "node:crypto",
   "node:diagnostics_channel", "node:net", "node:http", "node:assert", "node:os", "node:dgram",
   "node:child_process", "node:worker_threads", "node:perf_hooks", "node:v8", "node:dns", "node:cluster",
 ];
 
-await Promise.all(PRELOADED.map((name) => import(name)));
+const require = createRequire(import.meta.url);
+for (const name of PRELOADED) require(name);
 
 // Without its supervisor a standby has nothing to become.
 const orphaned = () => process.exit(0);

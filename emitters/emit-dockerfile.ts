@@ -1,8 +1,8 @@
 import type { ChainIR, ChainletIR } from "../compiler/chain-ir.js";
-import { ENV } from "../runtime-node/protocol/env.js";
+import { ENV, NODE_ENV_VARIABLES } from "../runtime-node/protocol/env.js";
 import { HEALTHZ_PATH } from "../runtime-node/protocol/http.js";
 import { CHAINLET_SERVER_FILE, SERVED_RUNTIME_DIR, SERVED_RUNTIME_FILE } from "./context-files.js";
-import { CONTAINER_PORT } from "./deploy/container-contract.js";
+import { COMPILE_CACHE_DIR, CONTAINER_PORT, RUN_AS_UID } from "./deploy/container-contract.js";
 import { diagnosticMessage } from "../compiler/diagnostic-messages.js";
 import { isReservedEnvName } from "../compiler/remote-config-strings.js";
 import { aptPackageWord, dockerfileImage, dockerfileShellCommand, dockerfileWord } from "./dockerfile-escape.js";
@@ -54,7 +54,10 @@ export function emitDockerfiles(
     dataDir: shape.hasDataDir,
     // The protocol's names, so the template spells no variable or route of its own.
     envNames: ENV,
+    nodeEnvNames: NODE_ENV_VARIABLES,
     port: CONTAINER_PORT,
+    uid: RUN_AS_UID,
+    compileCacheDir: COMPILE_CACHE_DIR,
     healthzPath: HEALTHZ_PATH,
     files: { server: CHAINLET_SERVER_FILE, runtime: SERVED_RUNTIME_FILE, runtimeDir: SERVED_RUNTIME_DIR },
     buildId: buildId === undefined ? undefined : dockerfileWord(buildId, "the build id"),

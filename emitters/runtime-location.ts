@@ -10,16 +10,25 @@ import { fileURLToPath } from "node:url";
 export interface RuntimeLocation {
   /** The package's public entry, what user code gets for `import ... from "tschains"`. */
   index: string;
-  /** The entry of the runtime bundle each Chainlet context carries (see `served-runtime.ts`). */
-  servedRuntime: string;
-  /** The entry of the runtime bundle's `@opentelemetry/api` module (see `served-runtime.ts`). */
-  servedOpenTelemetryApi: string;
+  /** The entries of the runtime bundle each Chainlet context carries (see `served-runtime.ts`), beside this module. */
+  served: ServedRuntimeEntries;
   /** The generated typed client's core (`defineClient`), which each client package bundles. */
   client: string;
   /** A folder from which the runtime's own npm dependencies (ajv, undici, ...) resolve. */
   packageDir: string;
   /** The folder of the emitters' handlebars templates. */
   templatesDir: string;
+}
+
+/** The entry modules of the runtime's build (see `runtime-node/served-runtime.ts`). */
+export interface ServedRuntimeEntries {
+  runtime: string;
+  openTelemetryApi: string;
+}
+
+/** The runtime's entries in `runtimeDir` (a `runtime-node` folder), as `.ts` sources or compiled `.js`. */
+export function servedRuntimeEntries(runtimeDir: string, ext: ".ts" | ".js"): ServedRuntimeEntries {
+  return { runtime: join(runtimeDir, `served-runtime${ext}`), openTelemetryApi: join(runtimeDir, `served-opentelemetry-api${ext}`) };
 }
 
 /** Locates the runtime belonging to the tschains copy this module is part of. */
@@ -33,8 +42,7 @@ export function runtimeLocation(): RuntimeLocation {
   const runtimeDir = join(codeRoot, "runtime-node");
   return {
     index: join(runtimeDir, `index${ext}`),
-    servedRuntime: join(runtimeDir, `served-runtime${ext}`),
-    servedOpenTelemetryApi: join(runtimeDir, `served-opentelemetry-api${ext}`),
+    served: servedRuntimeEntries(runtimeDir, ext),
     client: join(runtimeDir, "client", `index${ext}`),
     packageDir,
     templatesDir: firstExisting([join(packageDir, "emitters", "templates"), join(dirname(here), "templates")]),

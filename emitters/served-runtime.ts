@@ -1,9 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { build, type BuildOptions } from "esbuild";
+import { builtinsThroughRequire } from "./builtins-through-require.js";
 import { hashText } from "./emit-cache.js";
 import { SERVED_OPENTELEMETRY_API_FILE, SERVED_RUNTIME_DIR, SERVED_RUNTIME_FILE } from "./context-files.js";
-import { runtimeLocation } from "./runtime-location.js";
+import { runtimeLocation, servedRuntimeEntries, type ServedRuntimeEntries } from "./runtime-location.js";
 
 /** Where `npm run build:lib` puts the prebuilt runtime, relative to the package root. */
 export const PREBUILT_RUNTIME_DIR = join("lib", "served-runtime");
@@ -42,24 +43,17 @@ let current: Promise<ServedRuntime> | undefined;
 async function loadServedRuntime(): Promise<ServedRuntime> {
   const location = runtimeLocation();
   const prebuilt = join(location.packageDir, PREBUILT_RUNTIME_DIR);
-  if (!location.servedRuntime.endsWith(".ts") && existsSync(join(prebuilt, SERVED_RUNTIME_FILE)) && existsSync(join(prebuilt, SERVED_RUNTIME_DIR))) {
+  if (!location.served.runtime.endsWith(".ts") && existsSync(join(prebuilt, SERVED_RUNTIME_FILE)) && existsSync(join(prebuilt, SERVED_RUNTIME_DIR))) {
     return readPrebuiltRuntime(prebuilt);
   }
   const sources = servedRuntimeSources(location.packageDir);
-  const entries = existsSync(sources.runtime) ? sources : { runtime: location.servedRuntime, openTelemetryApi: location.servedOpenTelemetryApi };
+  const entries = existsSync(sources.runtime) ? sources : location.served;
   return bundleServedRuntime(entries, location.packageDir);
-}
-
-/** The entry modules of the runtime's build (see `runtime-node/served-runtime.ts`). */
-export interface ServedRuntimeEntries {
-  runtime: string;
-  openTelemetryApi: string;
 }
 
 /** The runtime's entries as TypeScript sources in the package at `packageDir` (what `npm run build:lib` bundles). */
 export function servedRuntimeSources(packageDir: string): ServedRuntimeEntries {
-  const sources = join(packageDir, "runtime-node");
-  return { runtime: join(sources, "served-runtime.ts"), openTelemetryApi: join(sources, "served-opentelemetry-api.ts") };
+  return servedRuntimeEntries(join(packageDir, "runtime-node"), ".ts");
 }
 
 /** The runtime's files as `npm run build:lib` wrote them under `dir`: each at its path in a context. */
@@ -92,6 +86,7 @@ export async function bundleServedRuntime(entries: ServedRuntimeEntries, package
     splitting: true,
     chunkNames: `${SERVED_RUNTIME_DIR}/[name]-[hash]`,
     write: false,
+    plugins: [builtinsThroughRequire],
     ...SERVED_MODULE_OPTIONS,
   });
   const files = result.outputFiles.map((file) => withDigest(relative(packageDir, file.path).split(sep).join("/"), file.contents));

@@ -18,6 +18,12 @@ export const TERMINATION_GRACE_SECONDS = DRAIN_SECONDS + 5;
 export const SECRETS_DIR = "/var/run/secrets/tschains";
 /** The image's non-root user (the base image's `node`). */
 export const RUN_AS_UID = 1000;
+/**
+ * Node's module compile cache in the image (`NODE_COMPILE_CACHE`), owned by `RUN_AS_UID` and filled when
+ * the image is built: inside the application folder, not `/tmp`, which Kubernetes mounts an empty
+ * volume over. Read-only at run time there; Node then only reads it.
+ */
+export const COMPILE_CACHE_DIR = "/app/.node-compile-cache";
 
 /** Environment every container gets whatever the orchestrator: listen on all interfaces, on the port above. */
 export function listenEnvironment(): Record<string, string> {

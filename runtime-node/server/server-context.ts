@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import type { Logger } from "pino";
+import type { RuntimeLogger } from "../observability/logger.js";
 import type { BearerVerdict } from "./auth.js";
 import type { ChainletServerSpec } from "./chainlet-meta.js";
 import type { ConcurrencyGate } from "../transport/concurrency-gate.js";
@@ -25,7 +25,7 @@ export interface ServerContext {
   config: ServerConfig;
   state: ServerState;
   gate: ConcurrencyGate;
-  logger: Logger;
+  logger: RuntimeLogger;
   /** Logs one answered call in the access log. */
   access: (record: AccessRecord) => void;
   metrics: ChainletMetrics;

@@ -1,10 +1,16 @@
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
+import * as nodeModule from "node:module";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { validate } from "dockerfile-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChainIR } from "../../compiler/chain-ir.js";
 import { emitChain } from "../../emitters/emit-chain.js";
 import { buildFixture, repoRoot, type BuiltFixture } from "./build-fixture.js";
+import { copyOutsideRepo, serveContext } from "./served-context.js";
+import { COMPILE_CACHE_DIR } from "../../emitters/deploy/container-contract.js";
+import { NODE_ENV_VARIABLES } from "../../runtime-node/protocol/env.js";
 import { emitDockerfiles } from "../../emitters/emit-dockerfile.js";
 import { defaultImageTag } from "../../emitters/deploy/image-tag.js";
 import { helloIR } from "../deploy/fixture-irs.js";
@@ -51,6 +57,43 @@ describe("Docker build contexts", () => {
     // The runtime's chunks (runtime/) go into the image with runtime.mjs.
     expect(dockerfile).toMatch(/^COPY runtime\/ \.\/runtime\/$/m);
   });
+
+  it("fills Node's module compile cache with the runtime when the image is built, as the user it runs as, without running the Chainlet", () => {
+    const dockerfile = hello.text("chainlets/say-hello/Dockerfile");
+    const lines = dockerfile.split("\n");
+    const at = (pattern: RegExp) => lines.findIndex((line) => pattern.test(line));
+    const user = at(/^USER 1000:1000$/);
+    const cacheEnv = at(new RegExp(`^ENV ${NODE_ENV_VARIABLES.compileCache}=${COMPILE_CACHE_DIR}$`));
+    const fill = at(/^RUN \["node", "--input-type=module", "-e", "await import\('\.\/runtime\.mjs'\)"\]$/);
+    // The folder is made for that user; the cache is per uid, and Node only writes it from then on.
+    expect(lines[user - 2]).toBe(`RUN ["node", "-e", "require('node:fs').mkdirSync('${COMPILE_CACHE_DIR}'); require('node:fs').chownSync('${COMPILE_CACHE_DIR}', 1000, 1000)"]`);
+    expect([user, cacheEnv, fill].every((index) => index > at(/^COPY runtime\//))).toBe(true);
+    expect(user).toBeLessThan(cacheEnv);
+    expect(cacheEnv).toBeLessThan(fill);
+    expect(dockerfile).not.toMatch(/import\('\.\/server\.mjs'\)/);
+  });
+
+  // Node 20 has no module compile cache (it ignores NODE_COMPILE_CACHE, and the step only loads the runtime).
+  it.skipIf(typeof (nodeModule as { enableCompileCache?: unknown }).enableCompileCache !== "function")(
+    "its fill step leaves V8's code for the runtime, which the Chainlet's start then reads instead of compiling",
+    async () => {
+      const contextDir = copyOutsideRepo(join(hello.chainDir, "chainlets", "say-hello"));
+      const cacheDir = join(contextDir, "compile-cache");
+      try {
+        const fill = /^RUN (\[.*\])$/m.exec(hello.text("chainlets/say-hello/Dockerfile").split(`\nENV ${NODE_ENV_VARIABLES.compileCache}=`)[1]!)![1]!;
+        const [command, ...args] = JSON.parse(fill) as string[];
+        expect(command).toBe("node");
+        const env = { PATH: process.env.PATH ?? "", [NODE_ENV_VARIABLES.compileCache]: cacheDir };
+        execFileSync(process.execPath, args, { cwd: contextDir, env });
+        const served = await serveContext(contextDir, { ...env, NODE_DEBUG_NATIVE: "COMPILE_CACHE" });
+        await served.stop();
+        const runtimeUrl = pathToFileURL(join(contextDir, "runtime.mjs")).href;
+        expect(served.output).toContainEqual(expect.stringMatching(new RegExp(`V8 code cache for ESM ${runtimeUrl.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} was accepted`)));
+      } finally {
+        rmSync(contextDir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it("keeps a base image pinned by digest exactly as written", () => {
     const ir = helloIR();

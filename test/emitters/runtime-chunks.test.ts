@@ -30,8 +30,31 @@ export async function load(url, context, next) {
 }
 `;
 
+/**
+ * Node's built-in modules that a start must not load: Node 24's `node:http` ES module facade read its
+ * lazy `WebSocket` export, which loads Node's own undici with tls, http2 and zlib; `node:crypto`'s read
+ * `webcrypto`, `node:net`'s `BlockList`. (`process.moduleLoadList` is Node's own list, undocumented.)
+ */
+const BUILTINS_NOT_AT_START = ["NativeModule tls", "NativeModule http2", "NativeModule zlib", "NativeModule internal/deps/undici/undici", "NativeModule internal/crypto/webcrypto", "NativeModule internal/blocklist"];
+
+/**
+ * Preloaded with `--import`: records, when the process first answers 200 (its `/readyz`), the built-in
+ * modules it has loaded. It loads its own built-ins with `require`, which loads no more than they are.
+ */
+const RECORD_BUILTINS = (log: string) => `import { createRequire } from "node:module";
+const require = createRequire(import.meta.url);
+let recorded = false;
+require("node:diagnostics_channel").subscribe("http.server.response.finish", ({ response }) => {
+  if (recorded || response.statusCode !== 200) return;
+  recorded = true;
+  require("node:fs").writeFileSync(${JSON.stringify(log)}, process.moduleLoadList.join("\\n"));
+});
+`;
+
 /** A served context whose process reports which of the context's modules it has loaded. */
 interface Recorded extends ServedProcess {
+  /** Node's built-in modules it had loaded when it first answered 200. */
+  builtinsAtReady(): string[];
   /** The context's files loaded so far, relative to it (`runtime.mjs`, `runtime/pool-….mjs`). */
   loaded(): string[];
   /** The lazily loaded libraries whose code the process has loaded so far. */
@@ -75,9 +98,11 @@ describe("the runtime's chunks: a Chainlet is ready without its lazily loaded li
     const log = join(contextDir, "loaded.log");
     writeFileSync(log, "");
     writeFileSync(join(contextDir, "hooks.mjs"), RECORDING_HOOKS);
+    const builtinsLog = join(contextDir, "builtins.log");
     writeFileSync(
       join(contextDir, "record.mjs"),
-      `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(join(contextDir, "hooks.mjs")).href)}, { data: { log: ${JSON.stringify(log)} } });\n`,
+      `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(join(contextDir, "hooks.mjs")).href)}, { data: { log: ${JSON.stringify(log)} } });\n` +
+        RECORD_BUILTINS(builtinsLog),
     );
     const served = await serveContext(contextDir, { CHAINS_AUTH_TOKEN: token, ...env }, ["--import", pathToFileURL(join(contextDir, "record.mjs")).href]);
     servers.push(served);
@@ -85,7 +110,8 @@ describe("the runtime's chunks: a Chainlet is ready without its lazily loaded li
     const loaded = () => [...new Set(readFileSync(log, "utf8").split("\n").filter((url) => url.startsWith(prefix)).map((url) => url.slice(prefix.length)))].sort();
     const libraries = librariesByModule(contextDir);
     const librariesLoaded = () => [...new Set(loaded().flatMap((path) => libraries.get(path) ?? []))].sort();
-    return { ...served, loaded, librariesLoaded };
+    const builtinsAtReady = () => readFileSync(builtinsLog, "utf8").split("\n");
+    return { ...served, loaded, librariesLoaded, builtinsAtReady };
   }
 
   const bearer = { authorization: `Bearer ${token}` };
@@ -99,6 +125,9 @@ describe("the runtime's chunks: a Chainlet is ready without its lazily loaded li
       expect(served.loaded()).toEqual(expect.arrayContaining(["runtime.mjs", "server.mjs"]));
     }
     expect(sayHello.librariesLoaded()).toEqual([]);
+    // The runtime loads Node's built-ins with `require`, not through their ES module facades.
+    expect(sayHello.builtinsAtReady()).toContain("NativeModule http");
+    expect(sayHello.builtinsAtReady().filter((name) => BUILTINS_NOT_AT_START.includes(name))).toEqual([]);
     // A Chainlet with dependencies starts loading undici when it makes their pools, at start, so that its
     // first call rarely waits for it; nothing else.
     expect(helloAll.librariesLoaded().filter((library) => library !== "undici")).toEqual([]);

@@ -6,6 +6,8 @@ import { parse as parseYaml, parseAllDocuments } from "yaml";
 import type { ChainIR } from "../../compiler/chain-ir.js";
 import { emitChain } from "../../emitters/emit-chain.js";
 import type { EmittedFile } from "../../emitters/emitted-file.js";
+import { COMPILE_CACHE_DIR } from "../../emitters/deploy/container-contract.js";
+import { NODE_ENV_VARIABLES } from "../../runtime-node/protocol/env.js";
 import { compile, scratchFolder, writeHostileChain } from "./hostile-chain.js";
 
 /**
@@ -65,7 +67,9 @@ describe("escaping in every emitted file", () => {
     const dockerfile = text(files, "chainlets/echo/Dockerfile");
     expect(validate(dockerfile).filter((d) => d.severity === 1)).toEqual([]);
     const env = DockerfileParser.parse(dockerfile).getInstructions().filter((i) => i.getKeyword() === "ENV");
-    expect(env).toHaveLength(1);
+    // The Chainlet's, then the module compile cache's (set after every other step).
+    expect(env).toHaveLength(2);
+    expect(env[1]!.getRawArgumentsContent()).toBe(`${NODE_ENV_VARIABLES.compileCache}=${COMPILE_CACHE_DIR}`);
     // No variable Docker would substitute at build time.
     expect(env[0]!.getVariables()).toEqual([]);
     const properties = Object.fromEntries((env[0] as unknown as { getProperties(): Property[] }).getProperties().map((p) => [p.getName(), dockerDoubleQuoted(rawValue(dockerfile, p))]));
@@ -85,8 +89,9 @@ describe("escaping in every emitted file", () => {
     const { files } = await built("commands", `{ dockerImage: { buildCommands: ${JSON.stringify(COMMANDS)}, aptRequirements: ["g++", "libvips42=8.14.1-3"] } }`);
     const dockerfile = text(files, "chainlets/echo/Dockerfile");
     const instructions = DockerfileParser.parse(dockerfile).getInstructions();
-    expect(instructions.map((i) => i.getKeyword())).toEqual(["FROM", "LABEL", "RUN", "WORKDIR", "ENV", "RUN", "RUN", "RUN", "COPY", "COPY", "USER", "EXPOSE", "HEALTHCHECK", "CMD"]);
-    const runs = instructions.filter((i) => i.getKeyword() === "RUN").slice(1) as (Instruction & { getJSONStrings(): { getJSONValue(): string }[] })[];
+    expect(instructions.map((i) => i.getKeyword())).toEqual(["FROM", "LABEL", "RUN", "WORKDIR", "ENV", "RUN", "RUN", "RUN", "COPY", "COPY", "RUN", "USER", "ENV", "RUN", "EXPOSE", "HEALTHCHECK", "CMD"]);
+    // The apt step first; the compile cache's two steps last.
+    const runs = instructions.filter((i) => i.getKeyword() === "RUN").slice(1, -2) as (Instruction & { getJSONStrings(): { getJSONValue(): string }[] })[];
     expect(runs.map((run) => JSON.parse(run.getRawArgumentsContent()!))).toEqual(COMMANDS.map((command) => ["/bin/sh", "-c", command]));
     expect(dockerfile).toContain("apt-get install -y --no-install-recommends g++ libvips42=8.14.1-3 \\\n");
   });

@@ -127,8 +127,12 @@ describe("a transport whose first call starts while undici loads", () => {
 
 describe("a bundled Chainlet's start", () => {
   let dir: string;
+  let bundle: string;
   let child: ChildProcess;
   let url: string;
+  /** What the child reported once `startChainletServer` resolved (see lazy-start-entry.ts). */
+  let started: { url: string; builtins: string[]; at: number };
+  const logLines: string[] = [];
   const answers: string[][] = [];
   const builtins = async (): Promise<string[]> => {
     const before = answers.length;
@@ -136,24 +140,32 @@ describe("a bundled Chainlet's start", () => {
     for (let i = 0; i < 500 && answers.length === before; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     return answers[before] ?? [];
   };
+  const logged = async (match: (line: { msg: string }) => boolean): Promise<number> => {
+    for (let i = 0; i < 500; i++) {
+      const index = logLines.findIndex((line) => match(JSON.parse(line) as { msg: string }));
+      if (index >= 0) return index;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error(`no such log line in ${JSON.stringify(logLines)}`);
+  };
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "tschains-lazy-start-"));
-    const bundle = join(dir, "server.mjs");
+    bundle = join(dir, "server.mjs");
     await bundleServerEntry(fileURLToPath(new URL("./lazy-start-entry.ts", import.meta.url)), bundle);
     child = spawn(process.execPath, [bundle], { env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1" }, stdio: ["pipe", "pipe", "pipe"] });
-    eachLine(child.stderr!, (line) => {
-      if (line.startsWith('{"builtins"')) answers.push((JSON.parse(line) as { builtins: string[] }).builtins);
-      else process.stderr.write(`${line}\n`);
-    });
-    url = await new Promise<string>((resolve, reject) => {
+    eachLine(child.stdout!, (line) => logLines.push(line));
+    started = await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error("server did not start")), 15_000);
-      eachLine(child.stdout!, (line) => {
-        if (!line.includes("listening on")) return;
-        clearTimeout(timer);
-        resolve((JSON.parse(line) as { url: string }).url);
+      eachLine(child.stderr!, (line) => {
+        if (line.startsWith('{"builtins"')) answers.push((JSON.parse(line) as { builtins: string[] }).builtins);
+        else if (line.startsWith('{"started"')) {
+          clearTimeout(timer);
+          resolve((JSON.parse(line) as { started: typeof started }).started);
+        } else process.stderr.write(`${line}\n`);
       });
     });
+    url = started.url;
   });
 
   afterAll(async () => {
@@ -183,5 +195,40 @@ describe("a bundled Chainlet's start", () => {
     expect(metrics.text).toMatch(/^chains_requests_total\{route="\/v1\/run_remote",status="200",chainlet="echo"\} 1$/m);
     expect(metrics.text).toContain("chains_process_process_resident_memory_bytes");
     expect(await builtins()).toContain("v8");
+  });
+
+  it("is ready before pino is loaded; its first batch of lines brings the start-up line, with the time it was logged, before later lines", async () => {
+    // pino's index loads worker_threads (for transports the runtime never uses): not at start.
+    expect(started.builtins).not.toContain("worker_threads");
+    // (The test above made the calls.)
+    const startLine = await logged((line) => line.msg === `echo listening on ${url}`);
+    const accessLine = await logged((line) => line.msg === "POST /v1/run_remote 200");
+    expect(startLine).toBeLessThan(accessLine);
+    const start = JSON.parse(logLines[startLine]!) as Record<string, unknown>;
+    expect(start).toMatchObject({ level: 30, chainlet: "echo", url, ready: true });
+    expect(Object.keys(start)).toEqual(["level", "time", "chainlet", "url", "ready", "msg"]);
+    // Logged before `startChainletServer` resolved, written at least a batch interval later.
+    expect(Date.parse(start.time as string)).toBeLessThanOrEqual(started.at);
+    expect(await builtins()).toContain("worker_threads");
+  });
+
+  it("writes the lines logged before pino was loaded when the process exits right after its start", async () => {
+    const exiting = spawn(process.execPath, [bundle], { env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1", LAZY_START_EXIT: "1" }, stdio: ["ignore", "pipe", "ignore"] });
+    const lines: string[] = [];
+    eachLine(exiting.stdout!, (line) => lines.push(line));
+    const code = await new Promise<number | null>((resolve) => exiting.once("close", resolve));
+    expect(code).toBe(0);
+    expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual([expect.stringMatching(/^echo listening on http:\/\/127\.0\.0\.1:\d+$/)]);
+  });
+
+  it("still refuses to start with a log level pino does not know", async () => {
+    const refused = spawn(process.execPath, [bundle], { env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "loud" }, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    refused.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => refused.once("close", resolve));
+    expect(code).not.toBe(0);
+    // pino's own error, as before: "default level:loud must be included in custom levels".
+    expect(stderr).toContain("level:loud");
+    expect(stderr).not.toContain('{"started"');
   });
 });
