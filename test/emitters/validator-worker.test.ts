@@ -10,18 +10,25 @@ import { generateValidatorCode } from "../../emitters/validator-code.js";
 import { validatorCodeInWorker } from "../../emitters/validator-code-worker.js";
 import { repoRoot } from "./build-fixture.js";
 
-/** When set, every worker thread runs this script instead of the one asked for: a worker that fails. */
-const sabotage = vi.hoisted(() => ({ script: undefined as string | undefined }));
+/** When set, every worker thread started runs this script instead of the one asked for: a worker that fails. */
+const sabotage = vi.hoisted(() => ({ script: undefined as string | undefined, started: [] as import("node:worker_threads").Worker[] }));
 vi.mock("node:worker_threads", async (importOriginal) => {
   const original = await importOriginal<typeof import("node:worker_threads")>();
   class Worker extends original.Worker {
     constructor(script: string | URL, options?: import("node:worker_threads").WorkerOptions) {
       if (sabotage.script === undefined) super(script, options);
       else super(sabotage.script, { eval: true });
+      sabotage.started.push(this);
     }
   }
   return { ...original, Worker };
 });
+
+/** From now on every new worker runs `script`; the process's kept worker is ended, so the next build starts one. */
+async function sabotageWorkers(script: string | undefined): Promise<void> {
+  sabotage.script = script;
+  await Promise.all(sabotage.started.splice(0).map((worker) => worker.terminate()));
+}
 
 /** `chains build` generates the validators on a worker thread while it type-checks the chain. */
 describe.sequential("validators generated on a worker thread", () => {
@@ -35,16 +42,25 @@ describe.sequential("validators generated on a worker thread", () => {
     expect(compiled.ir, JSON.stringify(compiled.diagnostics)).not.toBeNull();
     ir = compiled.ir!;
   }, 120_000);
-  afterAll(() => {
-    sabotage.script = undefined;
+  afterAll(async () => {
+    await sabotageWorkers(undefined);
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("are the same text as generated in this thread", async () => {
-    const inWorker = await validatorCodeInWorker(ir.chainlets).result;
+  it("are the same text as generated in this thread, build after build in the one kept worker", async () => {
     const here = generateValidatorCode(ir.chainlets);
-    expect([...inWorker.served.keys()]).toEqual(ir.chainlets.map((chainlet) => chainlet.name));
-    expect(inWorker).toEqual(here);
+    const [first, second] = await Promise.all([validatorCodeInWorker(ir.chainlets).result, validatorCodeInWorker(ir.chainlets).result]);
+    expect([...first.served.keys()]).toEqual(ir.chainlets.map((chainlet) => chainlet.name));
+    expect(first).toEqual(here);
+    expect(second).toEqual(here);
+    expect(sabotage.started).toHaveLength(1);
+  }, 120_000);
+
+  it("give up a cancelled job without affecting the next one", async () => {
+    const cancelled = validatorCodeInWorker(ir.chainlets);
+    cancelled.cancel();
+    await expect(cancelled.result).rejects.toMatchObject({ code: "CH1412" });
+    expect(await validatorCodeInWorker(ir.chainlets).result).toEqual(generateValidatorCode(ir.chainlets));
   }, 120_000);
 
   it("report a schema ajv rejects as CH1410, as in this thread", async () => {
@@ -65,7 +81,7 @@ describe.sequential("validators generated on a worker thread", () => {
       expect(first.ok, JSON.stringify(first.diagnostics)).toBe(true);
       const before = snapshot(first.chainDir);
 
-      sabotage.script = script;
+      await sabotageWorkers(script);
       try {
         const failed = await buildChain(join(dir, "src", "chain.ts"), { outDir });
         expect(failed.ok).toBe(false);
@@ -73,7 +89,7 @@ describe.sequential("validators generated on a worker thread", () => {
         expect(errors.map((d) => d.code)).toEqual(["CH1412"]);
         expect(errors[0]!.message).toContain(reason);
       } finally {
-        sabotage.script = undefined;
+        await sabotageWorkers(undefined);
       }
       expect(snapshot(first.chainDir)).toEqual(before);
       expect(readdirSync(outDir)).toEqual([ir.name]);
