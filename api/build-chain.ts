@@ -1,10 +1,14 @@
 import { resolve } from "node:path";
+import type { ChainletIR } from "../compiler/chain-ir.js";
+import type { ValidatorSource } from "../emitters/emit-validators.js";
 import { compileChain } from "../compiler/compile-chain.js";
 import { isDiagnosticCode } from "../compiler/diagnostic-messages.js";
 import { hasErrors, type Diagnostic } from "../compiler/diagnostics.js";
 import type { EmitCache } from "../emitters/emit-cache.js";
 import { emitChain } from "../emitters/emit-chain.js";
 import { stableJson } from "../emitters/stable-json.js";
+import { validatorCodeInWorker, type ValidatorCodeJob } from "../emitters/validator-code-worker.js";
+import type { ValidatorCode } from "../emitters/validator-code.js";
 import type { DeployOptions } from "../emitters/deploy/emit-deployments.js";
 import { irForChainDir } from "./ir-for-chain-dir.js";
 import { writeOutputAtomically } from "./write-output-atomically.js";
@@ -53,16 +57,28 @@ export async function buildChain(entry: string, options: BuildOptions): Promise<
     mark = now;
     return ms;
   };
-  const compiled = compileChain(resolve(entry), { entrypoint: options.entrypoint });
+  // The validators (ajv's code generation, the slowest step of emitting) are generated on a worker
+  // thread while this one type-checks the chain; a rebuild whose schemas did not change reuses the cache's.
+  let job: ValidatorCodeJob | undefined;
+  let validatorCode: Promise<ValidatorCode> | undefined;
+  const onChainlets = (chainlets: readonly ChainletIR[]) => {
+    const inWorker = (sources: readonly ValidatorSource[]) => (job = validatorCodeInWorker(sources)).result;
+    validatorCode = options.cache ? options.cache.validatorCode(chainlets, inWorker) : inWorker(chainlets);
+  };
+  const compiled = compileChain(resolve(entry), { entrypoint: options.entrypoint, onChainlets });
   const { diagnostics, sourceFiles } = compiled;
   const timings: BuildTimings = { compileMs: lap() };
-  if (!compiled.ir || hasErrors(diagnostics)) return { ok: false, chainDir: "", diagnostics, sourceFiles, timings };
+  if (!compiled.ir || hasErrors(diagnostics)) {
+    // A cache keeps what its worker makes for the next build (the schemas are often the same once the error is fixed).
+    if (!options.cache) job?.cancel();
+    return { ok: false, chainDir: "", diagnostics, sourceFiles, timings };
+  }
   const chainDir = resolve(outDir, compiled.ir.name);
   const ir = irForChainDir(compiled.ir, chainDir);
   let emitted;
   try {
     const { outDir: _out, entrypoint: _entrypoint, cache, ...deploy } = options;
-    emitted = await emitChain(ir, { chainDir, deploy, cache });
+    emitted = await emitChain(ir, { chainDir, deploy, cache, validatorCode });
   } catch (error) {
     return { ok: false, chainDir, diagnostics: [...diagnostics, ...emitterDiagnostics(error)], sourceFiles, timings };
   }

@@ -28,7 +28,7 @@ const cache = new Map<string, Promise<ChainSchemas>>();
 
 async function load(path: string, entrypoint: string | undefined): Promise<ChainSchemas> {
   const ir = /\.[cm]?tsx?$/.test(path) ? await compiled(path, entrypoint) : loadBuild(path);
-  const emitter = createValidatorsEmitter(ir);
+  const emitter = createValidatorsEmitter(ir.chainlets);
   const entries = await Promise.all(
     ir.chainlets.map(async (chainlet): Promise<[string, LocalChainletSchemas]> => {
       const validators = await importModule(emitter.moduleFor(chainlet));

@@ -25,6 +25,12 @@ export interface CompileOptions {
    * sharing Chainlets); any Chainlet class of the program may be picked. Default: the only one.
    */
   entrypoint?: string;
+  /**
+   * Called with the chain's Chainlets (as the IR will list them) as soon as the analysis has found no
+   * error, before TypeScript's type check of the chain: work that needs only the Chainlets' schemas can
+   * start then (`buildChain` generates the validators on a worker thread). The build may still fail after.
+   */
+  onChainlets?: (chainlets: readonly ChainletIR[]) => void;
 }
 
 export interface CompileResult {
@@ -60,16 +66,23 @@ export function compileChain(entryFile: string, options: CompileOptions = {}): C
   return { ir, diagnostics, sourceFiles };
 }
 
+/**
+ * The analysis runs before TypeScript's type check (which only adds diagnostics), so that
+ * {@link CompileOptions.onChainlets} gets the Chainlets while the check runs.
+ */
 function analyzeLoaded(loaded: LoadedProject, diagnostics: Diagnostic[], options: CompileOptions): Omit<CompileResult, "sourceFiles"> {
   const { project, entry, projectRoot, chainFiles } = loaded;
-  diagnostics.push(...typescriptDiagnostics(project, entry, chainFiles));
+  const failed = () => {
+    diagnostics.push(...typescriptDiagnostics(project, entry, chainFiles));
+    return { ir: null, diagnostics: sortDiagnostics(oneDiagnosticPerProblem(diagnostics)) };
+  };
 
   const classes = findChainlets(chainFiles);
   if (classes.length === 0) {
     diagnostics.push(
       nodeDiagnostic(entry, diagnosticMessage("CH1002", "noChainlet")),
     );
-    return { ir: null, diagnostics: sortDiagnostics(oneDiagnosticPerProblem(diagnostics)) };
+    return failed();
   }
 
   const analyzed: AnalyzedChainlet[] = [];
@@ -94,7 +107,7 @@ function analyzeLoaded(loaded: LoadedProject, diagnostics: Diagnostic[], options
     schemas.set(chainlet, { input: generated.input, output: generated.output });
   }
 
-  if (hasErrors(diagnostics) || !graph.entry) return { ir: null, diagnostics: sortDiagnostics(oneDiagnosticPerProblem(diagnostics)) };
+  if (hasErrors(diagnostics) || !graph.entry) return failed();
 
   const relativeToRoot = (file: string) => toPosix(relative(projectRoot, file));
   const chainlets = inChain
@@ -126,6 +139,10 @@ function analyzeLoaded(loaded: LoadedProject, diagnostics: Diagnostic[], options
       };
     })
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+  options.onChainlets?.(chainlets);
+  diagnostics.push(...typescriptDiagnostics(project, entry, chainFiles));
+  if (hasErrors(diagnostics)) return { ir: null, diagnostics: sortDiagnostics(oneDiagnosticPerProblem(diagnostics)) };
 
   const ir: ChainIR = {
     irVersion: IR_VERSION,

@@ -387,6 +387,10 @@ export const diagnosticMessages = {
     category: "error",
     messages: { standaloneFailed: (chainlet: string, reason: string) => `Chainlet "${chainlet}": could not generate validators: ${reason}` },
   },
+  CH1412: {
+    category: "error",
+    messages: { workerFailed: (reason: string) => `could not generate the chain's validators: the worker thread generating them failed: ${reason}` },
+  },
   CH1420: {
     category: "error",
     messages: {

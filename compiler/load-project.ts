@@ -2,7 +2,7 @@ import { diagnosticMessage } from "./diagnostic-messages.js";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { FileSystemRefreshResult, Project, ts, type SourceFile } from "ts-morph";
+import { Project, ts, type SourceFile } from "ts-morph";
 import type { Diagnostic } from "./diagnostics.js";
 
 /** The chain's program: the entry file and everything it imports, nothing else of the project. */
@@ -45,7 +45,7 @@ export function loadProject(entryFile: string): { loaded: LoadedProject | null; 
   const tsconfig = findUp(dirname(entryPath), ["tsconfig.json"]);
   let cached: CachedProject;
   try {
-    cached = emptyProjectFor(tsconfig);
+    cached = projectFor(tsconfig);
   } catch (error) {
     return { loaded: null, diagnostics: [diagnosticMessage("CH1019", "unreadableTsconfig", String(tsconfig), (error as Error).message.trim())] };
   }
@@ -61,9 +61,12 @@ export function loadProject(entryFile: string): { loaded: LoadedProject | null; 
   const paths = runtimeEntry ? baseOptions.paths : { ...baseOptions.paths, tschains: [(runtimeEntry = bundledRuntimeEntry())] };
   if (JSON.stringify(paths) !== JSON.stringify(project.getCompilerOptions().paths)) project.compilerOptions.set({ paths });
   const runtimeDir = dirname(runtimeEntry) + sep;
-  const entry = project.addSourceFileAtPath(entryPath);
+  forgetChangedFiles(cached);
+  const entry = project.getSourceFile(entryPath) ?? project.addSourceFileAtPath(entryPath);
   project.resolveSourceFileDependencies();
-  const program = project.getProgram().compilerObject;
+  let program = project.getProgram().compilerObject;
+  if (forgetUnreachableFiles(project, program, entry)) program = project.getProgram().compilerObject;
+  cached.lastProgram = program;
   const chainFiles = project
     .getSourceFiles()
     .filter((file) => {
@@ -96,28 +99,24 @@ interface CachedProject {
   project: Project;
   /** The options as read from the tsconfig (or the defaults), before any per-entry change. */
   baseOptions: ts.CompilerOptions;
+  /** The program of the last build from this project. */
+  lastProgram?: ts.Program;
 }
 
 /**
  * Projects by tsconfig, reused across builds in one process (tests, `chains serve` rebuilds): TypeScript's
- * lib files stay parsed and bound, which makes a rebuild several times faster. Every build starts from a
- * project holding only the tschains runtime's own files (the same for every chain, three quarters of a
- * small chain's text; re-read, and re-parsed only when changed on disk), so only the new entry and its
- * imports are read, fresh from disk.
+ * lib files and the chain's files stay parsed and bound, which makes a rebuild several times faster. Each
+ * build re-reads the project's files and parses again only those whose text changed
+ * ({@link forgetChangedFiles}), then drops every file the entry no longer reaches
+ * ({@link forgetUnreachableFiles}): the program holds exactly the files a fresh build of the entry would.
  */
 const projects = new Map<string, CachedProject>();
 const MAX_CACHED_PROJECTS = 4;
 
-function emptyProjectFor(tsconfig: string | undefined): CachedProject {
+function projectFor(tsconfig: string | undefined): CachedProject {
   const key = tsconfig ? `${tsconfig}@${statSync(tsconfig).mtimeMs}` : "<defaults>";
   const cached = projects.get(key);
-  if (cached) {
-    for (const file of cached.project.getSourceFiles()) {
-      if (isRuntimeFile(file.getFilePath()) && file.refreshFromFileSystemSync() !== FileSystemRefreshResult.Deleted) continue;
-      cached.project.removeSourceFile(file);
-    }
-    return cached;
-  }
+  if (cached) return cached;
   const project = tsconfig
     ? new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: true })
     : new Project({ compilerOptions: DEFAULT_OPTIONS, skipFileDependencyResolution: true });
@@ -125,6 +124,92 @@ function emptyProjectFor(tsconfig: string | undefined): CachedProject {
   projects.set(key, created);
   if (projects.size > MAX_CACHED_PROJECTS) projects.delete(projects.keys().next().value!);
   return created;
+}
+
+/**
+ * Forgets each kept file of the project whose text on disk changed or that is gone: it is parsed anew
+ * when the entry still imports it. A file is also forgotten when a module it imports could now resolve to
+ * another file (one of the paths its resolution found missing exists now): TypeScript reuses an unchanged
+ * file's resolutions from the previous program, as `tsc --watch` does between the events its watchers report.
+ */
+function forgetChangedFiles({ project, lastProgram }: CachedProject): void {
+  for (const file of project.getSourceFiles()) {
+    const path = file.getFilePath();
+    let text: string | undefined;
+    try {
+      text = project.getFileSystem().readFileSync(path);
+    } catch {
+      text = undefined;
+    }
+    if (text === file.getFullText() && !mayResolveElsewhere(lastProgram, file.compilerNode)) continue;
+    project.removeSourceFile(file);
+  }
+}
+
+/**
+ * What this module reads of TypeScript's internals (TypeScript 6, the version ts-morph bundles):
+ * `tsc --explainFiles` and `tsc --watch` are built on them, the public API has no equivalent.
+ */
+interface ProgramInternals {
+  forEachResolvedModule(callback: (resolution: { failedLookupLocations?: readonly string[] }) => void, file: ts.SourceFile): void;
+  getFileIncludeReasons(): { get(path: string): readonly FileIncludeReason[] | undefined };
+}
+
+/** A source file's key in the program (its normalised path). */
+type PathOf = ts.SourceFile & { path: string };
+
+/** Why a file is in the program: `file` is the path of the file whose import or reference brought it in, if any. */
+interface FileIncludeReason {
+  kind: number;
+  file?: string;
+}
+
+/** `ts.FileIncludeKind.RootFile`: a file included because it was given as a root, which every kept file is. */
+const ROOT_FILE: number = (ts as unknown as { FileIncludeKind: { RootFile: number } }).FileIncludeKind.RootFile;
+
+function mayResolveElsewhere(program: ts.Program | undefined, file: ts.SourceFile): boolean {
+  if (!program || program.getSourceFile(file.fileName) !== file) return false;
+  let missingNowExists = false;
+  (program as unknown as ProgramInternals).forEachResolvedModule((resolution) => {
+    missingNowExists ||= resolution.failedLookupLocations?.some((location) => existsSync(location)) ?? false;
+  }, file);
+  return missingNowExists;
+}
+
+/**
+ * Removes from the project every file of the program that the entry does not reach: the kept project
+ * makes every file it holds a root of the program, so a file no longer imported (or another chain's
+ * file) would otherwise stay in it, checked and analysed. Reachability follows TypeScript's own record
+ * of why it included each file (an import, a reference, a type reference of another file); files it
+ * includes for no file's sake (default libraries, automatic `@types`) are reached as a fresh build
+ * reaches them. True when a file was removed (the program must then be made again).
+ */
+function forgetUnreachableFiles(project: Project, program: ts.Program, entry: SourceFile): boolean {
+  const reasons = (program as unknown as ProgramInternals).getFileIncludeReasons();
+  const includes = new Map<string, ts.SourceFile[]>();
+  const reached = new Set<ts.SourceFile>([entry.compilerNode]);
+  for (const file of program.getSourceFiles()) {
+    for (const reason of reasons.get((file as PathOf).path) ?? []) {
+      if (reason.kind === ROOT_FILE) continue;
+      if (reason.file === undefined) reached.add(file);
+      else includes.set(reason.file, [...(includes.get(reason.file) ?? []), file]);
+    }
+  }
+  const pending = [...reached];
+  while (pending.length > 0) {
+    for (const file of includes.get((pending.pop() as PathOf).path) ?? []) {
+      if (reached.has(file)) continue;
+      reached.add(file);
+      pending.push(file);
+    }
+  }
+  let removed = false;
+  for (const file of project.getSourceFiles()) {
+    if (reached.has(file.compilerNode)) continue;
+    project.removeSourceFile(file);
+    removed = true;
+  }
+  return removed;
 }
 
 /** True for files of the tschains runtime itself: this repository's `runtime-node/` or an installed `tschains` package. */

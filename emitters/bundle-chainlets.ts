@@ -9,7 +9,7 @@ import { chainletMeta } from "./chainlet-meta.js";
 import type { ChainletBundle } from "./chainlet-bundle.js";
 import { hashText, type BundleInputs, type EmitCache } from "./emit-cache.js";
 import { EmitError } from "./emit-error.js";
-import { createValidatorsEmitter, type ValidatorsEmitter } from "./emit-validators.js";
+import { validatorCodeOnDemand, type ValidatorCode } from "./validator-code.js";
 import { rewriteMapSources } from "./map-sources.js";
 import { packageName } from "./npm-requirements.js";
 import { rewriteChainletSource, TARGET_EXPORT } from "./rewrite-source.js";
@@ -54,20 +54,23 @@ const USER_SOURCE = /\.[cm]?[jt]sx?$/;
  * contains its dependency's code. Chainlets whose `npmRequirements` differ are built separately,
  * concurrently, since externals apply to the shared node_modules files too.
  */
-export async function bundleChainlets(ir: ChainIR, chainDir: string, cache?: EmitCache): Promise<Map<string, ChainletBundle>> {
+export async function bundleChainlets(
+  ir: ChainIR,
+  chainDir: string,
+  cache?: EmitCache,
+  validators: () => Promise<ValidatorCode> = validatorCodeOnDemand(ir, cache),
+): Promise<Map<string, ChainletBundle>> {
   const projectRoot = resolve(chainDir, ir.projectRoot);
   const runtime = runtimeLocation();
-  const cached = cache?.validatorsFor(ir);
-  const validators: () => Pick<ValidatorsEmitter, "moduleFor"> = cached
-    ? () => ({ moduleFor: (chainlet) => cached.moduleFor(chainlet.name) })
-    : lazyValidators(ir);
+  // With a cache, whether a bundle is reusable depends on its validators module, so they are needed first.
+  const served = cache ? (await validators()).served : undefined;
   const sources = new SourceCache();
   const bundles = new Map<string, ChainletBundle>();
   const generated = new Map<string, string>();
   const groups = new Map<string, ChainletIR[]>();
   for (const chainlet of ir.chainlets) {
     if (cache) {
-      const key = generatedInputsHash(ir, chainlet, cached!.moduleFor(chainlet.name));
+      const key = generatedInputsHash(ir, chainlet, served!.get(chainlet.name)!);
       generated.set(chainlet.name, key);
       const reused = cache.reusableBundle(chainlet.name, key, (input) => inputHash({ ir, projectRoot }, cache, chainlet, input));
       if (reused) {
@@ -137,7 +140,8 @@ interface GroupBuild {
   chainlets: ChainletIR[];
   projectRoot: string;
   runtime: RuntimeLocation;
-  validators: () => Pick<ValidatorsEmitter, "moduleFor">;
+  /** The chain's validator code, on first need (esbuild asks for it once it has parsed the libraries). */
+  validators: () => Promise<ValidatorCode>;
   sources: SourceCache;
   /** Set when building for `chains serve --watch`: records each bundle's inputs for the next build. */
   cache?: EmitCache;
@@ -258,9 +262,9 @@ function chainletsPlugin(current: () => { group: GroupBuild; thrown: EmitError[]
   const runtimeDir = dirname(runtime.index) + sep;
   const isProjectSource = (path: string) =>
     USER_SOURCE.test(path) && !/\.d\.[cm]?ts$/.test(path) && !path.startsWith(runtimeDir) && !path.split(sep).includes("node_modules");
-  const reporting = <T>(work: () => T): T => {
+  const reporting = async <T>(work: () => T | Promise<T>): Promise<T> => {
     try {
-      return work();
+      return await work();
     } catch (error) {
       if (error instanceof EmitError) current().thrown.push(error);
       throw error;
@@ -309,11 +313,12 @@ function chainletsPlugin(current: () => { group: GroupBuild; thrown: EmitError[]
             return { contents: entrySource(chainletMeta(group.ir, chainlet)), loader: "js", resolveDir: runtime.packageDir };
           }
           if (args.path === `${VIRTUAL}:validators`) {
-            return { contents: reporting(() => group.validators().moduleFor(chainlet)), loader: "js", resolveDir: runtime.packageDir };
+            const contents = await reporting(async () => (await group.validators()).served.get(chainlet.name)!);
+            return { contents, loader: "js", resolveDir: runtime.packageDir };
           }
           const file = resolve(projectRoot, args.path);
           const text = await group.sources.read(file);
-          const contents = reporting(() => projectSource(group, chainlet, args.path, text));
+          const contents = await reporting(() => projectSource(group, chainlet, args.path, text));
           return { contents, loader: loaderFor(file), resolveDir: dirname(file) };
         });
       }
@@ -334,15 +339,6 @@ function projectSource(group: Pick<GroupBuild, "ir">, chainlet: ChainletIR, path
     // A virtual name: the rewritten text lands in the source map, which must hold no machine paths.
     dependsOnModule: `${VIRTUAL}:runtime`,
   });
-}
-
-/**
- * The validators emitter, created when esbuild first asks for a validators module: compiling the
- * chain's schemas then overlaps with esbuild parsing the libraries in its own process.
- */
-function lazyValidators(ir: ChainIR): () => ValidatorsEmitter {
-  let emitter: ValidatorsEmitter | undefined;
-  return () => (emitter ??= createValidatorsEmitter(ir));
 }
 
 /** The project's source files, read once per build however many Chainlets bundle them. */

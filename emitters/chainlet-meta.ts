@@ -43,7 +43,7 @@ export function chainletMeta(ir: ChainIR, chainlet: ChainletIR): EmittedChainlet
 }
 
 /** The Chainlet called `name`; the IR is closed over dependencies, so a miss is a compiler bug. */
-export function findChainlet(ir: ChainIR, name: string): ChainletIR {
+export function findChainlet<T extends Pick<ChainletIR, "name">>(ir: { chainlets: readonly T[] }, name: string): T {
   const found = ir.chainlets.find((chainlet) => chainlet.name === name);
   if (!found) throw new Error(`Chain IR is inconsistent: Chainlet "${name}" is referenced but not listed.`);
   return found;

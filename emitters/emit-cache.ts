@@ -7,7 +7,8 @@ import type { ChainIR, ChainletIR } from "../compiler/chain-ir.js";
 import type { ChainletBundle } from "./chainlet-bundle.js";
 import type { ClientFile } from "./emit-client.js";
 import type { PrintedYaml } from "./deploy/emit-kubernetes.js";
-import { createValidatorsEmitter, type ValidatorsEmitter } from "./emit-validators.js";
+import type { ValidatorSource } from "./emit-validators.js";
+import { validatorCodeKey, type ValidatorCode } from "./validator-code.js";
 
 /** What one Chainlet's bundle was built from, to tell whether building it again would change it. */
 export interface BundleInputs {
@@ -19,15 +20,14 @@ export interface BundleInputs {
 
 /**
  * What one process keeps between builds of the same chain (`chains serve --watch`), so a rebuild
- * re-emits only what its inputs changed: the validators emitter per set of schemas (ajv's standalone
+ * re-emits only what its inputs changed: the validator code of the last set of schemas (ajv's standalone
  * compilation is the slow part of emitting validators), each Chainlet's last bundle with the inputs
  * it was built from, its client package, and the Kubernetes manifests' YAML texts. Reusing a bundle is exact, never a guess: a Chainlet is bundled again unless its
  * generated inputs and every file of its last bundle (as given to esbuild, after rewriting) hash the same.
  */
 export class EmitCache {
   private validatorsKey = "";
-  private validators: ValidatorsEmitter | undefined;
-  private readonly modules = new Map<string, string>();
+  private validators: Promise<ValidatorCode> | undefined;
   private readonly bundles = new Map<string, { inputs: BundleInputs; bundle: ChainletBundle }>();
   private readonly fileHashes = new Map<string, { mtimeMs: number; size: number; hash: string }>();
   private readonly bundlers = new Map<string, KeptBundler>();
@@ -70,22 +70,21 @@ export class EmitCache {
     await Promise.all(all.map(disposeBundler));
   }
 
-  /** The validators emitter for `ir`'s schemas: the previous one while no schema, name or edge changed. */
-  validatorsFor(ir: ChainIR): { moduleFor(name: string): string } {
-    const key = hashText(JSON.stringify(ir.chainlets.map((c) => [c.name, c.dependencies, c.schemas])));
-    if (key !== this.validatorsKey) {
+  /**
+   * The validator code of `chainlets`: the last one while no schema, name or edge changed, else what
+   * `generate` makes (a failed generation is not kept).
+   */
+  validatorCode(chainlets: readonly ValidatorSource[], generate: (chainlets: readonly ValidatorSource[]) => Promise<ValidatorCode>): Promise<ValidatorCode> {
+    const key = hashText(validatorCodeKey(chainlets));
+    if (key !== this.validatorsKey || !this.validators) {
+      const generated = generate(chainlets);
       this.validatorsKey = key;
-      this.validators = createValidatorsEmitter(ir);
-      this.modules.clear();
+      this.validators = generated;
+      generated.catch(() => {
+        if (this.validators === generated) this.validators = undefined;
+      });
     }
-    const emitter = this.validators!;
-    return {
-      moduleFor: (name) => {
-        let code = this.modules.get(name);
-        if (code === undefined) this.modules.set(name, (code = emitter.moduleFor(ir.chainlets.find((c) => c.name === name)!)));
-        return code;
-      },
-    };
+    return this.validators;
   }
 
   /**

@@ -14,7 +14,7 @@ import { emitContextPackage } from "./emit-package-json.js";
 import { CHAINLET_SERVER_FILE } from "./context-files.js";
 import { servedRuntime, type ServedRuntime } from "./served-runtime.js";
 import { stableJson } from "./stable-json.js";
-
+import { validatorCodeOnDemand, type ValidatorCode } from "./validator-code.js";
 
 export interface EmitOptions {
   /** Absolute path of `<out>/<chain>/`; `ir.projectRoot` is relative to it. */
@@ -23,6 +23,11 @@ export interface EmitOptions {
   deploy?: DeployOptions;
   /** Kept across builds of one chain (`chains serve --watch`): re-emit only what changed. */
   cache?: EmitCache;
+  /**
+   * The validator code of `ir`'s Chainlets when its generation started earlier (`buildChain` runs it on a
+   * worker thread during the type check); else it is generated here when first needed.
+   */
+  validatorCode?: Promise<ValidatorCode>;
 }
 
 /**
@@ -34,10 +39,13 @@ export interface EmitOptions {
  */
 export async function emitChain(ir: ChainIR, options: EmitOptions): Promise<EmittedFile[]> {
   const files: EmittedFile[] = [];
+  const started = options.validatorCode;
+  const validators = started ? () => started : validatorCodeOnDemand(ir, options.cache);
+  const clientsOf = async (chainlets: ChainletIR[]) => emitClients(ir, chainlets, (await validators()).client);
   const [runtime, bundles, clients] = await Promise.all([
     servedRuntime(),
-    bundleChainlets(ir, options.chainDir, options.cache),
-    options.cache ? options.cache.clientFiles(ir, (stale) => emitClients(ir, stale)) : emitClients(ir, ir.chainlets),
+    bundleChainlets(ir, options.chainDir, options.cache, validators),
+    options.cache ? options.cache.clientFiles(ir, clientsOf) : clientsOf(ir.chainlets),
   ]);
   for (const chainlet of ir.chainlets) {
     files.push(...emitChainletContext(ir, chainlet, bundles.get(chainlet.name)!, runtime, options));

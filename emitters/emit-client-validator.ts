@@ -11,7 +11,7 @@ import { toValidationSchema, tschainsClientTypeKeyword } from "./wire-keyword.js
  * standalone: the generated client checks each answer and stream item with it, as the served stubs
  * check theirs. Compiled with the checking-only `tschainsType` keyword, so it needs nothing of Node.
  */
-export function clientValidatorCode(chainlet: ChainletIR): string {
+export function clientValidatorCode(chainlet: Pick<ChainletIR, "name" | "schemas">): string {
   // No check of the schema against the JSON Schema meta-schema: compiling the meta-schema was most of
   // this function's time, and the build's served validators (emit-validators.ts) already check the same schemas.
   const ajv = new Ajv2020({

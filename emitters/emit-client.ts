@@ -29,8 +29,8 @@ function jsLiteral(value: unknown): string {
  * one self-contained ES module with no imports, plus the only per-Chainlet part, its {@link ClientSpec}.
  * One esbuild build for all of them (an entry point each): the core is parsed once, not once per Chainlet.
  */
-async function clientModules(ir: ChainIR, chainlets: readonly ChainletIR[]): Promise<Map<string, string>> {
-  const entries = new Map(chainlets.map((chainlet) => [chainlet.name, clientEntry(chainlet)]));
+async function clientModules(ir: ChainIR, chainlets: readonly ChainletIR[], validators: ReadonlyMap<string, string> | undefined): Promise<Map<string, string>> {
+  const entries = new Map(chainlets.map((chainlet) => [chainlet.name, clientEntry(chainlet, validators?.get(chainlet.name) ?? clientValidatorCode(chainlet))]));
   const core = runtimeLocation().client;
   const plugin: Plugin = {
     name: "tschains-client-entries",
@@ -65,8 +65,8 @@ async function clientModules(ir: ChainIR, chainlets: readonly ChainletIR[]): Pro
 /** esbuild's (unwritten) output folder for the client modules: a fixed name, so no machine path can reach them. */
 const OUT = "/tschains-clients";
 
-/** The entry module of one client: the core, the Chainlet's output validator, its {@link ClientSpec}. */
-function clientEntry(chainlet: ChainletIR): string {
+/** The entry module of one client: the core, the Chainlet's output validator (`validator`, see `clientValidatorCode`), its {@link ClientSpec}. */
+function clientEntry(chainlet: ChainletIR, validator: string): string {
   const spec: ClientSpec = {
     className: `${chainlet.className}Client`,
     chainlet: chainlet.name,
@@ -79,7 +79,7 @@ function clientEntry(chainlet: ChainletIR): string {
   // The validator's CommonJS code runs in a scope of its own (its names stay private); esbuild bundles the ajv helpers it requires.
   return (
     `import { defineClient } from ${jsLiteral(core)};\nexport { ChainsError, RemoteError } from ${jsLiteral(core)};\n` +
-    `const validate = (() => { const module = { exports: {} }; const exports = module.exports;\n${clientValidatorCode(chainlet)}\nreturn module.exports; })();\n` +
+    `const validate = (() => { const module = { exports: {} }; const exports = module.exports;\n${validator}\nreturn module.exports; })();\n` +
     `export const ${spec.className} = defineClient({ ...${jsLiteral(spec)}, validate });\n`
   );
 }
@@ -88,10 +88,11 @@ function clientEntry(chainlet: ChainletIR): string {
  * The typed client package of each of `chainlets`, by name: `package.json` (no dependencies), `index.js`
  * (the runtime's client core: fetch transport with the stubs' retry policy, timeouts, stream frames,
  * Date/typed-array revival and `RemoteError`) and `index.d.ts`, whose `runRemote` has the Chainlet's
- * own parameter and return types as standalone declarations.
+ * own parameter and return types as standalone declarations. `validators` holds the output validators'
+ * code by Chainlet when it was generated already (see `generateValidatorCode`).
  */
-export async function emitClients(ir: ChainIR, chainlets: readonly ChainletIR[]): Promise<Map<string, ClientFile[]>> {
-  const modules = chainlets.length > 0 ? await clientModules(ir, chainlets) : new Map<string, string>();
+export async function emitClients(ir: ChainIR, chainlets: readonly ChainletIR[], validators?: ReadonlyMap<string, string>): Promise<Map<string, ClientFile[]>> {
+  const modules = chainlets.length > 0 ? await clientModules(ir, chainlets, validators) : new Map<string, string>();
   return new Map(chainlets.map((chainlet) => [chainlet.name, clientPackage(ir, chainlet, modules.get(chainlet.name)!)]));
 }
 

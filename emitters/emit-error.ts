@@ -7,8 +7,11 @@ import type { DiagnosticCode, DiagnosticMessage } from "../compiler/diagnostic-m
 export class EmitError extends Error {
   override name = "EmitError";
   readonly code: DiagnosticCode;
+  /** The diagnostic as given, to pass on across a thread. */
+  readonly diagnostic: DiagnosticMessage;
   constructor(diagnostic: DiagnosticMessage, options?: { cause?: unknown }) {
     super(`${diagnostic.code}: ${diagnostic.message}`, options);
     this.code = diagnostic.code;
+    this.diagnostic = diagnostic;
   }
 }

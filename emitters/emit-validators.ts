@@ -8,10 +8,13 @@ import { findChainlet } from "./chainlet-meta.js";
 import { EmitError } from "./emit-error.js";
 import { tolerantSchema } from "./tolerant-schema.js";
 
+/** What a Chainlet's validators are generated from: its name, its dependencies' names, its schemas. */
+export type ValidatorSource = Pick<ChainletIR, "name" | "dependencies" | "schemas">;
+
 /** Generates the validators module of each Chainlet of one chain. */
 export interface ValidatorsEmitter {
   /** The ES module of `chainlet`'s precompiled validators (see {@link emitValidatorsModule}). */
-  moduleFor(chainlet: ChainletIR): string;
+  moduleFor(chainlet: ValidatorSource): string;
 }
 
 /**
@@ -21,7 +24,7 @@ export interface ValidatorsEmitter {
  * front in the IR's order, which fixes the generated function names (ajv numbers them per instance),
  * so each module's text is the same whichever order the modules are asked for in.
  */
-export function createValidatorsEmitter(ir: ChainIR): ValidatorsEmitter {
+export function createValidatorsEmitter(chainlets: readonly ValidatorSource[]): ValidatorsEmitter {
   const ajv = new Ajv2020({
     allErrors: true,
     strict: false,
@@ -32,8 +35,8 @@ export function createValidatorsEmitter(ir: ChainIR): ValidatorsEmitter {
   });
   addFormats.default(ajv);
   ajv.addKeyword(tschainsTypeKeyword);
-  const schemaId = (chainlet: ChainletIR, kind: SchemaKind) => `tschains:${chainlet.name}:${kind}`;
-  const compile = (chainlet: ChainletIR, kind: SchemaKind, schema: JsonSchema): void => {
+  const schemaId = (chainlet: ValidatorSource, kind: SchemaKind) => `tschains:${chainlet.name}:${kind}`;
+  const compile = (chainlet: ValidatorSource, kind: SchemaKind, schema: JsonSchema): void => {
     const id = schemaId(chainlet, kind);
     try {
       ajv.addSchema({ ...schema, $id: id });
@@ -42,7 +45,7 @@ export function createValidatorsEmitter(ir: ChainIR): ValidatorsEmitter {
       throw new EmitError(diagnosticMessage("CH1410", "invalidSchema", chainlet.name, kind, (error as Error).message), { cause: error });
     }
   };
-  for (const chainlet of ir.chainlets) {
+  for (const chainlet of chainlets) {
     const schemas = readSchemas(chainlet);
     for (const kind of SCHEMA_KINDS) compile(chainlet, kind, toValidationSchema(schemas[kind]));
   }
@@ -57,7 +60,7 @@ export function createValidatorsEmitter(ir: ChainIR): ValidatorsEmitter {
       const dependencyExports: string[] = [];
       chainlet.dependencies.forEach((name, index) => {
         const exportName = `dependency${index}`;
-        const dependency = findChainlet(ir, name);
+        const dependency = findChainlet({ chainlets }, name);
         exportsById[exportName] = schemaId(dependency, "output");
         exportsById[`${exportName}Tolerant`] = schemaId(dependency, "outputTolerant");
         readers.push(`const ${exportName}Reader = { validate: ${exportName}Tolerant, schema: ${JSON.stringify(readSchemas(dependency).output)} };`);
@@ -82,7 +85,7 @@ type SchemaKind = (typeof SCHEMA_KINDS)[number];
  * `{ value }` wrapper), and their tolerant forms: the same with every object open, for values from
  * other Chainlets (see "Compatibility across versions" in the README).
  */
-function readSchemas(chainlet: ChainletIR): Record<SchemaKind, JsonSchema> {
+function readSchemas(chainlet: ValidatorSource): Record<SchemaKind, JsonSchema> {
   const output = outputWrapperSchema(chainlet.schemas.output);
   const input = chainlet.schemas.input;
   return { input, output, inputTolerant: tolerantSchema(input), outputTolerant: tolerantSchema(output) };
@@ -98,5 +101,5 @@ function readSchemas(chainlet: ChainletIR): Record<SchemaKind, JsonSchema> {
  * several Chainlets of one chain, use {@link createValidatorsEmitter}, which compiles each schema once.
  */
 export function emitValidatorsModule(ir: ChainIR, chainlet: ChainletIR): string {
-  return createValidatorsEmitter(ir).moduleFor(chainlet);
+  return createValidatorsEmitter(ir.chainlets).moduleFor(chainlet);
 }

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -108,5 +108,33 @@ describe.sequential("a warm rebuild gives exactly what a fresh build of the same
     const changed = await rebuildAndCompare();
     expect(changed.ok).toBe(true);
     expect(readFileSync(join(changed.chainDir, "chainlets", "tax-rates", "schemas", "input.schema.json"), "utf8")).toContain('"postcode"');
+  }, 180_000);
+
+  it("drops a file the chain no longer imports: its errors and its Chainlets go with it", async () => {
+    writeFileSync(
+      join(dir, "warm", "src", "legacy.ts"),
+      'import { ChainletBase } from "tschains";\n\nexport const broken: number = "nope";\n\nexport class Legacy extends ChainletBase {\n  runRemote(): string {\n    return "old";\n  }\n}\n',
+    );
+    edit("chain.ts", 'import { PriceQuote } from "./price-quote.js";', 'import { PriceQuote } from "./price-quote.js";\nimport "./legacy.js";');
+    const importing = await rebuildAndCompare();
+    expect(importing.diagnostics.map((d) => [d.code, relative(join(dir, "warm", "src"), d.file ?? "")])).toContainEqual(["TS2322", "legacy.ts"]);
+    edit("chain.ts", '\nimport "./legacy.js";', "");
+    const dropped = await rebuildAndCompare();
+    expect(dropped.ok, JSON.stringify(dropped.diagnostics)).toBe(true);
+    expect(dropped.sourceFiles.some((file) => file.endsWith("legacy.ts"))).toBe(false);
+    unlinkSync(join(dir, "warm", "src", "legacy.ts"));
+  }, 180_000);
+
+  it("resolves an unchanged file's import anew when a file that takes precedence appears", async () => {
+    const src = join(dir, "warm", "src");
+    writeFileSync(join(src, "surcharge.d.ts"), "export declare const surcharge: string;\n");
+    edit("exchange-rates.ts", 'import type { Currency, Money } from "./types.js";', 'import type { Currency, Money } from "./types.js";\nimport { surcharge } from "./surcharge.js";\nexport const surchargeRate: number = surcharge;');
+    const declared = await rebuildAndCompare();
+    expect(declared.diagnostics.map((d) => d.code)).toContain("TS2322");
+    // surcharge.ts now takes precedence over surcharge.d.ts for "./surcharge.js"; no file of the chain changed.
+    writeFileSync(join(src, "surcharge.ts"), "export const surcharge = 0.5;\n");
+    const shadowed = await rebuildAndCompare();
+    expect(shadowed.ok, JSON.stringify(shadowed.diagnostics)).toBe(true);
+    expect(shadowed.sourceFiles.some((file) => file.endsWith("surcharge.ts"))).toBe(true);
   }, 180_000);
 });
