@@ -14,7 +14,8 @@ import { emitContextPackage } from "./emit-package-json.js";
 import { CHAINLET_SERVER_FILE } from "./context-files.js";
 import { servedRuntime, type ServedRuntime } from "./served-runtime.js";
 import { stableJson } from "./stable-json.js";
-import { validatorCodeOnDemand, type ValidatorCode } from "./validator-code.js";
+import type { ValidatorCode } from "./validator-code.js";
+import { validatorCodeOnDemand } from "./validator-code-on-demand.js";
 
 export interface EmitOptions {
   /** Absolute path of `<out>/<chain>/`; `ir.projectRoot` is relative to it. */

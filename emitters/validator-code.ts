@@ -1,6 +1,4 @@
-import type { ChainIR } from "../compiler/chain-ir.js";
 import { clientValidatorCode } from "./emit-client-validator.js";
-import type { EmitCache } from "./emit-cache.js";
 import { createValidatorsEmitter, type ValidatorSource } from "./emit-validators.js";
 
 /** The generated validator code of a chain's Chainlets, each by Chainlet name. */
@@ -27,15 +25,4 @@ export function generateValidatorCode(chainlets: readonly ValidatorSource[]): Va
 /** The key of what {@link generateValidatorCode} reads: equal keys, equal code. */
 export function validatorCodeKey(chainlets: readonly ValidatorSource[]): string {
   return JSON.stringify(chainlets.map((chainlet) => [chainlet.name, chainlet.dependencies, chainlet.schemas]));
-}
-
-/**
- * The validator code of `ir`'s Chainlets, generated in this thread when first asked for (kept in `cache`
- * across builds while the schemas are the same): for emitters run without `buildChain`, which generates
- * it on a worker thread during the type check instead.
- */
-export function validatorCodeOnDemand(ir: ChainIR, cache?: EmitCache): () => Promise<ValidatorCode> {
-  const generate = async (chainlets: readonly ValidatorSource[]) => generateValidatorCode(chainlets);
-  let code: Promise<ValidatorCode> | undefined;
-  return () => (code ??= cache ? cache.validatorCode(ir.chainlets, generate) : generate(ir.chainlets));
 }

@@ -168,18 +168,7 @@ export function createLogger(
 ): ChainletLogger {
   const base = buildId ? { chainlet, buildId } : { chainlet };
   const accessLine = accessLineWriter(`,${JSON.stringify(base).slice(1, -1)}`);
-  if (destination) {
-    const { pino } = loadPino();
-    const options: LoggerOptions = { level, base, timestamp: () => `,"time":"${isoTime(Date.now())}"`, hooks: { streamWrite: redact } };
-    const logger = pino(options, { write: (line: string) => destination.write(line) });
-    return {
-      logger,
-      access: (record) => {
-        if (logger.levelVal <= INFO_LEVEL) destination.write(redact(accessLine(record)));
-      },
-      flush: () => undefined,
-    };
-  }
+  if (destination) return destinationLogger({ level, base }, accessLine, redact, destination);
   const options: LoggerOptions = { level, base };
   const batch = new StdoutBatch(options, accessLine, redact);
   options.timestamp = batch.timestamp;
@@ -198,5 +187,24 @@ export function createLogger(
       if (!batch.loaded || batch.loaded.levelVal <= INFO_LEVEL) batch.push(record, ACCESS_LINE_BYTES);
     },
     flush: () => batch.flush(),
+  };
+}
+
+/** A logger whose every line goes to `destination` as it is logged (tests), pino loaded at once. */
+function destinationLogger(
+  options: LoggerOptions,
+  accessLine: (record: AccessRecord) => string,
+  redact: Redact,
+  destination: { write(line: string): void },
+): ChainletLogger {
+  const { pino } = loadPino();
+  const timestamp = () => `,"time":"${isoTime(Date.now())}"`;
+  const logger = pino({ ...options, timestamp, hooks: { streamWrite: redact } }, { write: (line: string) => destination.write(line) });
+  return {
+    logger,
+    access: (record) => {
+      if (logger.levelVal <= INFO_LEVEL) destination.write(redact(accessLine(record)));
+    },
+    flush: () => undefined,
   };
 }
