@@ -1,11 +1,12 @@
-import { allocBytes, asNodeBuffer } from "./bytes.js";
+import { allocBytes, allocPooledBytes, asNodeBuffer } from "./bytes.js";
 
 /**
  * `size` bytes of fresh memory, placed so that `aligned` (an offset into them) is 8-byte aligned when
  * given: a decoder can then view a typed array that starts there instead of copying it.
  */
 export function alignedBuffer(size: number, aligned: number | undefined): Uint8Array {
-  const shift = aligned === undefined ? 0 : (8 - (aligned % 8)) % 8;
+  if (aligned === undefined) return allocPooledBytes(size);
+  const shift = (8 - (aligned % 8)) % 8;
   return allocBytes(size + shift).subarray(shift);
 }
 

@@ -20,9 +20,18 @@ export function allocBytes(size: number): Uint8Array {
   return NodeBuffer ? NodeBuffer.allocUnsafeSlow(size) : new Uint8Array(size);
 }
 
+/**
+ * `size` bytes of fresh memory, not zeroed in Node, where a small size is a slice of Node's shared pool:
+ * no `ArrayBuffer` of its own per small body, which costs an allocation outside the heap and work in
+ * every scavenge while it lives (a hop's answers and bodies are mostly small).
+ */
+export function allocPooledBytes(size: number): Uint8Array {
+  return NodeBuffer ? NodeBuffer.allocUnsafe(size) : new Uint8Array(size);
+}
+
 /** `parts` copied one after the other into fresh memory of their total `size` (summed when not given). */
 export function concatBytes(parts: readonly Uint8Array[], size = parts.reduce((sum, part) => sum + part.length, 0)): Uint8Array {
-  const whole = allocBytes(size);
+  const whole = allocPooledBytes(size);
   let at = 0;
   for (const part of parts) {
     whole.set(part, at);
