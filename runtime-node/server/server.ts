@@ -175,6 +175,15 @@ function drainOnSignals({ config, log }: Services, close: () => Promise<void>): 
   };
   process.once("SIGTERM", onSignal);
   process.once("SIGINT", onSignal);
+  // Started by a supervisor over IPC (`chains serve`, which runs each Chainlet in a session of its own,
+  // out of reach of a terminal's signals): when the supervisor is gone, even killed with SIGKILL, nothing
+  // is left to route to this process or stop it, so it drains and exits instead of listening on forever.
+  if (process.channel) {
+    process.once("disconnect", () => {
+      log.logger.info(`the supervising process is gone: draining (up to ${config.shutdownTimeoutSec}s)`);
+      void close().then(() => process.exit(0));
+    });
+  }
 }
 
 /** Readiness off, stop accepting, let in-flight requests finish up to the deadline, then close the pools. */

@@ -1,5 +1,5 @@
 import { request } from "undici";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { alive, runCli, type CliRun } from "./cli-run.js";
 
 const runs: CliRun[] = [];
@@ -29,6 +29,20 @@ describe.sequential("chains serve (the CLI process)", () => {
     run.child.kill("SIGTERM");
     expect(await run.exited).toBe(0);
     expect(pids.filter(alive)).toEqual([]);
+  });
+
+  it("leaves no Chainlet running when chains serve itself is killed with SIGKILL", async () => {
+    const run = runCli(["serve", "fixtures/hello/chain.ts"]);
+    runs.push(run);
+    await run.waitFor(/is ready: (http:\/\/127\.0\.0\.1:\d+)/);
+    const pids = [...run.stdout().matchAll(/pid (\d+)/g)].map((m) => Number(m[1]));
+    expect(pids).toHaveLength(2);
+    expect(pids.filter(alive)).toEqual(pids);
+
+    // No handler runs in serve: each Chainlet (in a session of its own) sees only its IPC channel close.
+    run.child.kill("SIGKILL");
+    await run.exited;
+    await vi.waitFor(() => expect(pids.filter(alive)).toEqual([]), { timeout: 20_000, interval: 100 });
   });
 
   it("requires the API key at the entrypoint when --api-key is given", async () => {
