@@ -1,9 +1,9 @@
 import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { build } from "esbuild";
+import { pathToFileURL } from "node:url";
 import { CHAINLET_SERVER_FILE } from "../emitters/context-files.js";
+import { siblingScript } from "../emitters/sibling-script.js";
 import { SECRET_ENV_PREFIX } from "../runtime-node/protocol/env.js";
 import { STANDBY_RUN, STANDBY_WAITING, type StandbyRun } from "./chainlet-standby-protocol.js";
 
@@ -47,21 +47,13 @@ export function becomeChainlet(standby: Standby, contextDir: string, env: Record
 
 /**
  * The runnable file of `chainlet-standby-main`: the compiled sibling `.js` when tschains runs from lib/;
- * from TypeScript sources (tests) it is bundled once with esbuild into `workDir`.
+ * from TypeScript sources (tests) its bundle, written into `workDir`.
  */
 export async function standbyScript(workDir: string): Promise<string> {
-  const compiled = fileURLToPath(new URL("./chainlet-standby-main.js", import.meta.url));
-  if (!import.meta.url.endsWith(".ts") && existsSync(compiled)) return compiled;
+  const script = await siblingScript(import.meta.url, "chainlet-standby-main", "esm");
+  if (script.path !== undefined) return script.path;
   const outfile = join(workDir, "standby.mjs");
   mkdirSync(workDir, { recursive: true });
-  await build({
-    entryPoints: [fileURLToPath(new URL("./chainlet-standby-main.ts", import.meta.url))],
-    outfile,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    logLevel: "silent",
-  });
+  writeFileSync(outfile, script.code);
   return outfile;
 }

@@ -1,9 +1,8 @@
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { build } from "esbuild";
 import { diagnosticMessage, type DiagnosticMessage } from "../compiler/diagnostic-messages.js";
 import type { ValidatorSource } from "./emit-validators.js";
 import { EmitError } from "./emit-error.js";
+import { siblingScript, type SiblingScript } from "./sibling-script.js";
 import type { ValidatorCode } from "./validator-code.js";
 
 /** What `validators-worker.ts` is sent: one chain's Chainlets, numbered. */
@@ -102,7 +101,7 @@ async function workerReady(): Promise<Worker> {
   // Another job's call may have started it meanwhile.
   const started = current as { worker: Worker } | undefined;
   if (started) return started.worker;
-  const worker = new Worker(source.path ?? source.code!, { eval: source.path === undefined });
+  const worker = source.path !== undefined ? new Worker(source.path) : new Worker(source.code, { eval: true });
   const kept = { worker };
   current = kept;
   const failed = (reason: string) => {
@@ -117,22 +116,9 @@ async function workerReady(): Promise<Worker> {
   return worker;
 }
 
-/**
- * The worker's script: the compiled sibling file when tschains runs from lib/; from TypeScript sources
- * (tests) it is bundled once per process with esbuild into CommonJS text, run as an `eval` worker.
- */
-function workerSource(): Promise<{ path?: string; code?: string }> {
-  const url = new URL("./validators-worker.js", import.meta.url);
-  if (!import.meta.url.endsWith(".ts")) return Promise.resolve({ path: fileURLToPath(url) });
-  return (bundledFromSource ??= build({
-    entryPoints: [fileURLToPath(new URL("./validators-worker.ts", import.meta.url))],
-    bundle: true,
-    write: false,
-    platform: "node",
-    format: "cjs",
-    target: "node20",
-    logLevel: "silent",
-  }).then((output) => ({ code: output.outputFiles[0]!.text })));
+/** The worker's script, bundled once per process when tschains runs from its TypeScript sources. */
+function workerSource(): Promise<SiblingScript> {
+  return (script ??= siblingScript(import.meta.url, "validators-worker", "cjs"));
 }
 
-let bundledFromSource: Promise<{ code: string }> | undefined;
+let script: Promise<SiblingScript> | undefined;

@@ -97,7 +97,7 @@ export const OTEL_ENV = {
 /** The path an OTLP/HTTP receiver takes spans on, appended to `OTEL_EXPORTER_OTLP_ENDPOINT`. */
 export const OTLP_TRACES_PATH = "/v1/traces";
 
-/** Variables of Node itself that the emitted images and `chains serve` set. */
+/** Variables of Node itself that the emitted images set. */
 export const NODE_ENV_VARIABLES = {
   /** The folder of Node's module compile cache (V8's code for each module, read by Node 22.1 and later). */
   compileCache: "NODE_COMPILE_CACHE",
