@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import { request } from "undici";
 import { runLocal } from "tschains";
 import { atLeast, type Benchmark, type BenchmarkContext, type Row } from "../benchmark.js";
+import { balancedOrder } from "../balanced-order.js";
 import { childScript } from "../child-script.js";
 import { withSpread } from "../format.js";
 import { spawnListening } from "../processes.js";
@@ -129,7 +130,8 @@ async function binaryHalf({ settings, log }: BenchmarkContext) {
     // A repeat cycles through the ways one round trip at a time for a bounded time (each way at least
     // `minRoundTrips` times), so that every way meets the same moments of this shared machine; a way's
     // figure is its bytes over the time spent in its own round trips. Repeats of a few round trips of one
-    // way after another swung ±144 % (one 10 MB round trip takes 25-400 ms here, with the load).
+    // way after another swung ±144 % (one 10 MB round trip takes 25-400 ms here, with the load). The
+    // order changes every cycle (`balancedOrder`): what a way leaves behind falls on every other way alike.
     const minRoundTrips = settings.smoke ? 1 : 4;
     const all = Object.entries(ways) as Array<[Way, RoundTrip]>;
     const repeatMs = settings.smoke ? 0 : REPEAT_SECONDS_PER_WAY * 1000 * all.length;
@@ -157,7 +159,8 @@ async function binaryHalf({ settings, log }: BenchmarkContext) {
       const spent = new Map<Way, { ms: number; count: number }>(all.map(([way]) => [way, { ms: 0, count: 0 }]));
       const t0 = performance.now();
       for (let cycle = 0; cycle < minRoundTrips || performance.now() - t0 < repeatMs; cycle++) {
-        for (const [way, roundTrip] of all) {
+        for (const index of balancedOrder(all.length, cycle)) {
+          const [way, roundTrip] = all[index]!;
           const ms = await timed(way, roundTrip);
           if (ms === undefined) continue;
           spent.get(way)!.ms += ms;
@@ -190,7 +193,7 @@ async function binaryHalf({ settings, log }: BenchmarkContext) {
       jsonRatio: ratio(figures.get("JSON / base64")?.median, rawFigure),
       details: { mbPerSec: Object.fromEntries(figures), roundTrips: Object.fromEntries(roundTripCounts), failures: Object.fromEntries(failures) },
       notes: [
-        `Each figure: median of ${settings.repeats} repeats; a repeat is one untimed round trip per way, then the ways in turn, one round trip each, for ${repeatMs / 1000} s (at least ${minRoundTrips} each), a way's MB/s being its bytes over the time of its own round trips; the Chainlet and the raw server each run in their own process, the client in the benchmark process.`,
+        `Each figure: median of ${settings.repeats} repeats; a repeat is one untimed round trip per way, then the ways in turn, one round trip each, in a different order each cycle (a balanced design: each way follows every other equally often), for ${repeatMs / 1000} s (at least ${minRoundTrips} each), a way's MB/s being its bytes over the time of its own round trips; the Chainlet and the raw server each run in their own process, the client in the benchmark process.`,
       ],
     };
   } finally {
