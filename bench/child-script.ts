@@ -10,8 +10,8 @@ import { benchDir, benchTmpDir } from "./paths.js";
  * smoke test under vitest) it is bundled once with esbuild into bench/.tmp/, packages left external.
  */
 export async function childScript(module: string): Promise<string> {
-  const compiled = fileURLToPath(new URL(`./${module}.js`, import.meta.url));
-  if (!import.meta.url.endsWith(".ts") && existsSync(compiled)) return compiled;
+  const compiled = compiledScript(module);
+  if (compiled) return compiled;
   const outfile = join(benchTmpDir, "scripts", `${module.replace(/\//g, "-")}.mjs`);
   mkdirSync(join(benchTmpDir, "scripts"), { recursive: true });
   await build({
@@ -25,4 +25,10 @@ export async function childScript(module: string): Promise<string> {
     logLevel: "silent",
   });
   return outfile;
+}
+
+/** The compiled sibling `.js` of a bench module when the benchmarks run from lib/; undefined from TypeScript sources. */
+export function compiledScript(module: string): string | undefined {
+  const compiled = fileURLToPath(new URL(`./${module}.js`, import.meta.url));
+  return !import.meta.url.endsWith(".ts") && existsSync(compiled) ? compiled : undefined;
 }

@@ -13,14 +13,19 @@ import { benchTmpDir, resultsDir } from "./paths.js";
 import { renderMarkdown, type SuiteResult } from "./report.js";
 import { NotAvailable } from "./served-fixture.js";
 
-/** Every benchmark, in the order a full run executes them. */
+/**
+ * Every benchmark, in the order a full run executes them. The two that run the compiler in the
+ * benchmark process itself (`compile` times `buildChain` there, `reload` is `chains serve --watch`) come
+ * last: the heap the compiler keeps would otherwise be collected, with pauses, in the process whose
+ * clients and load generator the later benchmarks time (bench/README.md, "Binary mode (session 6)").
+ */
 export const BENCHMARKS: readonly Benchmark[] = [
   hopBenchmark,
   fanOutBenchmark,
   validationBenchmark,
   coldStartBenchmark,
-  compileBenchmark,
   binaryBenchmark,
+  compileBenchmark,
   reloadBenchmark,
 ];
 

@@ -1,7 +1,7 @@
+import { spawn } from "node:child_process";
 import { join, relative } from "node:path";
-import { buildChain } from "../api/build-chain.js";
-import { formatDiagnostics } from "../compiler/diagnostics.js";
-import { childScript } from "./child-script.js";
+import { childScript, compiledScript } from "./child-script.js";
+import type { FixtureBuild } from "./fixture-build.js";
 import { benchTmpDir, repoRoot } from "./paths.js";
 import { spawnListening } from "./processes.js";
 
@@ -13,6 +13,9 @@ const builds = new Map<string, Promise<string>>();
 /**
  * Builds a chain once per run into bench/.tmp/build/ and returns its chain folder. A failed build is
  * a `NotAvailable` carrying the diagnostics: the benchmark reports it instead of crashing the suite.
+ * Run from lib/, the build is a process of its own (`build-host`), so the compiler's heap never sits in
+ * the process that generates the load; from the TypeScript sources (the smoke test, which measures
+ * nothing) it runs here, as the compiler cannot be bundled away from the files it finds beside itself.
  */
 export function buildFixture(entry: string): Promise<string> {
   const key = relative(repoRoot, entry);
@@ -20,20 +23,27 @@ export function buildFixture(entry: string): Promise<string> {
   if (!build) {
     build = (async () => {
       const outDir = join(benchTmpDir, "build", key.replace(/[\\/]/g, "_").replace(/\.ts$/, ""));
-      let result;
-      try {
-        result = await buildChain(entry, { outDir });
-      } catch (error) {
-        throw new NotAvailable(`chains build ${key} threw: ${(error as Error).message}`);
-      }
-      if (!result.ok) {
-        throw new NotAvailable(`chains build ${key} failed:\n${formatDiagnostics(result.diagnostics, { cwd: repoRoot, color: false })}`);
-      }
-      return result.chainDir;
+      const host = compiledScript("build-host");
+      const built = host ? await buildInProcessOfItsOwn(host, entry, outDir) : await (await import("./fixture-build.js")).buildForBenchmark(entry, outDir);
+      if (built.failure !== undefined) throw new NotAvailable(`chains build ${key} ${built.failure}`);
+      return built.chainDir;
     })();
     builds.set(key, build);
   }
   return build;
+}
+
+/** Runs `build-host` and waits for its one message. */
+function buildInProcessOfItsOwn(host: string, entry: string, outDir: string): Promise<FixtureBuild> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [host, entry, outDir], { stdio: ["ignore", "ignore", "pipe", "ipc"] });
+    let stderr = "";
+    let built: FixtureBuild | undefined;
+    child.stderr!.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString("utf8")).slice(-4000)));
+    child.once("message", (message: FixtureBuild) => (built = message));
+    child.once("error", (error) => resolve({ failure: `could not start: ${error.message}` }));
+    child.once("close", (code, signal) => resolve(built ?? { failure: `threw: build-host exited (${signal ?? `code ${code}`}):\n${stderr}` }));
+  });
 }
 
 /** A chain being served: its entrypoint's URL and the Chainlet processes (not the serving process). */
