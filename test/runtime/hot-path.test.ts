@@ -203,6 +203,19 @@ describe("the request id, written with the answer's other headers in one writeHe
   });
 });
 
+describe("a JSON answer written as its text", () => {
+  it("has the UTF-8 byte length as content-length and the exact JSON, answer after answer on one connection", async () => {
+    const s = await serve(echo);
+    const texts = ["héllo wörld", "🌍 \u2028 \u0000 \"quoted\" \\", "ü".repeat(50_000), ""];
+    for (const text of texts) {
+      const answer = await post(s.url, { text });
+      const json = JSON.stringify(text);
+      expect([answer.status, answer.headers["content-length"], answer.text]).toEqual([200, String(Buffer.byteLength(json)), json]);
+      expect(answer.body).toBe(text);
+    }
+  });
+});
+
 describe("a dependency's whole answer, collected as it arrives", () => {
   it("is the decoded answer, whatever the pieces it arrives in", async () => {
     const value = { text: "é".repeat(100), list: Array.from({ length: 20 }, (_, i) => i) };
