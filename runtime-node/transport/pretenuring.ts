@@ -1,9 +1,15 @@
-/** The V8 flag a Chainlet that calls out runs with (see {@link stopPretenuring}). */
+/** The V8 flag a Chainlet that calls out runs with on Node 20 (see {@link stopPretenuring}). */
 export const NO_PRETENURING_FLAG = "--no-allocation-site-pretenuring";
 
 /**
- * Turns off V8's allocation-site pretenuring in this process: done once, when the first dependency
- * pool is made (a Chainlet that calls nobody never loads `node:v8` for it).
+ * Whether this Node's V8 gets the flag: Node 20's (V8 11). On Node 24 the state below was never seen
+ * (its young generation is larger) and the flag only made the entry scavenge more often.
+ */
+export const PRETENURING_STOPPED = Number(process.versions.node.split(".")[0]) < 22;
+
+/**
+ * Turns off V8's allocation-site pretenuring in this process where {@link PRETENURING_STOPPED}: done
+ * once, when the first dependency pool is made (a Chainlet that calls nobody never loads `node:v8`).
  *
  * V8 decides per allocation site, from the share of its objects that survived a scavenge, to allocate
  * them in the old generation from then on, and does not go back. In a Chainlet that calls out, its
@@ -15,6 +21,7 @@ export const NO_PRETENURING_FLAG = "--no-allocation-site-pretenuring";
  * off, in none (bench/README.md, "Hop and fan-out (session 6)").
  */
 export async function stopPretenuring(): Promise<void> {
+  if (!PRETENURING_STOPPED) return;
   const { setFlagsFromString } = await import("node:v8");
   setFlagsFromString(NO_PRETENURING_FLAG);
 }

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PRETENURING_STOPPED } from "../../runtime-node/transport/pretenuring.js";
 import { bundleServerEntry, eachLine } from "./bundled-child.js";
 
 let dir: string;
@@ -19,8 +20,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe("a process that calls out runs without V8's allocation-site pretenuring", () => {
-  it("stops pretenuring once its first dependency pool is made (V8 reports pretenuring before, none after)", async () => {
+describe("a process that calls out runs without V8's allocation-site pretenuring on Node 20", () => {
+  it("stops pretenuring once its first dependency pool is made (V8 reports pretenuring before, none after; on newer Nodes, both)", async () => {
     const child = spawn(process.execPath, ["--trace-pretenuring-statistics", bundle], { stdio: ["ignore", "pipe", "inherit"] });
     const phases: Record<string, number> = { start: 0 };
     let phase = "start";
@@ -33,6 +34,7 @@ describe("a process that calls out runs without V8's allocation-site pretenuring
     // The same allocations: reported while pretenuring is on (so the trace is live), not once it is off.
     expect(Object.keys(phases)).toEqual(["start", "BEFORE-CALLS", "CALLED", "DONE"]);
     expect(phases.start).toBeGreaterThan(0);
-    expect(phases.CALLED).toBe(0);
+    if (PRETENURING_STOPPED) expect(phases.CALLED).toBe(0);
+    else expect(phases.CALLED).toBeGreaterThan(0);
   }, 30_000);
 });
