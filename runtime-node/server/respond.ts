@@ -11,7 +11,7 @@ import { statusOf } from "../errors/error-envelope.js";
 import { MSGPACK_SEQ_TYPE, NDJSON_TYPE } from "../protocol/http.js";
 import type { ServerContext } from "./server-context.js";
 import { checkOutput, formatIssues } from "../wire/validation.js";
-import { encodeChunks, encodeFrame, type WireFormat } from "../wire/wire-codec.js";
+import { encodeChunks, encodeFrame, toJsonText, type WireFormat } from "../wire/wire-codec.js";
 
 const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
   typeof value === "object" && value !== null && Symbol.asyncIterator in value;
@@ -34,9 +34,19 @@ function checkedItem(ctx: ServerContext, value: unknown, streamed: boolean): unk
 }
 
 function respondValue(ctx: ServerContext, res: ChainletResponse, format: WireFormat, value: unknown): void {
-  const chunks = encodeChunks(format, checkedItem(ctx, value, false));
+  const checked = checkedItem(ctx, value, false);
+  const connection = ctx.state.shuttingDown ? { connection: "close" } : {};
+  if (format === "json") {
+    // The text itself: Node writes the status line, headers and a string body as one string (one
+    // write, no copy of the body into a buffer of its own and no two-chunk `writev` for the socket).
+    const text = toJsonText(checked);
+    res.head(200, { "content-type": contentTypeOf(format), "content-length": Buffer.byteLength(text), ...connection });
+    res.end(text);
+    return;
+  }
+  const chunks = encodeChunks(format, checked);
   const length = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
-  res.head(200, { "content-type": contentTypeOf(format), "content-length": length, ...(ctx.state.shuttingDown ? { connection: "close" } : {}) });
+  res.head(200, { "content-type": contentTypeOf(format), "content-length": length, ...connection });
   // Large typed arrays are chunks of their own, written from the array's memory without a copy.
   for (let i = 0; i < chunks.length - 1; i++) res.write(chunks[i]);
   res.end(chunks[chunks.length - 1]);

@@ -30,7 +30,8 @@ export function runRemoteRoute(ctx: ServerContext, req: IncomingMessage, res: Ch
 
 async function serveCall(ctx: ServerContext, req: IncomingMessage, res: ChainletResponse, format: WireFormat, instance: Instance): Promise<void> {
   const args = validateInput(ctx, await decodeBody(ctx, req, format), req);
-  const release = await admit(ctx);
+  // A free slot without a promise (three, through the async \`admit\`); queued or shed otherwise.
+  const release = ctx.gate.takeFree() ?? (await admit(ctx));
   try {
     await respond(ctx, res, format, invoke(instance, args));
   } catch (error) {

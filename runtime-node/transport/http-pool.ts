@@ -1,5 +1,6 @@
 /// <reference path="./undici-internals.d.ts" />
 import type { Dispatcher, Pool } from "undici";
+import { stopPretenuring } from "./pretenuring.js";
 
 export type { Dispatcher };
 
@@ -16,10 +17,10 @@ let loading: Promise<Undici> | undefined;
  * undici's pool and request modules, evaluated on first need: a Chainlet without dependencies never
  * calls out, and evaluating them (with the builtins they load: tls, http2, zlib, ...) was the largest
  * share of a Chainlet's start-up. In the runtime's bundle they are chunks of their own (the context's
- * `runtime/`), read only by this `import()`.
+ * `runtime/`), read only by this `import()`. A process that calls out also stops V8's pretenuring then.
  */
 function loadUndici(): Promise<Undici> {
-  return (loading ??= Promise.all([import("undici/lib/dispatcher/pool.js"), import("undici/lib/api/api-request.js")]).then(
+  return (loading ??= Promise.all([import("undici/lib/dispatcher/pool.js"), import("undici/lib/api/api-request.js"), stopPretenuring()]).then(
     ([pool, request]) => (undici = { Pool: pool.default, request: request.default }),
   ));
 }

@@ -203,6 +203,48 @@ describe("the request id, written with the answer's other headers in one writeHe
   });
 });
 
+describe("a JSON answer written as its text", () => {
+  it("has the UTF-8 byte length as content-length and the exact JSON, answer after answer on one connection", async () => {
+    const s = await serve(echo);
+    const texts = ["héllo wörld", "🌍 \u2028 \u0000 \"quoted\" \\", "ü".repeat(50_000), ""];
+    for (const text of texts) {
+      const answer = await post(s.url, { text });
+      const json = JSON.stringify(text);
+      expect([answer.status, answer.headers["content-length"], answer.text]).toEqual([200, String(Buffer.byteLength(json)), json]);
+      expect(answer.body).toBe(text);
+    }
+  });
+});
+
+const started: number[] = [];
+let running = 0;
+let peak = 0;
+class Turns extends ChainletBase {
+  async runRemote(turn: number): Promise<number> {
+    started.push(turn);
+    peak = Math.max(peak, ++running);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    running--;
+    return turn;
+  }
+}
+const turns = { chainlet: Turns, input: inputSchema({ turn: { type: "integer" } }), output: { $schema: "https://json-schema.org/draft/2020-12/schema", type: "integer" }, concurrency: 2 };
+
+describe("compute.concurrency slots taken without a promise when free", () => {
+  it("runs at most the limit at once and the waiting requests in arrival order, a request arriving while others wait behind them", async () => {
+    const s = await serve(turns);
+    const answers: Promise<unknown>[] = [];
+    for (let turn = 0; turn < 6; turn++) {
+      answers.push(post(s.url, { turn }).then((a) => a.body));
+      // Spaced out so that they arrive in this order.
+      await new Promise((resolve) => setTimeout(resolve, 15));
+    }
+    expect(await Promise.all(answers)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(started).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(peak).toBe(2);
+  });
+});
+
 describe("a dependency's whole answer, collected as it arrives", () => {
   it("is the decoded answer, whatever the pieces it arrives in", async () => {
     const value = { text: "é".repeat(100), list: Array.from({ length: 20 }, (_, i) => i) };
