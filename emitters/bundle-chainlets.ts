@@ -220,7 +220,8 @@ async function bundleGroupInto(group: GroupBuild, outDir: string, bundle: (throw
       if (path === undefined) converted.set(source, (path = projectRelativeSource(source, dirname(outfile), projectRoot)));
       return path;
     };
-    const bundle = { code, map: rewriteMapSources(map, relativeSource) };
+    const rewritten = rewriteMapSources(map, relativeSource);
+    const bundle: ChainletBundle = { code, map: rewritten, codeDigest: hashText(code), mapDigest: hashText(rewritten) };
     bundles.set(chainlet.name, bundle);
     if (group.cache && result.metafile) {
       const inputs = { generated: group.generated!.get(chainlet.name)!, files: bundleInputs(group, group.cache, chainlet, result.metafile) };

@@ -71,8 +71,8 @@ function emitChainletContext(ir: ChainIR, chainlet: ChainletIR, bundle: Chainlet
     { path: "package.json", contents: npm.packageJson },
     ...(npm.packageLock ? [{ path: "package-lock.json", contents: npm.packageLock }] : []),
     ...data.map((file) => ({ path: `data/${file.path}`, contents: file.contents, mode: file.mode })),
-    { path: CHAINLET_SERVER_FILE, contents: bundle.code },
-    { path: `${CHAINLET_SERVER_FILE}.map`, contents: bundle.map },
+    { path: CHAINLET_SERVER_FILE, contents: bundle.code, digest: bundle.codeDigest },
+    { path: `${CHAINLET_SERVER_FILE}.map`, contents: bundle.map, digest: bundle.mapDigest },
     ...runtime.files,
   ];
   // The id hashes the Dockerfile as it is without the id, which it then carries (ENV CHAINS_BUILD_ID).
