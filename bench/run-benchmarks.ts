@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FULL_SETTINGS, SMOKE_SETTINGS, type Benchmark, type BenchmarkResult } from "./benchmark.js";
@@ -11,7 +12,8 @@ import { validationBenchmark } from "./benchmarks/validation.js";
 import { describeMachine, packageVersions } from "./machine.js";
 import { benchTmpDir, resultsDir } from "./paths.js";
 import { renderMarkdown, type SuiteResult } from "./report.js";
-import { NotAvailable } from "./served-fixture.js";
+import { compiledScript } from "./child-script.js";
+import { brokenResult, runOne, type BenchmarkHostMessage } from "./run-one.js";
 
 /**
  * Every benchmark, in the order a full run executes them. The two that run the compiler in the
@@ -42,7 +44,9 @@ export interface RunOptions {
 /**
  * Runs the selected benchmarks one after another (never in parallel: they would measure each other)
  * and writes the results. A benchmark whose subject does not exist yet reports "not available"; one
- * that breaks is recorded with its error so the others still run.
+ * that breaks is recorded with its error so the others still run. Run from lib/, each benchmark runs
+ * in a fresh process of its own (`benchmark-host`); from the TypeScript sources (the smoke test, which
+ * measures nothing) here.
  */
 export async function runBenchmarks(options: RunOptions = {}): Promise<SuiteResult> {
   const names = options.names ?? [];
@@ -54,31 +58,10 @@ export async function runBenchmarks(options: RunOptions = {}): Promise<SuiteResu
   const started = Date.now();
   const machine = describeMachine();
   const results: BenchmarkResult[] = [];
+  const host = compiledScript("benchmark-host");
   for (const benchmark of selected) {
     log(`${benchmark.name}: ${benchmark.title}`);
-    const t0 = Date.now();
-    const base = { name: benchmark.name, title: benchmark.title };
-    try {
-      const result = await benchmark.run({ settings, log });
-      results.push({ ...base, ...result, seconds: (Date.now() - t0) / 1000 });
-    } catch (error) {
-      const failed = !(error instanceof NotAvailable);
-      const message = failed ? ((error as Error).stack ?? String(error)) : (error as Error).message;
-      log(`  ${failed ? "FAILED" : "not available"}: ${message}`);
-      results.push({
-        ...base,
-        available: false,
-        reason: failed ? `the benchmark failed: ${(error as Error).message}` : message,
-        error: failed ? message : undefined,
-        columns: [],
-        rows: [],
-        ratios: {},
-        targets: [],
-        details: null,
-        notes: [],
-        seconds: (Date.now() - t0) / 1000,
-      });
-    }
+    results.push(host ? await runInProcessOfItsOwn(host, benchmark, settings.smoke, log) : await runOne(benchmark, settings, log));
   }
   const selection = names.length === 0 ? "all" : names.join("+");
   const suite: SuiteResult = {
@@ -96,4 +79,26 @@ export async function runBenchmarks(options: RunOptions = {}): Promise<SuiteResu
   writeFileSync(join(outDir, `${selection}.json`), `${JSON.stringify(suite, null, 2)}\n`);
   writeFileSync(join(outDir, `${selection}.md`), renderMarkdown(suite));
   return suite;
+}
+
+/** Runs `benchmark` in `benchmark-host`, passing its progress lines on; a process that dies is a broken result. */
+function runInProcessOfItsOwn(host: string, benchmark: Benchmark, smoke: boolean, log: (message: string) => void): Promise<BenchmarkResult> {
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    // Structured clone, not JSON: the result's figures keep NaN and -0 as the benchmark made them.
+    const child = spawn(process.execPath, [host, benchmark.name, ...(smoke ? ["--smoke"] : [])], { stdio: ["ignore", "inherit", "pipe", "ipc"], serialization: "advanced" });
+    let stderr = "";
+    let result: BenchmarkResult | undefined;
+    child.stderr!.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString("utf8")).slice(-8000)));
+    child.on("message", (message: BenchmarkHostMessage) => {
+      if ("log" in message) log(message.log);
+      else result = message.result;
+    });
+    child.once("close", (code, signal) => {
+      if (result) return resolve(result);
+      const error = `benchmark-host ${benchmark.name} exited (${signal ?? `code ${code}`}) without a result:\n${stderr}`;
+      log(`  FAILED: ${error}`);
+      resolve(brokenResult(benchmark, `the benchmark failed: ${error.split("\n")[0]}`, error, (Date.now() - t0) / 1000));
+    });
+  });
 }

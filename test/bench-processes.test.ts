@@ -1,10 +1,11 @@
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import type { FixtureBuild } from "../bench/fixture-build.js";
+import type { SuiteResult } from "../bench/report.js";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
 const out = mkdtempSync(join(tmpdir(), "tschains-build-host-"));
@@ -36,5 +37,18 @@ describe("the benchmarks' build process (bench/build-host)", () => {
     expect(message?.chainDir).toBeUndefined();
     expect(message?.failure).toMatch(/^failed:\n[\s\S]*CH1003/);
     expect(existsSync(join(out, "broken"))).toBe(false);
+  });
+});
+
+describe("npm run bench from lib/: each benchmark in a process of its own (bench/benchmark-host)", () => {
+  it("runs the benchmark there and writes its result and progress as a run in this process would", { timeout: 90_000 }, async () => {
+    const outDir = join(out, "results");
+    const run = spawnSync(process.execPath, [join(repo, "lib/bench/run.js"), "validation", "--smoke", "--out", outDir], { encoding: "utf8", cwd: repo });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toContain("validation: ");
+    const suite = JSON.parse(readFileSync(join(outDir, "validation.json"), "utf8")) as SuiteResult;
+    expect(suite.benchmarks.map((b) => [b.name, b.available, b.error])).toEqual([["validation", true, undefined]]);
+    expect(suite.benchmarks[0]!.rows.length).toBeGreaterThan(0);
+    expect(Number.isFinite(suite.ratios.validationShare)).toBe(true);
   });
 });
