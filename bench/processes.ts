@@ -102,3 +102,25 @@ function supervise(
     });
   });
 }
+
+/** How a {@link runToExit} process ended: its messages went to `onMessage`; `how` and the end of its stderr say why it stopped. */
+export interface Exited {
+  how: string;
+  stderr: string;
+}
+
+/**
+ * Runs `node <args>` to its end with an IPC channel (a build, one benchmark): each message it sends
+ * goes to `onMessage`, its stdout to ours, and the last 8,000 characters of its stderr are kept for
+ * the error a caller reports when it ends without the message it owed.
+ */
+export function runToExit(args: string[], onMessage: (message: unknown) => void, serialization: "json" | "advanced" = "json"): Promise<Exited> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "pipe", "ipc"], serialization });
+    let stderr = "";
+    child.stderr!.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString("utf8")).slice(-8000)));
+    child.on("message", onMessage);
+    child.once("error", (error) => resolve({ how: `could not start: ${error.message}`, stderr }));
+    child.once("close", (code, signal) => resolve({ how: `exited (${signal ?? `code ${code}`})`, stderr }));
+  });
+}

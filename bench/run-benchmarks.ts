@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FULL_SETTINGS, SMOKE_SETTINGS, type Benchmark, type BenchmarkResult } from "./benchmark.js";
@@ -11,15 +10,16 @@ import { reloadBenchmark } from "./benchmarks/reload.js";
 import { validationBenchmark } from "./benchmarks/validation.js";
 import { describeMachine, packageVersions } from "./machine.js";
 import { benchTmpDir, resultsDir } from "./paths.js";
+import { runToExit } from "./processes.js";
 import { renderMarkdown, type SuiteResult } from "./report.js";
 import { compiledScript } from "./child-script.js";
 import { brokenResult, runOne, type BenchmarkHostMessage } from "./run-one.js";
 
 /**
- * Every benchmark, in the order a full run executes them. The two that run the compiler in the
- * benchmark process itself (`compile` times `buildChain` there, `reload` is `chains serve --watch`) come
- * last: the heap the compiler keeps would otherwise be collected, with pauses, in the process whose
- * clients and load generator the later benchmarks time (bench/README.md, "Binary mode (session 6)").
+ * Every benchmark, in the order a full run executes them. The two that run the compiler in their own
+ * process (`compile` times `buildChain` there, `reload` is `chains serve --watch`) come last, so that
+ * even a run from the TypeScript sources, all in one process, measures the others before the
+ * compiler's heap is there.
  */
 export const BENCHMARKS: readonly Benchmark[] = [
   hopBenchmark,
@@ -82,23 +82,17 @@ export async function runBenchmarks(options: RunOptions = {}): Promise<SuiteResu
 }
 
 /** Runs `benchmark` in `benchmark-host`, passing its progress lines on; a process that dies is a broken result. */
-function runInProcessOfItsOwn(host: string, benchmark: Benchmark, smoke: boolean, log: (message: string) => void): Promise<BenchmarkResult> {
+async function runInProcessOfItsOwn(host: string, benchmark: Benchmark, smoke: boolean, log: (message: string) => void): Promise<BenchmarkResult> {
   const t0 = Date.now();
-  return new Promise((resolve) => {
-    // Structured clone, not JSON: the result's figures keep NaN and -0 as the benchmark made them.
-    const child = spawn(process.execPath, [host, benchmark.name, ...(smoke ? ["--smoke"] : [])], { stdio: ["ignore", "inherit", "pipe", "ipc"], serialization: "advanced" });
-    let stderr = "";
-    let result: BenchmarkResult | undefined;
-    child.stderr!.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString("utf8")).slice(-8000)));
-    child.on("message", (message: BenchmarkHostMessage) => {
-      if ("log" in message) log(message.log);
-      else result = message.result;
-    });
-    child.once("close", (code, signal) => {
-      if (result) return resolve(result);
-      const error = `benchmark-host ${benchmark.name} exited (${signal ?? `code ${code}`}) without a result:\n${stderr}`;
-      log(`  FAILED: ${error}`);
-      resolve(brokenResult(benchmark, `the benchmark failed: ${error.split("\n")[0]}`, error, (Date.now() - t0) / 1000));
-    });
-  });
+  let result: BenchmarkResult | undefined;
+  const onMessage = (message: BenchmarkHostMessage) => {
+    if ("log" in message) log(message.log);
+    else result = message.result;
+  };
+  // Structured clone, not JSON: the result's figures keep NaN and -0 as the benchmark made them.
+  const exited = await runToExit([host, benchmark.name, ...(smoke ? ["--smoke"] : [])], (message) => onMessage(message as BenchmarkHostMessage), "advanced");
+  if (result) return result;
+  const error = `benchmark-host ${benchmark.name} ${exited.how} without a result:\n${exited.stderr}`;
+  log(`  FAILED: ${error}`);
+  return brokenResult(benchmark, `the benchmark failed: ${error.split("\n")[0]}`, error, (Date.now() - t0) / 1000);
 }

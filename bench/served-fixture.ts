@@ -1,9 +1,8 @@
-import { spawn } from "node:child_process";
 import { join, relative } from "node:path";
 import { childScript, compiledScript } from "./child-script.js";
 import type { FixtureBuild } from "./fixture-build.js";
 import { benchTmpDir, repoRoot } from "./paths.js";
-import { spawnListening } from "./processes.js";
+import { runToExit, spawnListening } from "./processes.js";
 
 /** Why a tschains side could not be measured, reported in place of its figures. */
 export class NotAvailable extends Error {}
@@ -34,16 +33,10 @@ export function buildFixture(entry: string): Promise<string> {
 }
 
 /** Runs `build-host` and waits for its one message. */
-function buildInProcessOfItsOwn(host: string, entry: string, outDir: string): Promise<FixtureBuild> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [host, entry, outDir], { stdio: ["ignore", "ignore", "pipe", "ipc"] });
-    let stderr = "";
-    let built: FixtureBuild | undefined;
-    child.stderr!.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString("utf8")).slice(-4000)));
-    child.once("message", (message: FixtureBuild) => (built = message));
-    child.once("error", (error) => resolve({ failure: `could not start: ${error.message}` }));
-    child.once("close", (code, signal) => resolve(built ?? { failure: `threw: build-host exited (${signal ?? `code ${code}`}):\n${stderr}` }));
-  });
+async function buildInProcessOfItsOwn(host: string, entry: string, outDir: string): Promise<FixtureBuild> {
+  let built: FixtureBuild | undefined;
+  const exited = await runToExit([host, entry, outDir], (message) => (built ??= message as FixtureBuild));
+  return built ?? { failure: `threw: build-host ${exited.how}:\n${exited.stderr}` };
 }
 
 /** A chain being served: its entrypoint's URL and the Chainlet processes (not the serving process). */

@@ -22,8 +22,9 @@ export const compileBenchmark: Benchmark = {
   name: "compile",
   title: "Compile time: chains build vs tsc --noEmit on generated chains",
   async run({ settings, log }) {
-    // The compiler and TypeScript load when this benchmark runs, not with the suite: their ≈ 55 MB of
-    // heap would otherwise be marked by every major GC of the process that generates the other benchmarks' load.
+    // The compiler and TypeScript load when this benchmark runs, not with the registry of benchmarks that
+    // every benchmark's process imports: their ≈ 55 MB of heap would otherwise be marked by every major GC
+    // of the process that generates another benchmark's load.
     const [{ default: ts }, { buildChain }, { formatDiagnostics }, { EmitCache }] = await Promise.all([
       import("typescript"),
       import("../../api/build-chain.js"),
