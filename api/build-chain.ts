@@ -5,12 +5,14 @@ import { compileChain } from "../compiler/compile-chain.js";
 import { isDiagnosticCode } from "../compiler/diagnostic-messages.js";
 import { hasErrors, type Diagnostic } from "../compiler/diagnostics.js";
 import type { EmitCache } from "../emitters/emit-cache.js";
+import { CHAINLETS_DIR, CLIENTS_DIR } from "../emitters/context-files.js";
 import { emitChain } from "../emitters/emit-chain.js";
 import { stableJson } from "../emitters/stable-json.js";
 import { validatorCodeInWorker, type ValidatorCodeJob } from "../emitters/validator-code-worker.js";
 import type { ValidatorCode } from "../emitters/validator-code.js";
 import type { DeployOptions } from "../emitters/deploy/emit-deployments.js";
 import { irForChainDir } from "./ir-for-chain-dir.js";
+import type { OutputStore } from "./output-store.js";
 import { writeOutputAtomically } from "./write-output-atomically.js";
 
 export interface BuildOptions extends DeployOptions {
@@ -20,6 +22,12 @@ export interface BuildOptions extends DeployOptions {
   entrypoint?: string;
   /** Kept across rebuilds of the same chain in one process (`chains serve --watch`): unchanged Chainlets are not bundled again. */
   cache?: EmitCache;
+  /**
+   * Kept across builds that each go to a new `outDir` while earlier outputs stay in use (`chains serve
+   * --watch`): each Chainlet's context and client folder is a symbolic link to the store's copy of its
+   * files, so a folder no edit changed is not written again. Without it every folder is written.
+   */
+  store?: OutputStore;
 }
 
 export interface BuildResult {
@@ -77,13 +85,14 @@ export async function buildChain(entry: string, options: BuildOptions): Promise<
   const ir = irForChainDir(compiled.ir, chainDir);
   let emitted;
   try {
-    const { outDir: _out, entrypoint: _entrypoint, cache, ...deploy } = options;
+    const { outDir: _out, entrypoint: _entrypoint, cache, store: _store, ...deploy } = options;
     emitted = await emitChain(ir, { chainDir, deploy, cache, validatorCode });
   } catch (error) {
     return { ok: false, chainDir, diagnostics: [...diagnostics, ...emitterDiagnostics(error)], sourceFiles, timings };
   }
   timings.emitMs = lap();
-  await writeOutputAtomically(chainDir, [{ path: "chain.json", contents: stableJson(ir) }, ...emitted]);
+  const stored = options.store && { store: options.store, folders: ir.chainlets.flatMap((c) => [`${CHAINLETS_DIR}/${c.name}`, `${CLIENTS_DIR}/${c.name}`]) };
+  await writeOutputAtomically(chainDir, [{ path: "chain.json", contents: stableJson(ir) }, ...emitted], stored);
   timings.writeMs = lap();
   return { ok: true, chainDir, diagnostics, sourceFiles, timings };
 }

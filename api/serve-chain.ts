@@ -9,7 +9,7 @@ import { ENV } from "../runtime-node/protocol/env.js";
 import { READYZ_PATH } from "../runtime-node/protocol/http.js";
 import { CONSTRUCTOR_FAILED_REASON, LISTENING_MESSAGE, type ListeningMessage, type Readiness } from "../runtime-node/protocol/readiness.js";
 import { readWholeBody, type BodyLimit } from "../runtime-node/wire/aligned-body.js";
-import { CHAINLET_SERVER_FILE } from "../emitters/context-files.js";
+import { CHAINLET_SERVER_FILE, CHAINLETS_DIR } from "../emitters/context-files.js";
 import { becomeChainlet, type Standby } from "./chainlet-standby.js";
 import { describeMissingSecrets, missingServeSecrets, scopeSecretEnv } from "./serve-secrets.js";
 
@@ -191,7 +191,7 @@ export function chainletEnv(
   options: Pick<ServeChainOptions, "chainDir" | "env" | "apiKeys">,
   wiring: { token: string; dependencies: Record<string, string>; port: number },
 ): Record<string, string | undefined> {
-  const dataDir = join(options.chainDir, "chainlets", chainlet.name, "data");
+  const dataDir = join(options.chainDir, CHAINLETS_DIR, chainlet.name, "data");
   const env: Record<string, string | undefined> = {
     ...scopeSecretEnv({ ...process.env, ...options.env }, chainlet),
     [ENV.host]: "127.0.0.1",
@@ -240,7 +240,7 @@ export async function spawnChainlet(
   isStopping: () => boolean,
   standby?: Standby,
 ): Promise<Running> {
-  const contextDir = join(options.chainDir, "chainlets", chainlet.name);
+  const contextDir = join(options.chainDir, CHAINLETS_DIR, chainlet.name);
   const child = standby?.child ?? spawnNode([CHAINLET_SERVER_FILE], env, contextDir);
   if (standby) becomeChainlet(standby, contextDir, env);
   const lastLines: string[] = [];

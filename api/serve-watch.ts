@@ -6,6 +6,7 @@ import type { Diagnostic } from "../compiler/diagnostics.js";
 import { findUp } from "../compiler/load-project.js";
 import { EmitCache } from "../emitters/emit-cache.js";
 import { buildChain } from "./build-chain.js";
+import { OutputStore } from "./output-store.js";
 import { planReload, chainletFingerprints } from "./reload-plan.js";
 import { spawnStandby, standbyScript, type Standby } from "./chainlet-standby.js";
 import { chainletEnv, spawnChainlet, spawnNode, startOrder, waitReady, type ChainProcessOptions, type ChainletState, type Running, type ServedChainlet } from "./serve-chain.js";
@@ -94,6 +95,9 @@ export interface WatchedChain {
   stop(): Promise<void>;
 }
 
+/** The folder of the work folder holding the {@link OutputStore} (the generations are `g1`, `g2`, …). */
+const STORE_DIR = "kept";
+
 interface Live {
   running: Running;
   fingerprint: string;
@@ -129,6 +133,8 @@ export async function watchServe(options: WatchServeOptions): Promise<WatchedCha
   let watched: WatchSet = { files: [options.entry], folders: [] };
   let warnings: Diagnostic[] = [];
   const cache = new EmitCache();
+  // Each generation links the Chainlet contexts and clients it shares with earlier ones instead of writing them again.
+  const store = new OutputStore(join(options.workDir, STORE_DIR));
   // One Node process kept booted for the next reload's first new Chainlet (see `chainlet-standby.ts`).
   // Without one (its script could not be prepared, it did not boot, it ended), Chainlets start as `node server.mjs`.
   const script = standbyScript(options.workDir).catch(() => undefined);
@@ -187,6 +193,7 @@ export async function watchServe(options: WatchServeOptions): Promise<WatchedCha
       const dir = join(options.workDir, `g${g}`);
       if (!inUse.has(dir)) rmSync(dir, { recursive: true, force: true });
     }
+    store.keepOnly([...live.values()].map((l) => l.chainDir));
   };
 
   const rebuild = async (files: string[], changedAt: number): Promise<ReloadEvent> => {
@@ -194,7 +201,7 @@ export async function watchServe(options: WatchServeOptions): Promise<WatchedCha
     const outDir = join(options.workDir, `g${++generation}`);
     let built: Awaited<ReturnType<typeof buildChain>>;
     try {
-      built = await buildChain(options.entry, { outDir, entrypoint: options.entrypoint, cache });
+      built = await buildChain(options.entry, { outDir, entrypoint: options.entrypoint, cache, store });
     } catch (error) {
       // A compiler bug must not end the session: report it and keep the last good chain.
       collect();

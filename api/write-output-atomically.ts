@@ -1,23 +1,33 @@
 import { existsSync } from "node:fs";
-import { chmod, link, mkdir, mkdtemp, readdir, rename, rm, rmdir, writeFile } from "node:fs/promises";
-import { basename, dirname, isAbsolute, join, normalize, sep } from "node:path";
+import { chmod, mkdir, mkdtemp, readdir, rename, rm, rmdir, symlink } from "node:fs/promises";
+import { basename, dirname, join, relative } from "node:path";
 import type { EmittedFile } from "../emitters/emitted-file.js";
+import type { OutputStore } from "./output-store.js";
+import { inParallel, safeRelativePath, writeFiles } from "./write-files.js";
+
+/** Folders of the output kept in an {@link OutputStore} and linked, instead of written into each output. */
+export interface StoredFolders {
+  store: OutputStore;
+  /** POSIX paths relative to the output folder (a Chainlet's context, its client). */
+  folders: readonly string[];
+}
 
 /**
  * Writes `files` as the complete new contents of `destination`. Everything goes into a temporary folder
  * next to it (same filesystem, so the final renames are atomic) and replaces the old folder only once
  * every file is written; on any failure the previous output is left as it was and no temporary folder remains.
  * Files carrying the same `digest` and mode (the runtime every Chainlet context holds) are written once
- * and hard-linked: one copy on disk however many contexts there are.
+ * and hard-linked: one copy on disk however many contexts there are. With `stored`, each of its folders
+ * is a symbolic link to the store's copy of exactly its files, written only if no earlier output had them.
  */
-export async function writeOutputAtomically(destination: string, files: readonly EmittedFile[]): Promise<void> {
+export async function writeOutputAtomically(destination: string, files: readonly EmittedFile[], stored?: StoredFolders): Promise<void> {
   const parent = dirname(destination);
   const parentExisted = existsSync(parent);
   await mkdir(parent, { recursive: true });
   const staging = await mkdtemp(join(parent, `.${basename(destination)}.tmp-`));
   let previous: string | undefined;
   try {
-    await writeFiles(staging, files);
+    const keys = stored ? await writeWithStore(staging, destination, files, stored) : (await writeFiles(staging, files), []);
     // mkdtemp creates the folder private (0700); the output is an ordinary readable folder.
     await chmod(staging, 0o755);
     if (existsSync(destination)) {
@@ -31,6 +41,7 @@ export async function writeOutputAtomically(destination: string, files: readonly
       previous = undefined;
       throw error;
     }
+    stored?.store.use(destination, keys);
     if (previous) await rm(previous, { recursive: true, force: true });
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
@@ -40,50 +51,37 @@ export async function writeOutputAtomically(destination: string, files: readonly
 }
 
 /**
- * Writes `files` under `root`, several at a time (a chain of 50 Chainlets is about 900 small files,
- * which one after the other cost more in waiting than in writing); a file whose digest and mode an
- * earlier one has is a hard link to it.
+ * Writes the files outside `stored.folders` under `staging`, places each stored folder's files in the
+ * store and links it (relative to where `staging` lands, `destination`); returns the store keys linked.
  */
-async function writeFiles(root: string, files: readonly EmittedFile[]): Promise<void> {
-  const planned = files.map((file) => ({ file, target: join(root, safeRelativePath(file.path)), mode: file.mode ?? 0o644 }));
-  for (const folder of [...new Set(planned.map(({ target }) => dirname(target)))].sort()) await mkdir(folder, { recursive: true });
-  const firsts = new Map<string, string>();
-  const links: { from: string; target: string }[] = [];
-  const writes: (typeof planned)[number][] = [];
-  for (const entry of planned) {
-    const same = entry.file.digest === undefined ? undefined : `${entry.file.digest}:${entry.mode}`;
-    const first = same === undefined ? undefined : firsts.get(same);
-    if (first !== undefined) links.push({ from: first, target: entry.target });
-    else {
-      if (same !== undefined) firsts.set(same, entry.target);
-      writes.push(entry);
-    }
+async function writeWithStore(staging: string, destination: string, files: readonly EmittedFile[], stored: StoredFolders): Promise<string[]> {
+  const byFolder = new Map<string, EmittedFile[]>(stored.folders.map((folder) => [folder, []]));
+  const rest: EmittedFile[] = [];
+  for (const file of files) {
+    const folder = storedFolderOf(file.path, byFolder);
+    if (folder === undefined) rest.push(file);
+    else byFolder.get(folder)!.push({ ...file, path: file.path.slice(folder.length + 1) });
   }
-  await inParallel(writes, ({ file, target, mode }) => writeFile(target, file.contents, { mode }));
-  await inParallel(links, ({ from, target }) => link(from, target));
+  await writeFiles(staging, rest);
+  const links: { link: string; target: string; key: string }[] = [];
+  // One folder at a time: the runtime files of the first new context are linked by the next ones.
+  for (const [folder, inside] of byFolder) {
+    const kept = await stored.store.place(inside);
+    const path = safeRelativePath(folder);
+    links.push({ link: join(staging, path), target: relative(dirname(join(destination, path)), kept.path), key: kept.key });
+  }
+  for (const folder of [...new Set(links.map(({ link }) => dirname(link)))].sort()) await mkdir(folder, { recursive: true });
+  await inParallel(links, ({ link, target }) => symlink(target, link, "dir"));
+  return links.map(({ key }) => key);
 }
 
-/** Runs `work` on every item, at most {@link WRITE_CONCURRENCY} at once; rejects with the first failure once all have settled. */
-async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  const settled = await Promise.allSettled(Array.from({ length: Math.min(WRITE_CONCURRENCY, items.length) }, worker));
-  const failed = settled.find((result) => result.status === "rejected");
-  if (failed) throw failed.reason;
-}
-
-/** libuv runs four file operations at a time by default; a few more queued keep it busy. */
-const WRITE_CONCURRENCY = 8;
-
-/** Emitters give POSIX paths relative to the chain folder; anything that could escape it is a bug. */
-function safeRelativePath(path: string): string {
-  const normalized = normalize(path.split("/").join(sep));
-  if (path === "" || isAbsolute(path) || normalized.split(sep).includes("..")) {
-    throw new Error(`Emitted file path must stay inside the chain folder: ${JSON.stringify(path)}`);
+/** The stored folder `path` lies in, if any (the nearest of its ancestors that is one). */
+function storedFolderOf(path: string, folders: ReadonlyMap<string, unknown>): string | undefined {
+  for (let end = path.lastIndexOf("/"); end > 0; end = path.lastIndexOf("/", end - 1)) {
+    const folder = path.slice(0, end);
+    if (folders.has(folder)) return folder;
   }
-  return normalized;
+  return undefined;
 }
 
 async function removeIfEmpty(folder: string): Promise<void> {

@@ -18,3 +18,8 @@ export const SERVED_RUNTIME_DIR = "runtime";
  * in {@link SERVED_RUNTIME_DIR}, sharing the API's chunk with the runtime's tracing (one API instance).
  */
 export const SERVED_OPENTELEMETRY_API_FILE = `${SERVED_RUNTIME_DIR}/opentelemetry-api.mjs`;
+
+/** The folder of the chain's output holding each Chainlet's Docker context, `chainlets/<name>/`. */
+export const CHAINLETS_DIR = "chainlets";
+/** The folder of the chain's output holding each Chainlet's typed client package, `clients/<name>/`. */
+export const CLIENTS_DIR = "clients";

@@ -11,7 +11,7 @@ import type { EmitCache } from "./emit-cache.js";
 import type { EmittedFile } from "./emitted-file.js";
 import { emitOpenApi, projectVersion } from "./emit-openapi.js";
 import { emitContextPackage } from "./emit-package-json.js";
-import { CHAINLET_SERVER_FILE } from "./context-files.js";
+import { CHAINLET_SERVER_FILE, CHAINLETS_DIR, CLIENTS_DIR } from "./context-files.js";
 import { servedRuntime, type ServedRuntime } from "./served-runtime.js";
 import { stableJson } from "./stable-json.js";
 import type { ValidatorCode } from "./validator-code.js";
@@ -50,7 +50,7 @@ export async function emitChain(ir: ChainIR, options: EmitOptions): Promise<Emit
   ]);
   for (const chainlet of ir.chainlets) {
     files.push(...emitChainletContext(ir, chainlet, bundles.get(chainlet.name)!, runtime, options));
-    files.push(...clients.get(chainlet.name)!.map((file) => ({ ...file, path: `clients/${chainlet.name}/${file.path}` })));
+    files.push(...clients.get(chainlet.name)!.map((file) => ({ ...file, path: `${CLIENTS_DIR}/${chainlet.name}/${file.path}` })));
   }
   files.push(...emitDeployments(ir, options.deploy, options.cache?.printedYaml));
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -58,7 +58,7 @@ export async function emitChain(ir: ChainIR, options: EmitOptions): Promise<Emit
 
 /** The Chainlet's Docker context, its OpenAPI and schemas; sets `chainlet.buildId` from the image's inputs. */
 function emitChainletContext(ir: ChainIR, chainlet: ChainletIR, bundle: ChainletBundle, runtime: ServedRuntime, options: EmitOptions): EmittedFile[] {
-  const base = `chainlets/${chainlet.name}`;
+  const base = `${CHAINLETS_DIR}/${chainlet.name}`;
   const projectRoot = resolve(options.chainDir, ir.projectRoot);
   const npm = emitContextPackage(ir, chainlet, projectRoot);
   const data = readDataDir(chainlet, projectRoot);
