@@ -143,7 +143,9 @@ describe.sequential("chains serve --watch (a temp copy of fixtures/hello, edited
     const [name, cwd, secret, mark, token] = (answer.body as string).split("|");
     expect({ name, secret, mark, token }).toEqual({ name: "Ada", secret: "no secret", mark: "from serve", token: "token" });
     expect(cwd!.startsWith(join(dir, ".work"))).toBe(true);
-    expect(cwd!.endsWith(join("chainlets", "say-hello"))).toBe(true);
+    // Its Docker context of this build (a generation links the kept copy of it, which is where it runs: see OutputStore).
+    expect(readFileSync(join(cwd!, "Dockerfile"), "utf8")).toContain('Chainlet "say-hello"');
+    expect(readFileSync(join(cwd!, "server.mjs"), "utf8")).toContain("CHAINS_SECRET_NOBODYS_KEY");
   }, 120_000);
 
   it("still restarts a Chainlet when its standby process has gone (it starts as node server.mjs)", async () => {
