@@ -21,7 +21,10 @@ export class OutputStore {
   /** The kept folders each output links, by the output's folder. */
   private readonly linked = new Map<string, readonly string[]>();
 
-  /** @param root the folder to keep folders in; it belongs to this store alone. */
+  /** Empties the root once, before the first folder is kept: what an earlier process left there is not this store's. */
+  private prepared: Promise<unknown> | undefined;
+
+  /** @param root the folder to keep folders in; it belongs to this store alone (anything in it is removed). */
   constructor(readonly root: string) {}
 
   /**
@@ -57,7 +60,7 @@ export class OutputStore {
   }
 
   private async write(key: string, files: readonly EmittedFile[]): Promise<string> {
-    await mkdir(this.root, { recursive: true });
+    await (this.prepared ??= rm(this.root, { recursive: true, force: true }).then(() => mkdir(this.root, { recursive: true })));
     const staging = await mkdtemp(join(this.root, `.${key}.tmp-`));
     const path = join(this.root, key);
     try {

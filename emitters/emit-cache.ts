@@ -6,7 +6,7 @@ import type { BuildContext, BuildResult } from "esbuild";
 import type { ChainIR, ChainletIR } from "../compiler/chain-ir.js";
 import type { ChainletBundle } from "./chainlet-bundle.js";
 import type { ClientFile } from "./emit-client.js";
-import type { PrintedYaml } from "./deploy/emit-kubernetes.js";
+import type { PrintedYaml } from "./deploy/print-yaml.js";
 import type { ValidatorSource } from "./emit-validators.js";
 import { validatorCodeKey, type ValidatorCode } from "./validator-code.js";
 

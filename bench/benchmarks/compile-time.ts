@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type ts from "typescript";
+import type { OutputStore } from "../../api/output-store.js";
 import type { EmitCache } from "../../emitters/emit-cache.js";
 import { atMost, type Benchmark, type Row } from "../benchmark.js";
 import { withSpread } from "../format.js";
@@ -25,11 +26,12 @@ export const compileBenchmark: Benchmark = {
     // The compiler and TypeScript load when this benchmark runs, not with the registry of benchmarks that
     // every benchmark's process imports: their ≈ 55 MB of heap would otherwise be marked by every major GC
     // of the process that generates another benchmark's load.
-    const [{ default: ts }, { buildChain }, { formatDiagnostics }, { EmitCache }] = await Promise.all([
+    const [{ default: ts }, { buildChain }, { formatDiagnostics }, { EmitCache }, { OutputStore }] = await Promise.all([
       import("typescript"),
       import("../../api/build-chain.js"),
       import("../../compiler/diagnostics.js"),
       import("../../emitters/emit-cache.js"),
+      import("../../api/output-store.js"),
     ]);
     const sizes = settings.smoke ? [1, 2, 3] : [1, 10, 50];
     const repeats = settings.repeats;
@@ -40,9 +42,9 @@ export const compileBenchmark: Benchmark = {
     const freshChain = (size: number) => generateChain(join(benchTmpDir, "compile", `chain-${size}-${++copies}`), size);
     const options = compilerOptions(ts);
     const host = cachingHost(ts, options, join(benchTmpDir, "compile"));
-    const build = async (entry: string, size: number, cache?: EmitCache, outDir = join(benchTmpDir, "compile", `out-${size}`)) => {
+    const build = async (entry: string, size: number, kept?: Kept, outDir = join(benchTmpDir, "compile", `out-${size}`)) => {
       const t0 = performance.now();
-      const result = await buildChain(entry, { outDir, cache });
+      const result = await buildChain(entry, { outDir, ...kept });
       const ms = performance.now() - t0;
       if (!result.ok) {
         throw new NotAvailable(`chains build of the generated ${size}-Chainlet chain failed:\n${formatDiagnostics(result.diagnostics, { cwd: repoRoot, color: false })}`);
@@ -75,7 +77,8 @@ export const compileBenchmark: Benchmark = {
     }
     const largest = sizes.at(-1)!;
     const rebuilt = generateChain(join(benchTmpDir, "compile", `chain-${largest}`), largest);
-    const rebuilds = await oneFileRebuilds(rebuilt, largest, repeats, new EmitCache(), (cache, outDir) => build(rebuilt, largest, cache, outDir), log);
+    const kept = { cache: new EmitCache(), store: new OutputStore(join(benchTmpDir, "compile", `rebuild-${largest}`, "kept")) };
+    const rebuilds = await oneFileRebuilds(rebuilt, largest, repeats, kept, (outDir) => build(rebuilt, largest, kept, outDir), log);
     const rebuild = repeated(rebuilds);
     const oneFileRebuildSec = rebuild.median / 1000;
 
@@ -119,17 +122,24 @@ export const compileBenchmark: Benchmark = {
   },
 };
 
+/** What `chains serve --watch` keeps between its builds: the emitted artifacts and the written folders. */
+interface Kept {
+  cache: EmitCache;
+  store: OutputStore;
+}
+
 /**
  * Times `repeats` rebuilds of the `size`-Chainlet chain of `entry`, each after a one-line edit of the middle
- * Chainlet's `runRemote` body, through one {@link EmitCache} warmed by two builds first; each build
- * goes to a new folder, as `chains serve --watch` builds each generation. The file is restored after.
+ * Chainlet's `runRemote` body, with what `chains serve --watch` keeps ({@link Kept}) warmed by two builds
+ * first; each build goes to a new folder linking the unchanged ones' folders, as `chains serve --watch`
+ * builds each generation. The file is restored after.
  */
 async function oneFileRebuilds(
   entry: string,
   size: number,
   repeats: number,
-  cache: EmitCache,
-  build: (cache: EmitCache, outDir: string) => Promise<number>,
+  kept: Kept,
+  build: (outDir: string) => Promise<number>,
   log: (line: string) => void,
 ): Promise<number[]> {
   const file = join(dirname(entry), `stage-${Math.floor(size / 2)}.ts`);
@@ -138,16 +148,16 @@ async function oneFileRebuilds(
   const outDir = (n: number) => join(benchTmpDir, "compile", `rebuild-${size}`, `g${n}`);
   const times: number[] = [];
   try {
-    await build(cache, outDir(0));
-    await build(cache, outDir(1));
+    await build(outDir(0));
+    await build(outDir(1));
     for (let repeat = 0; repeat < repeats; repeat++) {
       writeFileSync(file, original.replace(EDITED_LINE, EDITED_LINE.replace("+ 1", `+ ${repeat + 2}`)));
-      times.push(await build(cache, outDir(repeat + 2)));
+      times.push(await build(outDir(repeat + 2)));
       log(`  ${size} Chainlets, one file edited #${repeat + 1}: rebuild ${times.at(-1)!.toFixed(0)} ms`);
     }
   } finally {
     writeFileSync(file, original);
-    await cache.dispose();
+    await kept.cache.dispose();
   }
   return times;
 }

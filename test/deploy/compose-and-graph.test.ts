@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { parse } from "yaml";
+import { Document, parse } from "yaml";
 import type { ChainIR } from "../../compiler/chain-ir.js";
 import { emitDeployments, renderGraph } from "../../emitters/deploy/emit-deployments.js";
 import { memoryBytes } from "../../emitters/deploy/emit-compose.js";
@@ -100,6 +100,29 @@ describe.each([
         expect(service.environment[key]).toBe(value.replace(/\$/g, "$$$$"));
       }
     }
+  });
+
+  it("is the text of one YAML document of its services and secrets, whether or not services were printed by an earlier build", () => {
+    /** The file printed again as one document of what it holds, with the same comment. */
+    const asOneDocument = (text: string) => {
+      const whole = new Document(parse(text));
+      whole.commentBefore = text.slice(0, text.indexOf("\n\n")).split("\n").map((line) => line.slice(1)).join("\n");
+      return whole.toString({ lineWidth: 0 });
+    };
+    expect(composeText).toBe(asOneDocument(composeText));
+    // Kept texts (`chains serve --watch`), then one Chainlet with a new image tag and values printed as a block and quoted.
+    const printed = new Map<string, string>();
+    const composeOf = (chain: ChainIR) => String(emitDeployments(chain, {}, printed).find((file) => file.path === "docker-compose.yml")!.contents);
+    expect(composeOf(ir)).toBe(composeText);
+    expect(composeOf(ir)).toBe(composeText);
+    const changed = structuredClone(ir);
+    changed.chainlets[0]!.buildId = "0123456789abcdef";
+    changed.chainlets[0]!.config.options.env = { MOTD: "first line\n  second: indented\n\nafter a blank line\n", QUOTED: " lead'ing" };
+    const changedText = composeOf(changed);
+    expect(changedText).toBe(asOneDocument(changedText));
+    expect(changedText).toBe(emitted(changed, "docker-compose.yml"));
+    expect(changedText).toContain("MOTD: |");
+    expect(changedText).toContain(":0123456789abcdef\n");
   });
 });
 
