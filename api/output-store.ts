@@ -1,5 +1,5 @@
 import { rmSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, rename, rm } from "node:fs/promises";
+import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { buildId } from "../emitters/build-id.js";
 import type { EmittedFile } from "../emitters/emitted-file.js";
@@ -61,13 +61,13 @@ export class OutputStore {
 
   private async write(key: string, files: readonly EmittedFile[]): Promise<string> {
     await (this.prepared ??= rm(this.root, { recursive: true, force: true }).then(() => mkdir(this.root, { recursive: true })));
-    const staging = await mkdtemp(join(this.root, `.${key}.tmp-`));
+    // One placement per key at a time (see `place`), so the key names its temporary folder alone.
+    const staging = join(this.root, `.${key}.tmp`);
     const path = join(this.root, key);
     try {
+      await mkdir(staging, { mode: 0o755 });
       const existing = new Map([...this.files].map(([same, file]) => [same, file.path]));
       const written = await writeFiles(staging, files, existing);
-      // mkdtemp creates the folder private (0700); the output is an ordinary readable folder.
-      await chmod(staging, 0o755);
       await rename(staging, path);
       for (const [same, file] of written) this.files.set(same, { key, path: join(path, file.slice(staging.length + 1)) });
       return path;
