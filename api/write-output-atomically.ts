@@ -65,7 +65,8 @@ async function writeWithStore(staging: string, destination: string, files: reado
   await writeFiles(staging, rest);
   const links: { link: string; target: string; key: string }[] = [];
   // One folder at a time: the runtime files of the first new context are linked by the next ones.
-  for (const [folder, inside] of byFolder) {
+  // A folder no file lies in is not in the output (as `writeFiles` would not create it either).
+  for (const [folder, inside] of [...byFolder].filter(([, inside]) => inside.length > 0)) {
     const kept = await stored.store.place(inside);
     const path = safeRelativePath(folder);
     links.push({ link: join(staging, path), target: relative(dirname(join(destination, path)), kept.path), key: kept.key });

@@ -98,12 +98,13 @@ describe("generations of chains serve --watch kept in an OutputStore", () => {
 });
 
 describe("writeOutputAtomically with stored folders", () => {
-  it("keeps the previous output and the store clean when writing a stored folder fails", async () => {
+  it("writes only the stored folders that hold files, and keeps the previous output and the store clean when writing one fails", async () => {
     const destination = join(scratch, "atomic", "g1", "chain");
     const store = new OutputStore(join(scratch, "atomic", "kept"));
-    const folders = ["ctx/a", "ctx/b"];
+    const folders = ["ctx/a", "ctx/b", "ctx/empty"];
     await writeOutputAtomically(destination, [{ path: "top.txt", contents: "1" }, { path: "ctx/a/f.txt", contents: "a" }, { path: "ctx/b/f.txt", contents: "b" }], { store, folders });
     const before = snapshot(destination);
+    expect([...before.keys()]).toEqual(["ctx/a/f.txt", "ctx/b/f.txt", "top.txt"]);
     await expect(
       writeOutputAtomically(destination, [{ path: "top.txt", contents: "2" }, { path: "ctx/a/f.txt", contents: "a2" }, { path: "ctx/b/../../../x", contents: "x" }], { store, folders }),
     ).rejects.toThrow(/must stay inside the chain folder/);
