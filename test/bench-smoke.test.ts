@@ -23,7 +23,7 @@ describe("npm run bench -- --smoke", () => {
         expect(typeof value === "number" && Number.isFinite(value), `${benchmark.name}.${key} = ${value}`).toBe(true);
       }
     }
-    for (const key of ["hopRatio", "hopTracingRatio", "p99Ratio", "fastifyRatio", "fanOutRatio", "validationShare", "coldStartRatio", "idleRssMb", "compileRatio", "binaryRatio", "binaryMsgpackrClientRatio", "binaryTypedClientRatio", "streamItemsPerSec", "reloadSec"]) {
+    for (const key of ["hopRatio", "hopTracingRatio", "p99Ratio", "fastifyRatio", "fanOutRatio", "validationShare", "coldStartRatio", "idleRssMb", "compileRatio", "binaryRatio", "binaryMsgpackrClientRatio", "binaryTypedClientRatio", "rawAlignedReadRatio", "streamItemsPerSec", "reloadSec"]) {
       expect(suite.ratios, key).toHaveProperty(key);
     }
     expect(suite.machine.cores).toBeGreaterThan(0);

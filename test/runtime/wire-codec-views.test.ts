@@ -82,4 +82,26 @@ describe("MessagePack bodies with large typed arrays", () => {
     expect(decoded.small).toEqual(new Float32Array([1, 2]));
     expect(decoded.small.buffer).not.toBe(body.buffer);
   });
+
+  it("keeps every read bounded although the chunks are joined only at the end", async () => {
+    const packed = Buffer.concat(encodeChunks("msgpack", value));
+    const tooLarge = () => new RangeError("too large");
+    let pulled = 0;
+    async function* counted(): AsyncGenerator<Buffer> {
+      for await (const piece of inPieces(packed, 65_536)) {
+        pulled++;
+        yield piece;
+      }
+    }
+    // A declared length past the limit is refused before a byte is taken.
+    await expect(readWholeBody(counted(), packed.length, undefined, { maxBytes: packed.length - 1, tooLarge })).rejects.toThrow("too large");
+    expect(pulled).toBe(0);
+    // A body that claims less than the limit and sends more is stopped at the chunk that passes it.
+    await expect(readWholeBody(counted(), 1_000, undefined, { maxBytes: 200_000, tooLarge })).rejects.toThrow("too large");
+    expect(pulled).toBe(Math.ceil(200_001 / 65_536));
+    // Within the limit, the body is whole and byte-exact, its first large array a view of it.
+    const body = await readWholeBody(inPieces(packed, 4_099), packed.length, (head) => alignedOffsetOf("msgpack", head), { maxBytes: packed.length, tooLarge });
+    expect(body.equals(packed)).toBe(true);
+    expect((decode("msgpack", body) as typeof value).samples.buffer).toBe(body.buffer);
+  });
 });
